@@ -1,0 +1,123 @@
+# essms_billing — Odoo 18.0 addon. `make run`, `make test`, `make bench`: see README.md.
+# Odoo 18.0 itself is a prerequisite (importable as `odoo` by $(PYTHON)); everything else is set up here.
+
+PYTHON      ?= python3
+BUILD       := .build
+ADDONS      := $(BUILD)/addons
+ADDON_LINK  := $(ADDONS)/essms_billing
+CONF        := $(BUILD)/odoo.conf
+ODOO        := $(PYTHON) -m odoo
+DEMO_DB     ?= essms_demo
+TEST_DB     ?= essms_test
+DEMO_CHECK_DB ?= essms_demo_check
+HTTP_PORT   ?= 8069
+export HTTP_PORT
+
+.PHONY: run test lint pot setup check-odoo python-deps system-deps postgres demo-db test-db test-demo clean
+
+## Set-up ---------------------------------------------------------------------------------------------
+
+setup: check-odoo python-deps system-deps postgres $(CONF)
+
+check-odoo:
+	@$(PYTHON) tools/odoo_env.py check
+
+python-deps: $(BUILD)/python-deps.stamp
+
+$(BUILD)/python-deps.stamp: requirements.txt
+	@mkdir -p $(BUILD)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+# Debian packages: Chromium for the browser tours, wkhtmltopdf for PDF reports, poppler to look at them.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v wkhtmltopdf >/dev/null 2>&1 || missing="$$missing wkhtmltopdf"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		if [ "$$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then \
+			echo "ERROR: missing$$missing and not root: install them with apt-get." >&2; exit 1; fi; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+			|| { echo "ERROR: could not install$$missing" >&2; exit 1; }; \
+	fi
+
+# PostgreSQL: start the local cluster if it is installed and stopped; install it if missing.
+postgres:
+	@if ! pg_isready -q 2>/dev/null; then \
+		if ! command -v pg_ctlcluster >/dev/null 2>&1; then \
+			echo "Installing PostgreSQL"; \
+			SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+			$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+		fi; \
+		for version in $$(ls /etc/postgresql); do pg_ctlcluster --skip-systemctl-redirect $$version main start || true; done; \
+		for i in 1 2 3 4 5 6 7 8 9 10; do pg_isready -q && break; sleep 1; done; \
+		pg_isready -q || { echo "ERROR: PostgreSQL is not running and could not be started." >&2; exit 1; }; \
+		if [ "$$(id -u)" = 0 ] && ! psql -Atc 'select 1' postgres >/dev/null 2>&1; then \
+			su postgres -c "createuser --superuser root" ; fi; \
+	fi
+
+$(ADDON_LINK):
+	@mkdir -p $(ADDONS)
+	@ln -sfn $(CURDIR) $(ADDON_LINK)
+
+$(CONF): tools/odoo_env.py | $(ADDON_LINK)
+	@mkdir -p $(BUILD)
+	@$(PYTHON) tools/odoo_env.py config $(CONF) $(ADDONS)
+
+## Demo database --------------------------------------------------------------------------------------
+
+# A French database: fr_FR loaded and set for admin, French chart of accounts, demo data.
+demo-db: setup
+	@if psql -Atc "select 1 from pg_database where datname='$(DEMO_DB)'" postgres | grep -q 1; then \
+		echo "Demo database $(DEMO_DB) exists (make clean-demo to rebuild it)"; \
+	else \
+		$(MAKE) --no-print-directory create-db DB=$(DEMO_DB) DEMO=1; \
+	fi
+
+# DB=name DEMO=1|0: a fresh database with essms_billing installed, in French.
+create-db: setup
+	@dropdb --if-exists $(DB)
+	@echo "Creating database $(DB) (demo=$(DEMO)) — about a minute"
+	@$(ODOO) -c $(CONF) -d $(DB) -i essms_billing --load-language=fr_FR --stop-after-init \
+		$(if $(filter 1,$(DEMO)),,--without-demo=all) --logfile=$(BUILD)/$(DB).log \
+		|| { tail -50 $(BUILD)/$(DB).log; exit 1; }
+	@if grep -E " (ERROR|CRITICAL) " $(BUILD)/$(DB).log; then echo "ERROR: installing essms_billing in $(DB) logged errors (see $(BUILD)/$(DB).log)" >&2; exit 1; fi
+	@$(PYTHON) tools/set_french.py $(CONF) $(DB)
+
+run: demo-db
+	@echo "Serving http://localhost:$(HTTP_PORT) — database $(DEMO_DB), login admin / admin"
+	$(ODOO) -c $(CONF) -d $(DEMO_DB) --db-filter='^$(DEMO_DB)$$' --log-level=info
+
+clean-demo:
+	dropdb --if-exists $(DEMO_DB)
+
+## Tests ----------------------------------------------------------------------------------------------
+
+lint: python-deps
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m pylint --rcfile=.pylintrc --load-plugins=pylint_odoo $(ADDON_LINK)
+
+test-db: setup
+	@$(MAKE) --no-print-directory create-db DB=$(TEST_DB) DEMO=0
+
+# The demo data must load into a fresh database exactly as `make run` loads it.
+test-demo: setup
+	@$(MAKE) --no-print-directory create-db DB=$(DEMO_CHECK_DB) DEMO=1
+	@dropdb --if-exists $(DEMO_CHECK_DB)
+
+test: setup lint test-db test-demo
+	$(PYTHON) -m pytest -p no:cacheprovider --odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
+		--rootdir=$(ADDON_LINK) $(ADDON_LINK)/tests $(PYTEST_ARGS)
+
+## Translations ---------------------------------------------------------------------------------------
+
+# Regenerate i18n/essms_billing.pot from a test database (make test-db first).
+pot: setup
+	$(ODOO) -c $(CONF) -d $(TEST_DB) --i18n-export=i18n/essms_billing.pot --modules=essms_billing --stop-after-init
+	$(PYTHON) tools/check_po.py
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,46 @@
+{
+    "name": "ESSMS Billing",
+    "summary": "Billing and recovery for French social and medico-social establishments "
+    "(foyers, FAM, MAS, IME, ESAT, EHPAD)",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "author": "essms_billing developers",
+    "license": "LGPL-3",
+    "depends": [
+        "account",
+        "mail",
+        "l10n_fr_account",
+        "l10n_fr_facturx_chorus_pro",
+    ],
+    "external_dependencies": {"python": ["holidays", "python-stdnum"]},
+    "data": [
+        "security/essms_groups.xml",
+        "security/ir.model.access.csv",
+        "security/essms_security.xml",
+        "data/essms_parameter_data.xml",
+        "data/essms_absence_policy_data.xml",
+        "data/ir_cron_data.xml",
+        "views/essms_establishment_views.xml",
+        "views/res_partner_views.xml",
+        "views/essms_beneficiary_views.xml",
+        "views/essms_stay_views.xml",
+        "views/essms_agreement_views.xml",
+        "views/essms_tariff_views.xml",
+        "views/essms_absence_policy_views.xml",
+        "views/essms_parameter_views.xml",
+        "views/essms_funding_decision_views.xml",
+        "views/essms_absence_views.xml",
+        "views/account_move_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/essms_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "essms_billing/static/src/tours/*.js",
+        ],
+    },
+    "application": True,
+    "installable": True,
+}

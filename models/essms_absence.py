@@ -1,0 +1,151 @@
+from datetime import datetime, time
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+
+class EssmsAbsence(models.Model):
+    _name = "essms.absence"
+    _description = "Absence of a beneficiary"
+    _inherit = ["mail.thread"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    stay_id = fields.Many2one(
+        "essms.stay", required=True, ondelete="restrict", index=True, check_company=True, tracking=True
+    )
+    beneficiary_id = fields.Many2one(related="stay_id.beneficiary_id", store=True, index=True, precompute=True)
+    establishment_id = fields.Many2one(related="stay_id.establishment_id", store=True, index=True, precompute=True)
+    company_id = fields.Many2one(related="stay_id.company_id", store=True, index=True, precompute=True)
+    kind = fields.Selection(
+        selection=[
+            ("hospital", "Hospital stay"),
+            ("personal", "Personal reasons"),
+            ("holidays", "Holidays"),
+            ("family_weekend", "Family weekend"),
+            ("other", "Other"),
+        ],
+        required=True,
+        default="personal",
+        tracking=True,
+    )
+    date_start = fields.Datetime(string="Departure", required=True, tracking=True)
+    date_end = fields.Datetime(string="Return", required=True, tracking=True)
+    duration_hours = fields.Float(compute="_compute_duration", store=True, string="Duration (hours)")
+    duration_days = fields.Integer(
+        compute="_compute_duration", store=True, string="Days", help="Calendar days touched by the absence."
+    )
+    note = fields.Text()
+
+    @api.depends("date_start", "date_end")
+    def _compute_duration(self):
+        for absence in self:
+            if absence.date_start and absence.date_end and absence.date_end >= absence.date_start:
+                absence.duration_hours = (absence.date_end - absence.date_start).total_seconds() / 3600
+                start, end = absence._local_dates()
+                absence.duration_days = (end - start).days + 1
+            else:
+                absence.duration_hours = absence.duration_days = 0
+
+    @api.depends("beneficiary_id", "kind", "date_start")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for absence in self:
+            absence.display_name = "%s – %s" % (absence.beneficiary_id.name or "", kinds.get(absence.kind, ""))
+
+    def _get_tz(self):
+        return pytz.timezone(self.establishment_id.partner_id.tz or self.env.user.tz or "Europe/Paris")
+
+    def _local_datetimes(self):
+        """Departure and return as naive local datetimes: days are counted in the establishment's time zone."""
+        tz = self._get_tz()
+        return tuple(
+            pytz.utc.localize(value).astimezone(tz).replace(tzinfo=None) for value in (self.date_start, self.date_end)
+        )
+
+    def _local_dates(self):
+        start, end = self._local_datetimes()
+        return start.date(), end.date()
+
+    def _days_within(self, date_from, date_to):
+        """Calendar days of the absence that fall between two dates (inclusive)."""
+        start, end = self._local_dates()
+        start, end = max(start, date_from), min(end, date_to)
+        return max((end - start).days + 1, 0)
+
+    @api.constrains("stay_id", "date_start", "date_end")
+    def _check_dates(self):
+        for absence in self:
+            name = absence.beneficiary_id.name
+            if absence.date_end < absence.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "Absence of %(name)s: the Return %(end)s is before the Departure %(start)s.",
+                        name=name,
+                        end=fields.Datetime.context_timestamp(self, absence.date_end).strftime("%d/%m/%Y %H:%M"),
+                        start=fields.Datetime.context_timestamp(self, absence.date_start).strftime("%d/%m/%Y %H:%M"),
+                    )
+                )
+            start, end = absence._local_dates()
+            stay = absence.stay_id
+            if start < stay.date_start or (stay.date_end and end > stay.date_end):
+                raise ValidationError(
+                    self.env._(
+                        "Absence of %(name)s from %(start)s to %(end)s lies outside the stay at %(establishment)s "
+                        "(%(stay_start)s – %(stay_end)s).",
+                        name=name,
+                        start=start,
+                        end=end,
+                        establishment=stay.establishment_id.name,
+                        stay_start=stay.date_start,
+                        stay_end=stay.date_end or self.env._("no end"),
+                    )
+                )
+        self._check_no_overlap()
+
+    def _check_no_overlap(self):
+        self.flush_model(["beneficiary_id", "date_start", "date_end"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT a.id, b.id
+                  FROM essms_absence a
+                  JOIN essms_absence b
+                    ON b.beneficiary_id = a.beneficiary_id
+                   AND b.id != a.id
+                   AND tsrange(a.date_start, a.date_end, '[)') && tsrange(b.date_start, b.date_end, '[)')
+                 WHERE a.id IN %(ids)s
+                 LIMIT 1
+                """,
+                ids=tuple(self.ids),
+            )
+        )
+        row = self.env.cr.fetchone()
+        if row:
+            absence, other = self.browse(row)
+            raise ValidationError(
+                self.env._(
+                    "Absence of %(name)s from %(start)s overlaps the absence from %(other_start)s to %(other_end)s: "
+                    "a day of absence would be counted twice.",
+                    name=absence.beneficiary_id.name,
+                    start=absence._local_datetimes()[0].strftime("%d/%m/%Y %H:%M"),
+                    other_start=other._local_datetimes()[0].strftime("%d/%m/%Y %H:%M"),
+                    other_end=other._local_datetimes()[1].strftime("%d/%m/%Y %H:%M"),
+                )
+            )
+
+    @api.model
+    def _local_to_utc(self, local_dt, tz_name="Europe/Paris"):
+        """Naive local datetime → naive UTC datetime, as stored by Odoo (used by imports and the demo)."""
+        return pytz.timezone(tz_name).localize(local_dt).astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
+    def _day_bounds_utc(self, day_from, day_to, tz_name="Europe/Paris"):
+        """Whole local days, `day_from` 00:00 to `day_to` 23:59:59, in UTC."""
+        return (
+            self._local_to_utc(datetime.combine(day_from, time.min), tz_name),
+            self._local_to_utc(datetime.combine(day_to, time(23, 59, 59)), tz_name),
+        )

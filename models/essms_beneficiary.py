@@ -1,0 +1,207 @@
+from datetime import date, datetime, time
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .essms_funding_decision import DECISION_STATES
+
+
+class EssmsBeneficiary(models.Model):
+    _name = "essms.beneficiary"
+    _description = "Beneficiary (resident file)"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "name"
+    _check_company_auto = True
+    _rec_names_search = ["name", "file_number", "birth_name"]
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Billed person",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        check_company=True,
+        tracking=True,
+        help="The contact the resident's invoices are made out to.",
+    )
+    name = fields.Char(related="partner_id.name", store=True, readonly=True)
+    file_number = fields.Char(required=True, tracking=True, copy=False)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    birth_date = fields.Date(tracking=True)
+    birth_name = fields.Char(tracking=True)
+    legal_protection = fields.Selection(
+        selection=[
+            ("none", "None"),
+            ("tutelle", "Tutelle"),
+            ("curatelle", "Curatelle"),
+            ("habilitation_familiale", "Habilitation familiale"),
+            ("sauvegarde", "Sauvegarde de justice"),
+        ],
+        required=True,
+        default="none",
+        tracking=True,
+    )
+    protector_id = fields.Many2one(
+        "res.partner",
+        string="Guardian",
+        check_company=True,
+        tracking=True,
+        help="The guardian (mandataire judiciaire, family member) who represents or assists the person.",
+    )
+    protection_reference = fields.Char(
+        string="Measure reference", tracking=True, help="Reference of the court decision of the protection measure."
+    )
+    stay_ids = fields.One2many("essms.stay", "beneficiary_id", string="Stays")
+    decision_ids = fields.One2many("essms.funding.decision", "beneficiary_id", string="Funding decisions")
+    absence_ids = fields.One2many("essms.absence", "beneficiary_id", string="Absences")
+    current_stay_id = fields.Many2one("essms.stay", compute="_compute_current_stay", string="Current stay")
+    current_establishment_id = fields.Many2one(
+        "essms.establishment", compute="_compute_current_stay", string="Current establishment"
+    )
+    current_decision_id = fields.Many2one(
+        "essms.funding.decision",
+        compute="_compute_current_decision",
+        string="Current decision",
+        groups="essms_billing.group_essms_operator",
+    )
+    current_decision_state = fields.Selection(
+        selection=DECISION_STATES,
+        compute="_compute_current_decision",
+        string="Decision state",
+        groups="essms_billing.group_essms_operator",
+    )
+    absence_days_year = fields.Float(
+        compute="_compute_absence_counters",
+        string="Absence days this year",
+        help="Calendar days of absence in the current civil year, all kinds, across establishments.",
+    )
+    hospital_days_year = fields.Float(
+        compute="_compute_absence_counters",
+        string="Hospital days this year",
+        groups="essms_billing.group_essms_operator",
+    )
+    other_absence_days_year = fields.Float(
+        compute="_compute_absence_counters",
+        string="Other absence days this year",
+        groups="essms_billing.group_essms_operator",
+    )
+    absence_quota_days = fields.Integer(
+        compute="_compute_absence_counters",
+        string="Yearly quota",
+        help="Quota of absence days per civil year of the payer's absence policy (0: no quota).",
+    )
+    active = fields.Boolean(default=True, tracking=True)
+
+    _sql_constraints = [
+        (
+            "file_number_company_uniq",
+            "unique(file_number, company_id)",
+            "A file number must be unique within a company.",
+        ),
+    ]
+
+    @api.depends("stay_ids.date_start", "stay_ids.date_end")
+    @api.depends_context("date")
+    def _compute_current_stay(self):
+        today = fields.Date.context_today(self)
+        for beneficiary in self:
+            stays = beneficiary.stay_ids.filtered(lambda s: s.date_start <= today).sorted("date_start", reverse=True)
+            current = stays.filtered(lambda s: not s.date_end or s.date_end >= today)[:1]
+            beneficiary.current_stay_id = current
+            beneficiary.current_establishment_id = current.establishment_id
+
+    @api.depends("decision_ids.state", "decision_ids.date_effect", "decision_ids.date_end")
+    def _compute_current_decision(self):
+        today = fields.Date.context_today(self)
+        for beneficiary in self:
+            decisions = beneficiary.decision_ids.sorted(lambda d: d.date_effect or d.date_filed or date.min, reverse=True)
+            in_force = decisions.filtered(
+                lambda d: d.state in ("granted", "partially_granted")
+                and (not d.date_effect or d.date_effect <= today)
+                and (not d.date_end or d.date_end >= today)
+            )
+            current = (in_force or decisions)[:1]
+            beneficiary.current_decision_id = current
+            beneficiary.current_decision_state = current.state
+
+    def _compute_absence_counters(self):
+        """Yearly absence counters of the current civil year, from one search over the whole batch.
+
+        Computed as superuser because establishment users must see the days of absence of their residents
+        spent while they were elsewhere, though not the kind nor the detail (billing-rules §3 quotas count
+        across establishments).
+        """
+        today = fields.Date.context_today(self)
+        year_start = datetime.combine(date(today.year, 1, 1), time.min)
+        year_end = datetime.combine(date(today.year, 12, 31), time.max)
+        absences = (
+            self.env["essms.absence"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("beneficiary_id", "in", self.ids),
+                    ("date_start", "<=", year_end),
+                    ("date_end", ">=", year_start),
+                ],
+                ["beneficiary_id", "kind", "date_start", "date_end"],
+            )
+        )
+        totals = {}
+        for absence in absences:
+            days = absence._days_within(year_start.date(), year_end.date())
+            hospital, other = totals.get(absence.beneficiary_id.id, (0.0, 0.0))
+            if absence.kind == "hospital":
+                hospital += days
+            else:
+                other += days
+            totals[absence.beneficiary_id.id] = (hospital, other)
+        for beneficiary in self:
+            hospital, other = totals.get(beneficiary.id, (0.0, 0.0))
+            beneficiary.absence_days_year = hospital + other
+            if self.env.user.has_group("essms_billing.group_essms_operator"):
+                beneficiary.hospital_days_year = hospital
+                beneficiary.other_absence_days_year = other
+            policy = beneficiary.sudo().current_stay_id._get_absence_policy()
+            beneficiary.absence_quota_days = policy.quota_days
+
+    @api.constrains("protector_id", "legal_protection")
+    def _check_protector(self):
+        for beneficiary in self:
+            if beneficiary.legal_protection in ("tutelle", "curatelle") and not beneficiary.protector_id:
+                raise ValidationError(
+                    self.env._(
+                        "Beneficiary %(name)s is under %(measure)s: the Guardian field is required, "
+                        "letters and invoices are sent through them.",
+                        name=beneficiary.name,
+                        measure=dict(
+                            self._fields["legal_protection"]._description_selection(self.env)
+                        )[beneficiary.legal_protection],
+                    )
+                )
+
+    @api.constrains("birth_date")
+    def _check_birth_date(self):
+        today = fields.Date.context_today(self)
+        for beneficiary in self:
+            if beneficiary.birth_date and beneficiary.birth_date > today:
+                raise ValidationError(
+                    self.env._(
+                        "Beneficiary %(name)s: the birth date %(date)s is in the future.",
+                        name=beneficiary.name,
+                        date=beneficiary.birth_date,
+                    )
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_with_history(self):
+        for beneficiary in self:
+            if beneficiary.with_context(active_test=False).stay_ids or beneficiary.decision_ids:
+                raise ValidationError(
+                    self.env._(
+                        "The beneficiary %(name)s has stays or funding decisions and cannot be deleted; "
+                        "archive the file instead.",
+                        name=beneficiary.name,
+                    )
+                )

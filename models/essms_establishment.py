@@ -1,0 +1,127 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# FINESS: 9 characters, the first two are the département (2A/2B for Corsica).
+FINESS_RE = re.compile(r"^(\d{2}|2A|2B)\d{7}$")
+
+
+class EssmsEstablishment(models.Model):
+    _name = "essms.establishment"
+    _description = "Social or medico-social establishment"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "company_id, name"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    code = fields.Char(required=True, tracking=True, help="Short code used in exports and invoice numbers.")
+    finess = fields.Char(
+        string="FINESS",
+        size=9,
+        tracking=True,
+        help="FINESS number of the establishment (9 characters), printed on invoices and portal exports.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Address",
+        check_company=True,
+        help="The establishment's postal address, printed on its documents.",
+    )
+    kind = fields.Selection(
+        selection=[
+            ("foyer_hebergement", "Foyer d'hébergement"),
+            ("foyer_vie", "Foyer de vie"),
+            ("fam", "FAM"),
+            ("mas", "MAS"),
+            ("ime", "IME"),
+            ("esat", "ESAT"),
+            ("mecs", "MECS"),
+            ("ehpad", "EHPAD"),
+            ("other", "Other"),
+        ],
+        required=True,
+        default="foyer_vie",
+        tracking=True,
+    )
+    capacity = fields.Integer(tracking=True, help="Authorised places: days present may not exceed places × days.")
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Sales journal",
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+        tracking=True,
+        help="One invoice numbering series per establishment.",
+    )
+    user_ids = fields.Many2many(
+        "res.users",
+        "essms_establishment_users_rel",
+        "establishment_id",
+        "user_id",
+        string="Establishment users",
+        help="Directors and secretaries who see this establishment's residents and record their absences.",
+    )
+    stay_ids = fields.One2many("essms.stay", "establishment_id", string="Stays")
+    agreement_ids = fields.One2many("essms.agreement", "establishment_id", string="Agreements")
+    current_stay_count = fields.Integer(compute="_compute_current_stay_count", string="Residents")
+    active = fields.Boolean(default=True)
+
+    _sql_constraints = [
+        ("code_company_uniq", "unique(code, company_id)", "The establishment code must be unique per company."),
+    ]
+
+    def _compute_current_stay_count(self):
+        today = fields.Date.context_today(self)
+        groups = self.env["essms.stay"]._read_group(
+            [
+                ("establishment_id", "in", self.ids),
+                ("date_start", "<=", today),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">=", today),
+            ],
+            ["establishment_id"],
+            ["__count"],
+        )
+        counts = {establishment.id: count for establishment, count in groups}
+        for establishment in self:
+            establishment.current_stay_count = counts.get(establishment.id, 0)
+
+    @api.constrains("finess")
+    def _check_finess(self):
+        for establishment in self:
+            if establishment.finess and not FINESS_RE.match(establishment.finess):
+                raise ValidationError(
+                    self.env._(
+                        "Establishment %(name)s: the FINESS number %(finess)s is malformed; it must have "
+                        "9 characters: the département (2 digits, or 2A/2B) followed by 7 digits.",
+                        name=establishment.name,
+                        finess=establishment.finess,
+                    )
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_with_stays(self):
+        for establishment in self:
+            if establishment.with_context(active_test=False).stay_ids:
+                raise ValidationError(
+                    self.env._(
+                        "The establishment %(name)s has stays and cannot be deleted; archive it instead.",
+                        name=establishment.name,
+                    )
+                )
+
+    def action_view_stays(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Stays"),
+            "res_model": "essms.stay",
+            "view_mode": "list,form",
+            "domain": [("establishment_id", "=", self.id)],
+            "context": {"default_establishment_id": self.id, "search_default_current": 1},
+        }

@@ -1,0 +1,69 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+PARAMETER_CODES = [
+    ("fjh", "Daily hospital fee (FJH)"),
+    ("fjh_psy", "Daily hospital fee, psychiatry (FJH)"),
+    ("aah", "AAH full rate (monthly)"),
+    ("aspa", "ASPA, single person (monthly)"),
+    ("legal_interest_company", "Legal interest rate, other creditors (%)"),
+    ("legal_interest_individual", "Legal interest rate, individual creditors (%)"),
+    ("rsa_unseizable", "Unseizable bank balance (monthly RSA, one person)"),
+]
+
+
+class EssmsParameter(models.Model):
+    """A legal value that changes by decree: the engine always reads the value in force at a date."""
+
+    _name = "essms.parameter"
+    _description = "Dated legal parameter"
+    _order = "code, date_from desc"
+
+    code = fields.Selection(selection=PARAMETER_CODES, required=True, index=True)
+    date_from = fields.Date(string="Valid from", required=True)
+    value = fields.Float(required=True, digits=(16, 4))
+    source = fields.Char(help="Legal text that sets the value (decree, arrêté, notice).")
+
+    _sql_constraints = [
+        ("code_date_uniq", "unique(code, date_from)", "A parameter has a single value from a given date."),
+    ]
+
+    @api.depends("code", "date_from", "value")
+    def _compute_display_name(self):
+        labels = dict(self._fields["code"]._description_selection(self.env))
+        for parameter in self:
+            parameter.display_name = "%s (%s)" % (labels.get(parameter.code, ""), parameter.date_from or "")
+
+    @api.constrains("value")
+    def _check_value(self):
+        for parameter in self:
+            if parameter.value < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Parameter %(name)s: the value cannot be negative.", name=parameter.display_name
+                    )
+                )
+
+    @api.model
+    def _get_series(self, codes):
+        """{code: [(date_from, value), …] sorted by date} for the given codes, in one query."""
+        series = {code: [] for code in codes}
+        for parameter in self.search_fetch([("code", "in", list(codes))], ["code", "date_from", "value"], order="date_from"):
+            series[parameter.code].append((parameter.date_from, parameter.value))
+        return series
+
+    @api.model
+    def get_value(self, code, on_date):
+        """The value in force on `on_date`; a clear error when none is recorded yet."""
+        parameter = self.search([("code", "=", code), ("date_from", "<=", on_date)], order="date_from desc", limit=1)
+        if not parameter:
+            labels = dict(self._fields["code"]._description_selection(self.env))
+            raise ValidationError(
+                self.env._(
+                    "No value of the legal parameter %(name)s is recorded for %(date)s; "
+                    "add it in Configuration > Legal parameters.",
+                    name=labels.get(code, code),
+                    date=on_date,
+                )
+            )
+        return parameter.value

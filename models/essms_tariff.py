@@ -1,0 +1,112 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+
+class EssmsTariff(models.Model):
+    _name = "essms.tariff"
+    _description = "Dated tariff of an agreement"
+    _inherit = ["mail.thread"]
+    _order = "agreement_id, accommodation, kind, date_from desc"
+    _check_company_auto = True
+
+    agreement_id = fields.Many2one(
+        "essms.agreement", required=True, ondelete="cascade", index=True, check_company=True, tracking=True
+    )
+    establishment_id = fields.Many2one(related="agreement_id.establishment_id", store=True, index=True)
+    payer_id = fields.Many2one(related="agreement_id.payer_id", store=True)
+    company_id = fields.Many2one(related="agreement_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="agreement_id.currency_id")
+    accommodation = fields.Selection(
+        selection=[
+            ("full_board", "Full board"),
+            ("weekly_board", "Weekly boarding"),
+            ("day_care", "Day care"),
+            ("temporary", "Temporary stay"),
+        ],
+        required=True,
+        default="full_board",
+        tracking=True,
+    )
+    kind = fields.Selection(
+        selection=[
+            ("accommodation", "Accommodation"),
+            ("dependency", "Dependency"),
+            ("care", "Care"),
+            ("reservation", "Place reservation"),
+        ],
+        required=True,
+        default="accommodation",
+        tracking=True,
+    )
+    date_from = fields.Date(required=True, tracking=True, help="Date of effect written in the tariff decree.")
+    date_to = fields.Date(tracking=True)
+    amount = fields.Monetary(string="Daily price", currency_field="currency_id", required=True, tracking=True)
+    decree_ref = fields.Char(string="Decree reference", tracking=True, help="Reference of the arrêté de tarification.")
+
+    @api.depends("agreement_id", "kind", "accommodation", "amount", "date_from")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for tariff in self:
+            tariff.display_name = "%s – %s %s (%s)" % (
+                tariff.agreement_id.name or "",
+                kinds.get(tariff.kind, ""),
+                tariff.amount,
+                tariff.date_from or "",
+            )
+
+    @api.constrains("date_from", "date_to", "amount")
+    def _check_values(self):
+        for tariff in self:
+            if tariff.date_to and tariff.date_to < tariff.date_from:
+                raise ValidationError(
+                    self.env._(
+                        "Tariff of %(agreement)s from %(start)s: the end date %(end)s is before the start date.",
+                        agreement=tariff.agreement_id.name,
+                        start=tariff.date_from,
+                        end=tariff.date_to,
+                    )
+                )
+            if tariff.amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Tariff of %(agreement)s from %(start)s: the daily price cannot be negative.",
+                        agreement=tariff.agreement_id.name,
+                        start=tariff.date_from,
+                    )
+                )
+
+    @api.constrains("agreement_id", "accommodation", "kind", "date_from", "date_to")
+    def _check_no_overlap(self):
+        """One price per agreement, accommodation, kind and day: the engine must never have to choose."""
+        self.flush_model(["agreement_id", "accommodation", "kind", "date_from", "date_to"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT a.id, b.id
+                  FROM essms_tariff a
+                  JOIN essms_tariff b
+                    ON b.agreement_id = a.agreement_id
+                   AND b.accommodation = a.accommodation
+                   AND b.kind = a.kind
+                   AND b.id != a.id
+                   AND daterange(a.date_from, a.date_to, '[]') && daterange(b.date_from, b.date_to, '[]')
+                 WHERE a.id IN %(ids)s
+                 LIMIT 1
+                """,
+                ids=tuple(self.ids),
+            )
+        )
+        row = self.env.cr.fetchone()
+        if row:
+            tariff, other = self.browse(row)
+            raise ValidationError(
+                self.env._(
+                    "Tariff of %(agreement)s from %(start)s overlaps the tariff from %(other_start)s to "
+                    "%(other_end)s for the same accommodation and kind; set an end date on the older tariff.",
+                    agreement=tariff.agreement_id.name,
+                    start=tariff.date_from,
+                    other_start=other.date_from,
+                    other_end=other.date_to or self.env._("no end"),
+                )
+            )
