@@ -98,7 +98,7 @@ clean-demo:
 
 lint: python-deps
 	$(PYTHON) -m ruff check .
-	$(PYTHON) -m pylint --rcfile=.pylintrc --load-plugins=pylint_odoo $(ADDON_LINK)
+	cd $(ADDONS) && $(PYTHON) -m pylint --rcfile=$(CURDIR)/.pylintrc essms_billing
 
 test-db: setup
 	@$(MAKE) --no-print-directory create-db DB=$(TEST_DB) DEMO=0

@@ -116,7 +116,9 @@ class EssmsBeneficiary(models.Model):
     def _compute_current_decision(self):
         today = fields.Date.context_today(self)
         for beneficiary in self:
-            decisions = beneficiary.decision_ids.sorted(lambda d: d.date_effect or d.date_filed or date.min, reverse=True)
+            decisions = beneficiary.decision_ids.sorted(
+                lambda d: d.date_effect or d.date_filed or date.min, reverse=True
+            )
             in_force = decisions.filtered(
                 lambda d: d.state in ("granted", "partially_granted")
                 and (not d.date_effect or d.date_effect <= today)

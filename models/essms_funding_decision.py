@@ -112,8 +112,9 @@ class EssmsFundingDecision(models.Model):
     def _compute_date_entry(self):
         for decision in self:
             stays = decision.beneficiary_id.stay_ids
-            if decision.agreement_id:
-                stays = stays.filtered(lambda s: s.establishment_id == decision.agreement_id.establishment_id)
+            establishment = decision.agreement_id.establishment_id
+            if establishment:
+                stays = stays.filtered(lambda s, establishment=establishment: s.establishment_id == establishment)
             decision.date_entry = min(stays.mapped("date_start"), default=False) or decision.date_entry
 
     @api.depends("date_entry", "deadline_extended")

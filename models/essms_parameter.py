@@ -48,7 +48,8 @@ class EssmsParameter(models.Model):
     def _get_series(self, codes):
         """{code: [(date_from, value), …] sorted by date} for the given codes, in one query."""
         series = {code: [] for code in codes}
-        for parameter in self.search_fetch([("code", "in", list(codes))], ["code", "date_from", "value"], order="date_from"):
+        parameters = self.search_fetch([("code", "in", list(codes))], ["code", "date_from", "value"], order="date_from")
+        for parameter in parameters:
             series[parameter.code].append((parameter.date_from, parameter.value))
         return series
 

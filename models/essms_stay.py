@@ -51,7 +51,7 @@ class EssmsStay(models.Model):
             stay.name = "%s – %s (%s)" % (
                 stay.beneficiary_id.name or "",
                 stay.establishment_id.code or "",
-                stay.date_start and fields.Date.to_string(stay.date_start) or "",
+                fields.Date.to_string(stay.date_start) if stay.date_start else "",
             )
 
     @api.depends_context("date")

@@ -64,7 +64,7 @@ def check():
 
 def config(out, addons):
     build = Path(out).resolve().parent
-    paths = [str(Path(addons).resolve())] + odoo_addons_paths()
+    paths = [str(Path(addons).resolve()), *odoo_addons_paths()]
     Path(out).write_text(
         "[options]\n"
         f"addons_path = {','.join(paths)}\n"
