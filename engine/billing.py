@@ -1,0 +1,497 @@
+"""One billing computation for a batch of stays and a month (billing-rules §1 to §4).
+
+``bill()`` is what a billing run calls once per batch. For each stay it classifies the days
+(``days``), assigns each billable day to whoever bears it, prices the days (``pricing``) and applies
+the resident contribution (``contribution``):
+
+- a day covered by a funding decision is borne by the decision's payer (the département of the
+  *domicile de secours*), less the contribution prorated over the days the decision covers;
+- while the decision is pending, the resident pays a provision computed like the contribution and
+  the payer's share is accrued, not invoiced, to be recalled once the decision is granted (§4);
+- a day that no decision covers, when the payer requires one (refused, filed late, not yet in
+  effect), falls on the resident at the full price, and is reported as out of rights (§8.2);
+- a day after the yearly absence quota may be charged to the resident at full price (§3);
+- a stay whose payer needs no individual decision (health insurance) is billed to the agreement's
+  payer without contribution.
+
+In arrears the month is billed as it happened. In advance the month is billed as if the resident were
+present every day of the stay, and the absences of the previous month are regularised on the same
+invoice: what was due minus what was billed in advance.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from .contribution import Resources, check_minimum_left, minimum_left, month_contribution, split_contribution
+from .dates import add_months, month_end, public_holidays
+from .days import PAYER_STATUSES, AbsencePolicy, DayStatus, StaySpan, YearCounters, classify_days
+from .decisions import filing_deadline
+from .messages import Template, _lt
+from .money import ZERO, cents
+from .pricing import price_days
+
+PENDING_STATES = ("to_file", "filed", "appealed")
+GRANTED_STATES = ("granted", "partially_granted")
+
+OUT_OF_RIGHTS = Template(
+    "out_of_rights",
+    _lt(
+        "%(days)s days from %(date_from)s to %(date_to)s are not covered by a funding decision: "
+        "they are charged to the resident."
+    ),
+)
+DECISION_REFUSED = Template(
+    "decision_refused", _lt("The funding decision was refused: the days it would cover fall on the resident.")
+)
+NOT_FILED = Template("not_filed", _lt("The request for social aid is not filed yet; it must be filed by %(deadline)s."))
+NOT_FILED_LATE = Template(
+    "not_filed_late",
+    _lt(
+        "The request for social aid is not filed and the deadline of %(deadline)s has passed: the decision "
+        "will not take effect on the entry day."
+    ),
+)
+CONTRIBUTION_CAPPED = Template(
+    "contribution_capped",
+    _lt(
+        "The contribution of %(contribution)s exceeds the amount of the days billed, %(gross)s: "
+        "it is limited to that amount."
+    ),
+)
+NO_CONTRIBUTION_FOR_PROVISION = Template(
+    "no_contribution_for_provision",
+    _lt("No contribution is known for the pending decision: the resident's provision is 0.00."),
+)
+
+PENDING_HEADER = Template(
+    "pending_header",
+    _lt("Funding decision pending: the payer's share is accrued, not invoiced."),
+)
+OUT_OF_RIGHTS_HEADER = Template(
+    "out_of_rights_header", _lt("Days not covered by a funding decision, charged to the resident:")
+)
+GROSS = Template("gross", _lt("Gross amount: %(amount)s"))
+CONTRIBUTION_DEDUCTED = Template("contribution_deducted", _lt("Resident contribution deducted: %(amount)s"))
+CONTRIBUTION_COLLECTED = Template(
+    "contribution_collected",
+    _lt(
+        "Resident contribution %(amount)s collected from the resident's income and paid over to the payer "
+        "(third-party money)"
+    ),
+)
+NET = Template("net", _lt("Amount: %(amount)s"))
+TOTAL = Template("total", _lt("Total with the regularisation: %(amount)s"))
+ACCRUED = Template("accrued", _lt("Payer's share to bill on decision: %(amount)s (accrued, not invoiced)"))
+RESIDENT_CONTRIBUTION = Template("resident_contribution", _lt("Contribution: %(amount)s"))
+RESIDENT_PROVISION = Template(
+    "resident_provision", _lt("Provision pending the funding decision: %(amount)s (computed like the contribution)")
+)
+STAY_ENDED = {
+    "departure": Template("stay_ended_departure", _lt("Departure on %(day)s")),
+    "death": Template("stay_ended_death", _lt("Death on %(day)s")),
+    "transfer": Template("stay_ended_transfer", _lt("Transfer to another establishment on %(day)s")),
+}
+ADVANCE = Template(
+    "advance", _lt("Billed in advance from %(date_from)s to %(date_to)s, as if present every day of the stay")
+)
+REGULARISATION = Template(
+    "regularisation",
+    _lt(
+        "Regularisation from %(date_from)s to %(date_to)s: due %(due)s, billed in advance %(billed)s, "
+        "difference %(difference)s"
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecisionInput:
+    """A funding decision (``essms.funding.decision``): who pays, from when, and the contribution.
+
+    ``date_effect`` comes from ``decisions.date_of_effect``; a pending decision without one (request
+    not filed) provisionally covers the stay from entry. ``date_filing_deadline`` (from
+    ``decisions.filing_deadline``, extension included) defaults to two months after entry.
+    """
+
+    key: object
+    payer: object
+    state: str  # to_file | filed | granted | partially_granted | refused | appealed
+    date_effect: date | None
+    contribution_mode: str  # net_billing | income_collected | none
+    contribution_monthly: Decimal
+    date_end: date | None = None
+    date_filing_deadline: date | None = None
+
+    @property
+    def pending(self):
+        return self.state in PENDING_STATES
+
+    def covers(self, day, entry_date):
+        if self.state not in PENDING_STATES + GRANTED_STATES:
+            return False
+        start = self.date_effect or entry_date
+        return start <= day and (self.date_end is None or day <= self.date_end)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StayInput:
+    """Everything the engine needs about one stay for one period.
+
+    ``counters``: the yearly absence counters before the month whose absences are settled (the
+    billed month in arrears, the previous month in advance). ``requires_decision``: whether the
+    payer bills only days covered by a funding decision (départements) or not (health insurance).
+    ``resources``: the resident's ``contribution.Resources``, to check the legal minimum left.
+    """
+
+    key: object
+    resident: object
+    payer: object
+    stay: StaySpan
+    tariffs: tuple
+    policy: AbsencePolicy
+    counters: YearCounters
+    billing_term: str  # arrears | advance
+    requires_decision: bool
+    absences: tuple = ()
+    decisions: tuple = ()
+    resources: Resources | None = None
+
+
+@dataclass(frozen=True)
+class BillingResult:
+    """What one payer, or the resident (``role="resident"``), is billed for one stay and period.
+
+    ``amount`` is invoiced now; ``to_bill_on_decision`` is accrued until a pending decision is taken;
+    ``third_party_amount`` is the contribution collected from the resident's income for the payer;
+    ``regularisation_amount`` is the part of ``amount`` that regularises the previous month (advance).
+    """
+
+    stay_key: object
+    role: str  # payer | resident
+    payer: object
+    decision_key: object
+    days_billed: Decimal = Decimal(0)
+    days_reduced: Decimal = Decimal(0)
+    unit_prices: tuple = ()
+    gross_amount: Decimal = ZERO
+    contribution_amount: Decimal = ZERO
+    amount: Decimal = ZERO
+    to_bill_on_decision: Decimal = ZERO
+    third_party_amount: Decimal = ZERO
+    regularisation_amount: Decimal = ZERO
+    anomalies: tuple = ()
+    explanation: tuple = ()
+
+    @property
+    def unit_price(self):
+        """The main daily price (the first one billed), for a single-price display."""
+        return self.unit_prices[0] if self.unit_prices else ZERO
+
+    def render(self):
+        return "\n".join(message.render() for message in self.explanation)
+
+
+@dataclass(frozen=True)
+class StayBilling:
+    """The results of one stay: one per payer and decision, one for the resident, only when non-empty.
+
+    ``days`` classifies the month whose absences were settled; ``counters`` stand after it.
+    """
+
+    stay_key: object
+    results: tuple
+    days: object
+    counters: YearCounters
+    anomalies: tuple = ()
+
+    def result(self, role, decision_key=None):
+        """The result of ``role`` (and decision), or ``None``: a convenience for callers and tests."""
+        for result in self.results:
+            if result.role == role and (role == "resident" or result.decision_key == decision_key):
+                return result
+        return None
+
+
+def bill(stays, period_start, period_end, fjh, holidays_set=None):
+    """Bill ``stays`` (``StayInput``) for the month from ``period_start`` to ``period_end``.
+
+    ``fjh``: the daily hospital fee in force at each date (``parameters.DatedValues``).
+    ``holidays_set``: public holidays; by default those of France for the years concerned.
+    """
+    if holidays_set is None:
+        years = {period_start.year - 1, period_start.year}
+        years.update(absence.first_day().year for stay in stays for absence in stay.absences)
+        holidays_set = public_holidays(years)
+    return [_bill_stay(stay, period_start, period_end, fjh, holidays_set) for stay in stays]
+
+
+def _bill_stay(stay, period_start, period_end, fjh, holidays_set):
+    if stay.billing_term != "advance":
+        days = classify_days(
+            stay.stay, stay.absences, stay.policy, period_start, period_end, stay.counters, holidays_set
+        )
+        return _stay_billing(stay, _settle(stay, days, period_start, fjh), days)
+
+    billed = _settle(stay, _as_present(stay, period_start, period_end, holidays_set), period_start, fjh)
+    billed = {
+        key: _prepend(result, ADVANCE(date_from=period_start, date_to=period_end)) for key, result in billed.items()
+    }
+    settled_start = add_months(period_start, -1)
+    settled_end = month_end(settled_start)
+    actual_days = classify_days(
+        stay.stay, stay.absences, stay.policy, settled_start, settled_end, stay.counters, holidays_set
+    )
+    actual = _settle(stay, actual_days, settled_start, fjh)
+    projected = _settle(stay, _as_present(stay, settled_start, settled_end, holidays_set), settled_start, fjh)
+    for key in dict.fromkeys([*actual, *projected]):
+        empty = _empty(stay, key)
+        difference = _regularise(actual.get(key, empty), projected.get(key, empty), settled_start, settled_end)
+        if difference is not None:
+            billed[key] = _add(billed.get(key, empty), difference)
+    return _stay_billing(stay, billed, actual_days)
+
+
+def _stay_billing(stay, results, days):
+    kept = tuple(result for result in results.values() if _is_significant(result))
+    return StayBilling(stay.key, kept, days, days.counters, days.anomalies)
+
+
+def _is_significant(result):
+    return any(
+        (
+            result.days_billed,
+            result.gross_amount,
+            result.amount,
+            result.to_bill_on_decision,
+            result.contribution_amount,
+            result.third_party_amount,
+            result.anomalies,
+        )
+    )
+
+
+def _as_present(stay, start, end, holidays_set):
+    """The month as billed in advance: the stay's days, no absence."""
+    return classify_days(stay.stay, (), stay.policy, start, end, YearCounters(start.year), holidays_set)
+
+
+def _covering_decision(stay, day):
+    return next((decision for decision in stay.decisions if decision.covers(day, stay.stay.date_start)), None)
+
+
+def _settle(stay, classification, period_start, fjh):
+    """The results of one month from its classified days, keyed by (role, decision key)."""
+    by_payer = {}
+    uncovered = []
+    after_quota = []
+    for day in classification.days:
+        if day.status == DayStatus.OUTSIDE_STAY:
+            continue
+        if day.status == DayStatus.ABSENT_RESIDENT:
+            after_quota.append(day)
+            continue
+        decision = _covering_decision(stay, day.day)
+        if decision is None and stay.requires_decision:
+            uncovered.append(day)
+        else:
+            by_payer.setdefault(("payer", decision.key if decision else None), (decision, []))[1].append(day)
+
+    results = {}
+    owed = []
+    for key, (decision, days) in by_payer.items():
+        results[key], contribution = _payer_result(stay, decision, days, period_start, fjh)
+        if contribution:
+            owed.append((contribution, decision.pending))
+    results[("resident", None)] = _resident_result(stay, uncovered, after_quota, owed, classification, fjh)
+
+    last_day = classification.days[-1].day
+    end = stay.stay
+    if end.end_reason in STAY_ENDED and end.date_end and period_start <= end.date_end <= last_day:
+        ended = STAY_ENDED[end.end_reason](day=end.date_end)
+        results = {key: _append(result, ended) for key, result in results.items()}
+    return results
+
+
+def _payer_result(stay, decision, days, period_start, fjh):
+    """The payer's result for its days, and the contribution (or provision) the resident owes."""
+    policy = stay.policy
+    priced = price_days(days, stay.tariffs, policy, fjh)
+    gross = priced.gross
+    pending = decision is not None and decision.pending
+    explanation = [PENDING_HEADER()] if pending else []
+    explanation.extend(priced.explanation(policy))
+    explanation.append(GROSS(amount=gross))
+    anomalies = list(priced.anomalies)
+
+    mode = decision.contribution_mode if decision is not None else "none"
+    contribution = ZERO
+    days_in_stay = sum(1 for day in days if day.in_stay)
+    if mode != "none" and days_in_stay:
+        monthly = _monthly_contribution(stay, decision, anomalies)
+        holiday_days = sum((day.absence_share for day in days if day.absence_kind == "holidays"), Decimal(0))
+        month = month_contribution(
+            monthly,
+            days_in_stay,
+            period_start,
+            policy.contribution_proration,
+            holiday_days,
+            policy.holiday_contribution_exoneration,
+        )
+        contribution = month.amount
+        explanation.extend(month.explanation)
+        if contribution > gross:
+            anomalies.append(CONTRIBUTION_CAPPED(contribution=contribution, gross=gross))
+            contribution = gross
+    split = split_contribution(gross, contribution, mode)
+    if mode == "net_billing" and contribution:
+        explanation.append(CONTRIBUTION_DEDUCTED(amount=contribution))
+    if split.third_party_amount:
+        explanation.append(CONTRIBUTION_COLLECTED(amount=split.third_party_amount))
+    explanation.append(ACCRUED(amount=split.payer_amount) if pending else NET(amount=split.payer_amount))
+    result = BillingResult(
+        stay_key=stay.key,
+        role="payer",
+        payer=decision.payer if decision is not None else stay.payer,
+        decision_key=decision.key if decision is not None else None,
+        days_billed=priced.quantity(*PAYER_STATUSES),
+        days_reduced=priced.quantity(DayStatus.ABSENT_REDUCED),
+        unit_prices=priced.unit_prices,
+        gross_amount=gross,
+        contribution_amount=contribution,
+        amount=ZERO if pending else split.payer_amount,
+        to_bill_on_decision=split.payer_amount if pending else ZERO,
+        third_party_amount=split.third_party_amount,
+        anomalies=tuple(anomalies),
+        explanation=tuple(explanation),
+    )
+    return result, split.resident_amount
+
+
+def _monthly_contribution(stay, decision, anomalies):
+    """The decided monthly contribution; for a pending decision without one, the proposed amount."""
+    monthly = cents(decision.contribution_monthly)
+    if stay.resources is not None:
+        proposal = minimum_left(stay.resources)
+        if not monthly and decision.pending:
+            monthly = proposal.contribution
+        warning = check_minimum_left(monthly, stay.resources.monthly, proposal.minimum_left)
+        if warning:
+            anomalies.append(warning)
+    if not monthly and decision.pending:
+        anomalies.append(NO_CONTRIBUTION_FOR_PROVISION())
+    return monthly
+
+
+def _resident_result(stay, uncovered, after_quota, owed, classification, fjh):
+    """The resident's result: days out of rights, days after the quota, contributions and provisions."""
+    policy = stay.policy
+    uncovered_priced = price_days(uncovered, stay.tariffs, policy, fjh)
+    quota_priced = price_days(after_quota, stay.tariffs, policy, fjh)
+    out_of_rights = [day for day in uncovered if day.status in PAYER_STATUSES]
+    explanation = []
+    anomalies = [*uncovered_priced.anomalies, *quota_priced.anomalies]
+    if out_of_rights:
+        explanation.append(OUT_OF_RIGHTS_HEADER())
+        explanation.extend(uncovered_priced.explanation(policy))
+        anomalies.append(
+            OUT_OF_RIGHTS(days=len(out_of_rights), date_from=out_of_rights[0].day, date_to=out_of_rights[-1].day)
+        )
+    explanation.extend(quota_priced.explanation(policy))
+    if any(decision.state == "refused" for decision in stay.decisions):
+        anomalies.append(DECISION_REFUSED())
+    for decision in stay.decisions:
+        if decision.state == "to_file":
+            deadline = decision.date_filing_deadline or filing_deadline(stay.stay.date_start)
+            late = deadline < classification.days[-1].day
+            anomalies.append((NOT_FILED_LATE if late else NOT_FILED)(deadline=deadline))
+
+    contribution = ZERO
+    for amount, pending in owed:
+        contribution += amount
+        explanation.append((RESIDENT_PROVISION if pending else RESIDENT_CONTRIBUTION)(amount=amount))
+    gross = uncovered_priced.gross + quota_priced.gross
+    amount = gross + contribution
+    if explanation:
+        explanation.append(NET(amount=amount))
+    return BillingResult(
+        stay_key=stay.key,
+        role="resident",
+        payer=stay.resident,
+        decision_key=None,
+        days_billed=uncovered_priced.quantity(*PAYER_STATUSES) + quota_priced.quantity(DayStatus.ABSENT_RESIDENT),
+        unit_prices=tuple(dict.fromkeys((*uncovered_priced.unit_prices, *quota_priced.unit_prices))),
+        gross_amount=gross,
+        contribution_amount=contribution,
+        amount=amount,
+        anomalies=tuple(anomalies),
+        explanation=tuple(explanation),
+    )
+
+
+def _empty(stay, key):
+    role, decision_key = key
+    payer = (
+        stay.resident
+        if role == "resident"
+        else next((decision.payer for decision in stay.decisions if decision.key == decision_key), stay.payer)
+    )
+    return BillingResult(stay_key=stay.key, role=role, payer=payer, decision_key=decision_key)
+
+
+def _prepend(result, message):
+    return replace(result, explanation=(message, *result.explanation)) if _is_significant(result) else result
+
+
+def _append(result, message):
+    return replace(result, explanation=(*result.explanation, message)) if _is_significant(result) else result
+
+
+def _regularise(actual, projected, date_from, date_to):
+    """The difference between what a month was due and what was billed for it in advance, or ``None``."""
+    difference = replace(
+        actual,
+        days_billed=Decimal(0),
+        days_reduced=Decimal(0),
+        unit_prices=(),
+        gross_amount=actual.gross_amount - projected.gross_amount,
+        contribution_amount=actual.contribution_amount - projected.contribution_amount,
+        amount=actual.amount - projected.amount,
+        to_bill_on_decision=actual.to_bill_on_decision - projected.to_bill_on_decision,
+        third_party_amount=actual.third_party_amount - projected.third_party_amount,
+        regularisation_amount=actual.amount - projected.amount,
+        explanation=(
+            REGULARISATION(
+                date_from=date_from,
+                date_to=date_to,
+                due=actual.amount,
+                billed=projected.amount,
+                difference=actual.amount - projected.amount,
+            ),
+            *actual.explanation,
+        ),
+    )
+    if not any(
+        (
+            difference.gross_amount,
+            difference.contribution_amount,
+            difference.amount,
+            difference.to_bill_on_decision,
+            difference.third_party_amount,
+        )
+    ):
+        return None
+    return difference
+
+
+def _add(billed, difference):
+    return replace(
+        billed,
+        gross_amount=billed.gross_amount + difference.gross_amount,
+        contribution_amount=billed.contribution_amount + difference.contribution_amount,
+        amount=billed.amount + difference.amount,
+        to_bill_on_decision=billed.to_bill_on_decision + difference.to_bill_on_decision,
+        third_party_amount=billed.third_party_amount + difference.third_party_amount,
+        regularisation_amount=billed.regularisation_amount + difference.regularisation_amount,
+        anomalies=tuple(dict.fromkeys((*billed.anomalies, *difference.anomalies))),
+        explanation=(*billed.explanation, *difference.explanation, TOTAL(amount=billed.amount + difference.amount)),
+    )
