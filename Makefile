@@ -13,7 +13,7 @@ DEMO_CHECK_DB ?= essms_demo_check
 HTTP_PORT   ?= 8069
 export HTTP_PORT
 
-.PHONY: run test lint pot setup check-odoo python-deps system-deps postgres demo-db test-db test-demo clean
+.PHONY: run test lint pot i18n-check create-db clean-demo setup check-odoo python-deps system-deps postgres demo-db test-db test-demo clean
 
 ## Set-up ---------------------------------------------------------------------------------------------
 
@@ -108,16 +108,21 @@ test-demo: setup
 	@$(MAKE) --no-print-directory create-db DB=$(DEMO_CHECK_DB) DEMO=1
 	@dropdb --if-exists $(DEMO_CHECK_DB)
 
-test: setup lint test-db test-demo
+test: setup lint test-db i18n-check test-demo
 	$(PYTHON) -m pytest -p no:cacheprovider --odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
 		--rootdir=$(ADDON_LINK) $(ADDON_LINK)/tests $(PYTEST_ARGS)
 
 ## Translations ---------------------------------------------------------------------------------------
 
-# Regenerate i18n/essms_billing.pot from a test database (make test-db first).
+# Regenerate i18n/essms_billing.pot from the test database (make test-db first) and list what fr.po lacks.
 pot: setup
 	$(ODOO) -c $(CONF) -d $(TEST_DB) --i18n-export=i18n/essms_billing.pot --modules=essms_billing --stop-after-init
-	$(PYTHON) tools/check_po.py
+	$(PYTHON) tools/check_po.py i18n/essms_billing.pot
+
+# Every user-facing string of the installed addon must be in the .pot and translated in fr.po.
+i18n-check: setup
+	@$(ODOO) -c $(CONF) -d $(TEST_DB) --i18n-export=$(BUILD)/essms_billing.pot --modules=essms_billing --stop-after-init
+	$(PYTHON) tools/check_po.py $(BUILD)/essms_billing.pot
 
 clean:
 	rm -rf $(BUILD)

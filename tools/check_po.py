@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Check that the French translation covers every user-facing string of the addon.
+
+Usage: check_po.py EXPORTED_POT [PO ...]
+
+EXPORTED_POT is the template Odoo exports from an installed database (`make pot`, `make test`).
+Each PO (default i18n/fr.po) must translate every msgid of it, keep its named placeholders, and
+carry no fuzzy entry; i18n/essms_billing.pot must hold the same msgids as the export.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|%[sdf]|\{\w*\}")
+
+
+def _key(entry):
+    return (entry.msgctxt, entry.msgid)
+
+
+def check(exported_pot, po_paths):
+    template = polib.pofile(exported_pot)
+    wanted = {_key(e): e for e in template if e.msgid}
+    problems = []
+
+    committed = polib.pofile(str(ROOT / "i18n" / "essms_billing.pot"))
+    committed_keys = {_key(e) for e in committed if e.msgid}
+    for key in sorted(set(wanted) - committed_keys, key=str):
+        problems.append(f"i18n/essms_billing.pot lacks {key[1]!r}: run `make pot`")
+    for key in sorted(committed_keys - set(wanted), key=str):
+        problems.append(f"i18n/essms_billing.pot has an obsolete string {key[1]!r}: run `make pot`")
+
+    for po_path in po_paths:
+        po = polib.pofile(po_path)
+        translated = {_key(e): e for e in po if e.msgid}
+        for key, source in wanted.items():
+            entry = translated.get(key)
+            where = f"{po_path}: {source.msgid!r}"
+            if entry is None or not entry.msgstr.strip():
+                problems.append(f"{where} is not translated")
+                continue
+            if "fuzzy" in entry.flags:
+                problems.append(f"{where} is marked fuzzy")
+            if sorted(PLACEHOLDER.findall(entry.msgid)) != sorted(PLACEHOLDER.findall(entry.msgstr)):
+                problems.append(f"{where}: the translation does not keep the placeholders of the source")
+    return problems
+
+
+def main(argv):
+    if not argv:
+        sys.exit(__doc__)
+    po_paths = argv[1:] or [str(ROOT / "i18n" / "fr.po")]
+    problems = check(argv[0], po_paths)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} translation problem(s)", file=sys.stderr)
+        return 1
+    print(f"translations complete: {', '.join(po_paths)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
