@@ -4,7 +4,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 
 class EssmsAbsence(models.Model):
@@ -15,7 +15,7 @@ class EssmsAbsence(models.Model):
     _check_company_auto = True
 
     stay_id = fields.Many2one(
-        "essms.stay", required=True, ondelete="restrict", index=True, check_company=True, tracking=True
+        "essms.stay", required=True, ondelete="restrict", index=True, tracking=True
     )
     beneficiary_id = fields.Many2one(related="stay_id.beneficiary_id", store=True, index=True, precompute=True)
     establishment_id = fields.Many2one(related="stay_id.establishment_id", store=True, index=True, precompute=True)
@@ -66,6 +66,10 @@ class EssmsAbsence(models.Model):
             pytz.utc.localize(value).astimezone(tz).replace(tzinfo=None) for value in (self.date_start, self.date_end)
         )
 
+    def _format_local(self, local_datetime):
+        """A local datetime as the user reads it: the date in their language's format, then the time."""
+        return "%s %s" % (format_date(self.env, local_datetime.date()), local_datetime.strftime("%H:%M"))
+
     def _local_dates(self):
         start, end = self._local_datetimes()
         return start.date(), end.date()
@@ -79,34 +83,41 @@ class EssmsAbsence(models.Model):
     @api.constrains("stay_id", "date_start", "date_end")
     def _check_dates(self):
         for absence in self:
-            name = absence.beneficiary_id.name
             if absence.date_end < absence.date_start:
                 raise ValidationError(
                     self.env._(
                         "Absence of %(name)s: the Return %(end)s is before the Departure %(start)s.",
-                        name=name,
-                        end=fields.Datetime.context_timestamp(self, absence.date_end).strftime("%d/%m/%Y %H:%M"),
-                        start=fields.Datetime.context_timestamp(self, absence.date_start).strftime("%d/%m/%Y %H:%M"),
+                        name=absence.beneficiary_id.name,
+                        end=absence._format_local(absence._local_datetimes()[1]),
+                        start=absence._format_local(absence._local_datetimes()[0]),
                     )
                 )
+        self._check_within_stay()
+        self._check_no_overlap()
+
+    def _check_within_stay(self):
+        """Departure and return fall within the stay, in the establishment's local days; also called when
+        the stay's dates change."""
+        for absence in self:
             start, end = absence._local_dates()
             stay = absence.stay_id
             if start < stay.date_start or (stay.date_end and end > stay.date_end):
                 raise ValidationError(
                     self.env._(
-                        "Absence of %(name)s from %(start)s to %(end)s lies outside the stay at %(establishment)s "
-                        "(%(stay_start)s – %(stay_end)s).",
-                        name=name,
-                        start=start,
-                        end=end,
+                        "Absence of %(name)s: the Departure %(start)s and the Return %(end)s must lie within the "
+                        "stay at %(establishment)s (%(stay_start)s – %(stay_end)s).",
+                        name=absence.beneficiary_id.name,
+                        start=format_date(self.env, start),
+                        end=format_date(self.env, end),
                         establishment=stay.establishment_id.name,
-                        stay_start=stay.date_start,
-                        stay_end=stay.date_end or self.env._("no end"),
+                        stay_start=format_date(self.env, stay.date_start),
+                        stay_end=format_date(self.env, stay.date_end) or self.env._("no end"),
                     )
                 )
-        self._check_no_overlap()
 
     def _check_no_overlap(self):
+        if not self:
+            return
         self.flush_model(["beneficiary_id", "date_start", "date_end"])
         self.env.cr.execute(
             SQL(
@@ -125,17 +136,27 @@ class EssmsAbsence(models.Model):
         )
         row = self.env.cr.fetchone()
         if row:
-            absence, other = self.browse(row)
+            # The other absence may have been recorded by another establishment, which the user cannot
+            # read: its dates are shown, never its kind nor its note.
+            absence, other = self.browse(row[0]), self.sudo().browse(row[1])
             raise ValidationError(
                 self.env._(
                     "Absence of %(name)s from %(start)s overlaps the absence from %(other_start)s to %(other_end)s: "
                     "a day of absence would be counted twice.",
                     name=absence.beneficiary_id.name,
-                    start=absence._local_datetimes()[0].strftime("%d/%m/%Y %H:%M"),
-                    other_start=other._local_datetimes()[0].strftime("%d/%m/%Y %H:%M"),
-                    other_end=other._local_datetimes()[1].strftime("%d/%m/%Y %H:%M"),
+                    start=absence._format_local(absence._local_datetimes()[0]),
+                    other_start=other._format_local(other._local_datetimes()[0]),
+                    other_end=other._format_local(other._local_datetimes()[1]),
                 )
             )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "stay_id" in vals:
+            # Record rules are checked on the records before a write: check them on the new stay too, so that
+            # an establishment user cannot move an absence into an establishment they are not attached to.
+            self.check_access("write")
+        return res
 
     @api.model
     def _local_to_utc(self, local_dt, tz_name="Europe/Paris"):

@@ -97,3 +97,22 @@ class EssmsAbsencePolicy(models.Model):
                         "Absence policy %(name)s: the fixed reduction cannot be negative.", name=policy.name
                     )
                 )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        # An agreement without its policy would silently bill absences at full price.
+        agreements = (
+            self.env["essms.agreement"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("absence_policy_id", "in", self.ids)])
+        )
+        if agreements:
+            raise ValidationError(
+                self.env._(
+                    "The absence policy %(name)s is used by the agreement %(agreements)s and cannot be deleted; "
+                    "archive it instead.",
+                    name=", ".join(agreements.absence_policy_id.mapped("name")),
+                    agreements=", ".join(agreements.mapped("name")),
+                )
+            )

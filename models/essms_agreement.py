@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 
 class EssmsAgreement(models.Model):
@@ -11,7 +12,7 @@ class EssmsAgreement(models.Model):
 
     name = fields.Char(required=True, tracking=True)
     establishment_id = fields.Many2one(
-        "essms.establishment", required=True, ondelete="restrict", index=True, check_company=True, tracking=True
+        "essms.establishment", required=True, ondelete="restrict", index=True, tracking=True
     )
     payer_id = fields.Many2one(
         "res.partner", string="Payer", required=True, ondelete="restrict", index=True, check_company=True,
@@ -69,8 +70,8 @@ class EssmsAgreement(models.Model):
                     self.env._(
                         "Agreement %(name)s: the end date %(end)s is before the start date %(start)s.",
                         name=agreement.name,
-                        end=agreement.date_end,
-                        start=agreement.date_start,
+                        end=format_date(self.env, agreement.date_end),
+                        start=format_date(self.env, agreement.date_start),
                     )
                 )
 

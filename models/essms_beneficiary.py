@@ -2,6 +2,7 @@ from datetime import date, datetime, time
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 from .essms_funding_decision import DECISION_STATES
 
@@ -25,7 +26,7 @@ class EssmsBeneficiary(models.Model):
         help="The contact the resident's invoices are made out to.",
     )
     name = fields.Char(related="partner_id.name", store=True, readonly=True)
-    file_number = fields.Char(required=True, tracking=True, copy=False)
+    file_number = fields.Char(string="File number", required=True, tracking=True, copy=False)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
@@ -97,20 +98,47 @@ class EssmsBeneficiary(models.Model):
     _sql_constraints = [
         (
             "file_number_company_uniq",
-            "unique(file_number, company_id)",
+            "unique(file_number, company_id) DEFERRABLE INITIALLY DEFERRED",
             "A file number must be unique within a company.",
         ),
     ]
 
     @api.depends("stay_ids.date_start", "stay_ids.date_end")
-    @api.depends_context("date")
+    @api.depends_context("date", "uid")
     def _compute_current_stay(self):
-        today = fields.Date.context_today(self)
+        """Today's stay among the stays the user may read: the staff of an establishment a resident left do
+        not learn where they live now. Depends on the user, so that a value computed as superuser (for the
+        quota) is never shown to an establishment user."""
+        current = self._get_current_stays()
         for beneficiary in self:
-            stays = beneficiary.stay_ids.filtered(lambda s: s.date_start <= today).sorted("date_start", reverse=True)
-            current = stays.filtered(lambda s: not s.date_end or s.date_end >= today)[:1]
-            beneficiary.current_stay_id = current
-            beneficiary.current_establishment_id = current.establishment_id
+            stay = current.get(beneficiary._origin.id, self.env["essms.stay"])
+            beneficiary.current_stay_id = stay
+            beneficiary.current_establishment_id = stay.establishment_id
+
+    def _get_current_stays(self):
+        """{beneficiary id: today's stay} among the stays the environment's user may read, in one search.
+
+        Never read through `stay_ids`: that field's cache is shared by all users of the transaction, and may
+        hold the stays the superuser read (evaluating a record rule, computing a quota) or only those an
+        establishment user may read. The latest entry wins when two stays are current (day care beside
+        full board).
+        """
+        today = fields.Date.context_today(self)
+        stays = self.env["essms.stay"].search_fetch(
+            [
+                ("beneficiary_id", "in", self._origin.ids),
+                ("date_start", "<=", today),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">=", today),
+            ],
+            ["beneficiary_id", "establishment_id", "date_start"],
+            order="date_start desc, id desc",
+        )
+        current = {}
+        for stay in stays:
+            current.setdefault(stay.beneficiary_id.id, stay)
+        return current
 
     @api.depends("decision_ids.state", "decision_ids.date_effect", "decision_ids.date_end")
     def _compute_current_decision(self):
@@ -143,7 +171,7 @@ class EssmsBeneficiary(models.Model):
             .sudo()
             .search_fetch(
                 [
-                    ("beneficiary_id", "in", self.ids),
+                    ("beneficiary_id", "in", self._origin.ids),
                     ("date_start", "<=", year_end),
                     ("date_end", ">=", year_start),
                 ],
@@ -159,14 +187,45 @@ class EssmsBeneficiary(models.Model):
             else:
                 other += days
             totals[absence.beneficiary_id.id] = (hospital, other)
+        current_stays = self.sudo()._get_current_stays()
         for beneficiary in self:
-            hospital, other = totals.get(beneficiary.id, (0.0, 0.0))
+            hospital, other = totals.get(beneficiary._origin.id, (0.0, 0.0))
             beneficiary.absence_days_year = hospital + other
-            if self.env.user.has_group("essms_billing.group_essms_operator"):
-                beneficiary.hospital_days_year = hospital
-                beneficiary.other_absence_days_year = other
-            policy = beneficiary.sudo().current_stay_id._get_absence_policy()
-            beneficiary.absence_quota_days = policy.quota_days
+            # Always assigned: the fields' groups keep them from establishment users, while code running as
+            # superuser on their behalf still gets a value.
+            beneficiary.hospital_days_year = hospital
+            beneficiary.other_absence_days_year = other
+            # No current stay (not yet entered, or gone): no policy applies, hence no quota.
+            stay = current_stays.get(beneficiary._origin.id)
+            beneficiary.absence_quota_days = stay._get_absence_policy().quota_days if stay else 0
+
+    @api.constrains("file_number", "company_id")
+    def _check_file_number_unique(self):
+        """One file per number and company, archived files included. Checked here so that the message names
+        both files; the deferred SQL constraint still guarantees it at commit against concurrent creations."""
+        groups = (
+            self.with_context(active_test=False)
+            .sudo()
+            ._read_group(
+                [("file_number", "in", self.mapped("file_number")), ("company_id", "in", self.company_id.ids)],
+                ["file_number", "company_id"],
+                ["id:recordset"],
+            )
+        )
+        for file_number, company, beneficiaries in groups:
+            if len(beneficiaries) > 1:
+                beneficiary = (beneficiaries & self)[:1] or beneficiaries[-1:]
+                other = (beneficiaries - beneficiary)[:1]
+                raise ValidationError(
+                    self.env._(
+                        "Beneficiary %(name)s: the File number %(number)s is already used by %(other)s in "
+                        "%(company)s; file numbers are unique within a company.",
+                        name=beneficiary.name,
+                        number=file_number,
+                        other=other.name,
+                        company=company.name,
+                    )
+                )
 
     @api.constrains("protector_id", "legal_protection")
     def _check_protector(self):
@@ -192,7 +251,7 @@ class EssmsBeneficiary(models.Model):
                     self.env._(
                         "Beneficiary %(name)s: the birth date %(date)s is in the future.",
                         name=beneficiary.name,
-                        date=beneficiary.birth_date,
+                        date=format_date(self.env, beneficiary.birth_date),
                     )
                 )
 

@@ -18,7 +18,6 @@ class EssmsEstablishment(models.Model):
     code = fields.Char(required=True, tracking=True, help="Short code used in exports and invoice numbers.")
     finess = fields.Char(
         string="FINESS",
-        size=9,
         tracking=True,
         help="FINESS number of the establishment (9 characters), printed on invoices and portal exports.",
     )
@@ -106,11 +105,12 @@ class EssmsEstablishment(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_with_stays(self):
-        for establishment in self:
-            if establishment.with_context(active_test=False).stay_ids:
+        for establishment in self.with_context(active_test=False):
+            if establishment.stay_ids or establishment.agreement_ids:
                 raise ValidationError(
                     self.env._(
-                        "The establishment %(name)s has stays and cannot be deleted; archive it instead.",
+                        "The establishment %(name)s has stays or agreements and cannot be deleted; "
+                        "archive it instead.",
                         name=establishment.name,
                     )
                 )

@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 from ..engine import decisions as decision_rules
 
@@ -27,7 +28,7 @@ class EssmsFundingDecision(models.Model):
     _check_company_auto = True
 
     beneficiary_id = fields.Many2one(
-        "essms.beneficiary", required=True, ondelete="restrict", index=True, check_company=True, tracking=True
+        "essms.beneficiary", required=True, ondelete="restrict", index=True, tracking=True
     )
     payer_id = fields.Many2one(
         "res.partner", string="Payer", required=True, ondelete="restrict", index=True, check_company=True,
@@ -127,6 +128,10 @@ class EssmsFundingDecision(models.Model):
     @api.depends("date_entry", "date_filed", "deadline_extended")
     def _compute_date_effect(self):
         for decision in self:
+            if decision.date_effect and decision.state not in ("to_file", "filed"):
+                # Decided: the date written in the decision prevails, a later correction of the entry or
+                # filing date (or of the extension) must not move it.
+                continue
             if decision.date_entry and decision.date_filed:
                 decision.date_effect = decision_rules.date_of_effect(
                     decision.date_entry, decision.date_filed, extended=decision.deadline_extended
@@ -193,8 +198,8 @@ class EssmsFundingDecision(models.Model):
                     self.env._(
                         "Decision %(name)s: the Decision date %(decided)s is before the Filing date %(filed)s.",
                         name=name,
-                        decided=decision.date_decision,
-                        filed=decision.date_filed,
+                        decided=format_date(self.env, decision.date_decision),
+                        filed=format_date(self.env, decision.date_filed),
                     )
                 )
             if decision.date_effect and decision.date_end and decision.date_end < decision.date_effect:
@@ -202,8 +207,8 @@ class EssmsFundingDecision(models.Model):
                     self.env._(
                         "Decision %(name)s: the End of rights %(end)s is before the Date of effect %(effect)s.",
                         name=name,
-                        end=decision.date_end,
-                        effect=decision.date_effect,
+                        end=format_date(self.env, decision.date_end),
+                        effect=format_date(self.env, decision.date_effect),
                     )
                 )
             if decision.contribution_monthly < 0:
@@ -240,9 +245,14 @@ class EssmsFundingDecision(models.Model):
         )
         for decision in decisions:
             if decision.state == "to_file":
-                summary = self.env._("File the social-aid request before %(date)s", date=decision.date_filing_deadline)
+                summary = self.env._(
+                    "File the social-aid request by %(date)s", date=format_date(self.env, decision.date_filing_deadline)
+                )
             else:
-                summary = self.env._("Ask for the renewal of the decision ending on %(date)s", date=decision.date_end)
+                summary = self.env._(
+                    "Ask for the renewal of the decision ending on %(date)s",
+                    date=format_date(self.env, decision.date_end),
+                )
             decision.activity_schedule(
                 "mail.mail_activity_data_todo",
                 date_deadline=decision.date_next_deadline,

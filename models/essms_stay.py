@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 # Accommodations that occupy a bed: two of them cannot overlap for one person.
 RESIDENTIAL = ("full_board", "weekly_board", "temporary")
@@ -18,7 +18,7 @@ class EssmsStay(models.Model):
         "essms.beneficiary", required=True, ondelete="restrict", index=True, check_company=True, tracking=True
     )
     establishment_id = fields.Many2one(
-        "essms.establishment", required=True, ondelete="restrict", index=True, check_company=True, tracking=True
+        "essms.establishment", required=True, ondelete="restrict", index=True, tracking=True
     )
     company_id = fields.Many2one(related="establishment_id.company_id", store=True, index=True, precompute=True)
     accommodation = fields.Selection(
@@ -36,6 +36,7 @@ class EssmsStay(models.Model):
     date_end = fields.Date(string="Exit date", tracking=True)
     end_reason = fields.Selection(
         selection=[("departure", "Departure"), ("death", "Death"), ("transfer", "Transfer")],
+        string="End reason",
         tracking=True,
     )
     absence_ids = fields.One2many("essms.absence", "stay_id", string="Absences")
@@ -51,7 +52,7 @@ class EssmsStay(models.Model):
             stay.name = "%s – %s (%s)" % (
                 stay.beneficiary_id.name or "",
                 stay.establishment_id.code or "",
-                fields.Date.to_string(stay.date_start) if stay.date_start else "",
+                format_date(self.env, stay.date_start),
             )
 
     @api.depends_context("date")
@@ -87,22 +88,29 @@ class EssmsStay(models.Model):
             if stay.date_end and stay.date_end < stay.date_start:
                 raise ValidationError(
                     self.env._(
-                        "Stay of %(name)s: the exit date %(end)s is before the entry date %(start)s.",
+                        "Stay of %(name)s: the Exit date %(end)s is before the Entry date %(start)s.",
                         name=stay.beneficiary_id.name,
-                        end=stay.date_end,
-                        start=stay.date_start,
+                        end=format_date(self.env, stay.date_end),
+                        start=format_date(self.env, stay.date_start),
                     )
                 )
             if stay.end_reason and not stay.date_end:
                 raise ValidationError(
                     self.env._(
-                        "Stay of %(name)s: an end reason needs an exit date.", name=stay.beneficiary_id.name
+                        "Stay of %(name)s: an End reason needs an Exit date.", name=stay.beneficiary_id.name
                     )
                 )
+        # Moving the entry or exit date must not leave recorded absences outside the stay.
+        self.absence_ids._check_within_stay()
 
     @api.constrains("beneficiary_id", "accommodation", "date_start", "date_end")
     def _check_no_overlap(self):
-        """Two residential stays of one person cannot overlap: a day would be billed twice."""
+        """Two residential stays of one person cannot overlap: a day would be billed twice.
+
+        The exit day is the day of departure (not billed by default, billing-rules §3), so a stay may start
+        on the exit day of the previous one: that is how a transfer is recorded. Any other shared day is an
+        overlap, including a one-day stay inside another or two stays entering on the same day.
+        """
         residential = self.filtered(lambda s: s.accommodation in RESIDENTIAL)
         if not residential:
             return
@@ -116,7 +124,9 @@ class EssmsStay(models.Model):
                     ON b.beneficiary_id = a.beneficiary_id
                    AND b.id != a.id
                    AND b.accommodation IN %(residential)s
-                   AND daterange(a.date_start, a.date_end, '[]') && daterange(b.date_start, b.date_end, '[]')
+                   AND (a.date_start = b.date_start
+                        OR (a.date_start < COALESCE(b.date_end, 'infinity'::date)
+                            AND b.date_start < COALESCE(a.date_end, 'infinity'::date)))
                  WHERE a.id IN %(ids)s
                    AND a.accommodation IN %(residential)s
                  LIMIT 1
@@ -130,15 +140,16 @@ class EssmsStay(models.Model):
             stay, other = self.browse(row)
             raise ValidationError(
                 self.env._(
-                    "Stay of %(name)s at %(establishment)s from %(start)s: it overlaps the stay at "
-                    "%(other_establishment)s from %(other_start)s to %(other_end)s. A person cannot have two "
-                    "residential stays on the same day; close the first stay before the entry date.",
+                    "Stay of %(name)s at %(establishment)s from %(start)s overlaps the stay at "
+                    "%(other_establishment)s from %(other_start)s to %(other_end)s: a person cannot have two "
+                    "residential stays on the same day. Set the Exit date of the earlier stay on or before the "
+                    "Entry date of the later one.",
                     name=stay.beneficiary_id.name,
                     establishment=stay.establishment_id.name,
-                    start=stay.date_start,
+                    start=format_date(self.env, stay.date_start),
                     other_establishment=other.establishment_id.name,
-                    other_start=other.date_start,
-                    other_end=other.date_end or self.env._("no end"),
+                    other_start=format_date(self.env, other.date_start),
+                    other_end=format_date(self.env, other.date_end) or self.env._("no end"),
                 )
             )
 

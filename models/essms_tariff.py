@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 
 class EssmsTariff(models.Model):
@@ -11,7 +11,7 @@ class EssmsTariff(models.Model):
     _check_company_auto = True
 
     agreement_id = fields.Many2one(
-        "essms.agreement", required=True, ondelete="cascade", index=True, check_company=True, tracking=True
+        "essms.agreement", required=True, ondelete="cascade", index=True, tracking=True
     )
     establishment_id = fields.Many2one(related="agreement_id.establishment_id", store=True, index=True)
     payer_id = fields.Many2one(related="agreement_id.payer_id", store=True)
@@ -39,8 +39,10 @@ class EssmsTariff(models.Model):
         default="accommodation",
         tracking=True,
     )
-    date_from = fields.Date(required=True, tracking=True, help="Date of effect written in the tariff decree.")
-    date_to = fields.Date(tracking=True)
+    date_from = fields.Date(
+        string="Start date", required=True, tracking=True, help="Date of effect written in the tariff decree."
+    )
+    date_to = fields.Date(string="End date", tracking=True)
     amount = fields.Monetary(string="Daily price", currency_field="currency_id", required=True, tracking=True)
     decree_ref = fields.Char(string="Decree reference", tracking=True, help="Reference of the arrêté de tarification.")
 
@@ -61,18 +63,18 @@ class EssmsTariff(models.Model):
             if tariff.date_to and tariff.date_to < tariff.date_from:
                 raise ValidationError(
                     self.env._(
-                        "Tariff of %(agreement)s from %(start)s: the end date %(end)s is before the start date.",
+                        "Tariff of %(agreement)s from %(start)s: the End date %(end)s is before the Start date.",
                         agreement=tariff.agreement_id.name,
-                        start=tariff.date_from,
-                        end=tariff.date_to,
+                        start=format_date(self.env, tariff.date_from),
+                        end=format_date(self.env, tariff.date_to),
                     )
                 )
             if tariff.amount < 0:
                 raise ValidationError(
                     self.env._(
-                        "Tariff of %(agreement)s from %(start)s: the daily price cannot be negative.",
+                        "Tariff of %(agreement)s from %(start)s: the Daily price cannot be negative.",
                         agreement=tariff.agreement_id.name,
-                        start=tariff.date_from,
+                        start=format_date(self.env, tariff.date_from),
                     )
                 )
 
@@ -80,6 +82,8 @@ class EssmsTariff(models.Model):
     def _check_no_overlap(self):
         """One price per agreement, accommodation, kind and day: the engine must never have to choose."""
         self.flush_model(["agreement_id", "accommodation", "kind", "date_from", "date_to"])
+        # Plain comparisons rather than date ranges: a tariff ending before it starts must reach the clear
+        # message of _check_values, not a range error of PostgreSQL.
         self.env.cr.execute(
             SQL(
                 """
@@ -90,8 +94,10 @@ class EssmsTariff(models.Model):
                    AND b.accommodation = a.accommodation
                    AND b.kind = a.kind
                    AND b.id != a.id
-                   AND daterange(a.date_from, a.date_to, '[]') && daterange(b.date_from, b.date_to, '[]')
+                   AND a.date_from <= COALESCE(b.date_to, 'infinity'::date)
+                   AND b.date_from <= COALESCE(a.date_to, 'infinity'::date)
                  WHERE a.id IN %(ids)s
+                   AND a.date_from <= COALESCE(a.date_to, 'infinity'::date)
                  LIMIT 1
                 """,
                 ids=tuple(self.ids),
@@ -100,13 +106,18 @@ class EssmsTariff(models.Model):
         row = self.env.cr.fetchone()
         if row:
             tariff, other = self.browse(row)
+            accommodations = dict(self._fields["accommodation"]._description_selection(self.env))
+            kinds = dict(self._fields["kind"]._description_selection(self.env))
             raise ValidationError(
                 self.env._(
-                    "Tariff of %(agreement)s from %(start)s overlaps the tariff from %(other_start)s to "
-                    "%(other_end)s for the same accommodation and kind; set an end date on the older tariff.",
+                    "Tariff of %(agreement)s (%(accommodation)s, %(kind)s) from %(start)s overlaps the tariff from "
+                    "%(other_start)s to %(other_end)s: one daily price per accommodation and kind on a given day. "
+                    "Set the End date of the older tariff before the Start date of the new one.",
                     agreement=tariff.agreement_id.name,
-                    start=tariff.date_from,
-                    other_start=other.date_from,
-                    other_end=other.date_to or self.env._("no end"),
+                    accommodation=accommodations[tariff.accommodation],
+                    kind=kinds[tariff.kind],
+                    start=format_date(self.env, tariff.date_from),
+                    other_start=format_date(self.env, other.date_from),
+                    other_end=format_date(self.env, other.date_to) or self.env._("no end"),
                 )
             )
