@@ -2,7 +2,10 @@
 # Odoo 18.0 itself is a prerequisite (importable as `odoo` by $(PYTHON)); everything else is set up here.
 
 PYTHON      ?= python3
-BUILD       := .build
+# Generated files (odoo.conf, filestore, the addons dir with `essms_billing -> this checkout`) live outside the
+# checkout: a link inside it would loop back into itself for every tool that walks the addon.
+CHECKOUT_ID := $(shell printf '%s' "$(CURDIR)" | md5sum | cut -c1-8)
+BUILD       ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/essms_billing/$(notdir $(CURDIR))-$(CHECKOUT_ID)
 ADDONS      := $(BUILD)/addons
 ADDON_LINK  := $(ADDONS)/essms_billing
 CONF        := $(BUILD)/odoo.conf

@@ -19,16 +19,30 @@ present every day of the stay, and the absences of the previous month are regula
 invoice: what was due minus what was billed in advance.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from .contribution import Resources, check_minimum_left, minimum_left, month_contribution, split_contribution
-from .dates import add_months, month_end, public_holidays
-from .days import PAYER_STATUSES, AbsencePolicy, DayStatus, StaySpan, YearCounters, classify_days
+from .contribution import Resources
+from .contribution import check_minimum_left
+from .contribution import minimum_left
+from .contribution import month_contribution
+from .contribution import split_contribution
+from .dates import add_months
+from .dates import month_end
+from .dates import public_holidays
+from .days import PAYER_STATUSES
+from .days import AbsencePolicy
+from .days import DayStatus
+from .days import StaySpan
+from .days import YearCounters
+from .days import classify_days
 from .decisions import filing_deadline
-from .messages import Template, _lt
-from .money import ZERO, cents
+from .messages import Template
+from .messages import _lt
+from .money import ZERO
+from .money import cents
 from .pricing import price_days
 
 PENDING_STATES = ("to_file", "filed", "appealed")

@@ -10,8 +10,11 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .dates import days_in_month
-from .messages import Template, _lt
-from .money import ZERO, cents, to_decimal
+from .messages import Template
+from .messages import _lt
+from .money import ZERO
+from .money import cents
+from .money import to_decimal
 
 MINIMUM_NOT_WORKING = Template(
     "minimum_not_working",

@@ -1,7 +1,8 @@
 """Calendar helpers shared by the rules: month arithmetic, day ranges and French public holidays."""
 
 import calendar
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import holidays
 

@@ -22,13 +22,20 @@ the policy keeps one, full-price days granted once a year) are carried across mo
 """
 
 import math
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from dataclasses import replace
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from decimal import Decimal
 from enum import Enum
 
-from .dates import each_day, is_weekend, public_holidays
-from .messages import Template, _lt
+from .dates import each_day
+from .dates import is_weekend
+from .dates import public_holidays
+from .messages import Template
+from .messages import _lt
 
 ONE = Decimal(1)
 HALF = Decimal("0.5")

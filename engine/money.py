@@ -1,6 +1,7 @@
 """Money arithmetic: amounts are ``Decimal`` rounded half-up to the cent."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from .days import DayReason, DayStatus
-from .messages import Template, _lt
-from .money import ZERO, cents, to_decimal
+from .days import DayReason
+from .days import DayStatus
+from .messages import Template
+from .messages import _lt
+from .money import ZERO
+from .money import cents
+from .money import to_decimal
 
 NO_TARIFF = Template(
     "no_tariff", _lt("No tariff applies from %(date_from)s to %(date_to)s: these days are priced 0.00.")

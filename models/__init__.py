@@ -1,13 +1,12 @@
-from . import (
-    essms_absence,
-    essms_absence_policy,
-    essms_agreement,
-    essms_beneficiary,
-    essms_establishment,
-    essms_funding_decision,
-    essms_parameter,
-    essms_stay,
-    essms_tariff,
-    res_company,
-    res_partner,
-)
+from . import essms_absence
+from . import essms_absence_policy
+from . import essms_agreement
+from . import essms_beneficiary
+from . import essms_demo_generator
+from . import essms_establishment
+from . import essms_funding_decision
+from . import essms_parameter
+from . import essms_stay
+from . import essms_tariff
+from . import res_company
+from . import res_partner

@@ -1,10 +1,14 @@
-from datetime import datetime, time
+from datetime import datetime
+from datetime import time
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL
+from odoo.tools import format_date
 
 
 class EssmsAbsence(models.Model):
@@ -17,9 +21,9 @@ class EssmsAbsence(models.Model):
     stay_id = fields.Many2one(
         "essms.stay", required=True, ondelete="restrict", index=True, tracking=True
     )
-    beneficiary_id = fields.Many2one(related="stay_id.beneficiary_id", store=True, index=True, precompute=True)
-    establishment_id = fields.Many2one(related="stay_id.establishment_id", store=True, index=True, precompute=True)
-    company_id = fields.Many2one(related="stay_id.company_id", store=True, index=True, precompute=True)
+    beneficiary_id = fields.Many2one(related="stay_id.beneficiary_id", store=True, index=True)
+    establishment_id = fields.Many2one(related="stay_id.establishment_id", store=True, index=True)
+    company_id = fields.Many2one(related="stay_id.company_id", store=True, index=True)
     kind = fields.Selection(
         selection=[
             ("hospital", "Hospital stay"),

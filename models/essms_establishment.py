@@ -1,6 +1,8 @@
 import re
 
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.exceptions import ValidationError
 
 # FINESS: 9 characters, the first two are the département (2A/2B for Corsica).

@@ -1,6 +1,8 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
@@ -109,7 +111,7 @@ class EssmsFundingDecision(models.Model):
     alert_sent = fields.Boolean(copy=False, help="The deadline alert of the current state was already scheduled.")
     note = fields.Html()
 
-    @api.depends("beneficiary_id", "agreement_id")
+    @api.depends("beneficiary_id.stay_ids.date_start", "beneficiary_id.stay_ids.establishment_id", "agreement_id")
     def _compute_date_entry(self):
         for decision in self:
             stays = decision.beneficiary_id.stay_ids
@@ -132,10 +134,14 @@ class EssmsFundingDecision(models.Model):
                 # Decided: the date written in the decision prevails, a later correction of the entry or
                 # filing date (or of the extension) must not move it.
                 continue
-            if decision.date_entry and decision.date_filed:
-                decision.date_effect = decision_rules.date_of_effect(
+            # Not decided yet: the date follows the filing (none while the request is not filed).
+            decision.date_effect = (
+                decision.date_entry
+                and decision.date_filed
+                and decision_rules.date_of_effect(
                     decision.date_entry, decision.date_filed, extended=decision.deadline_extended
                 )
+            )
 
     @api.depends("date_end", "company_id.essms_renewal_notice_months")
     def _compute_date_renewal_alert(self):

@@ -1,6 +1,9 @@
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL
+from odoo.tools import format_date
 
 # Accommodations that occupy a bed: two of them cannot overlap for one person.
 RESIDENTIAL = ("full_board", "weekly_board", "temporary")

@@ -1,6 +1,8 @@
 from stdnum.fr import siret
 
-from odoo import api, fields, models
+from odoo import api
+from odoo import fields
+from odoo import models
 from odoo.exceptions import ValidationError
 
 

@@ -1,2 +1,6 @@
 # Odoo test modules (the engine tests are plain pytest files, collected by pytest directly).
-from . import test_funding_decision, test_referential, test_security, test_tour
+from . import test_demo_generator
+from . import test_funding_decision
+from . import test_referential
+from . import test_security
+from . import test_tour

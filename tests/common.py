@@ -16,7 +16,8 @@ datetimes; the factory converts them to the UTC that Odoo stores.
 """
 
 import itertools
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 from odoo.tests import TransactionCase
 from odoo.tools import format_date

@@ -1,13 +1,20 @@
 """The batch entry point (billing-rules §1 to §4): who is billed what for a stay and a month."""
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from odoo.addons.essms_billing.engine.billing import BillingResult, DecisionInput, StayInput, bill
+from odoo.addons.essms_billing.engine.billing import BillingResult
+from odoo.addons.essms_billing.engine.billing import DecisionInput
+from odoo.addons.essms_billing.engine.billing import StayInput
+from odoo.addons.essms_billing.engine.billing import bill
 from odoo.addons.essms_billing.engine.contribution import Resources
 from odoo.addons.essms_billing.engine.dates import month_end
-from odoo.addons.essms_billing.engine.days import Absence, AbsencePolicy, StaySpan, YearCounters
+from odoo.addons.essms_billing.engine.days import Absence
+from odoo.addons.essms_billing.engine.days import AbsencePolicy
+from odoo.addons.essms_billing.engine.days import StaySpan
+from odoo.addons.essms_billing.engine.days import YearCounters
 from odoo.addons.essms_billing.engine.decisions import date_of_effect
 from odoo.addons.essms_billing.engine.parameters import DatedValues
 from odoo.addons.essms_billing.engine.pricing import Tariff

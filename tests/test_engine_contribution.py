@@ -4,16 +4,14 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from odoo.addons.essms_billing.engine.contribution import (
-    ContributionRules,
-    MinimumLeftRules,
-    Resources,
-    check_minimum_left,
-    elderly_contribution,
-    minimum_left,
-    month_contribution,
-    split_contribution,
-)
+from odoo.addons.essms_billing.engine.contribution import ContributionRules
+from odoo.addons.essms_billing.engine.contribution import MinimumLeftRules
+from odoo.addons.essms_billing.engine.contribution import Resources
+from odoo.addons.essms_billing.engine.contribution import check_minimum_left
+from odoo.addons.essms_billing.engine.contribution import elderly_contribution
+from odoo.addons.essms_billing.engine.contribution import minimum_left
+from odoo.addons.essms_billing.engine.contribution import month_contribution
+from odoo.addons.essms_billing.engine.contribution import split_contribution
 
 AAH = Decimal("1033.32")  # full rate from 2025-04-01
 CONTRIBUTION = Decimal("723.32")

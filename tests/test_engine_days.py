@@ -1,18 +1,17 @@
 """Day classification (billing-rules §3): what each day of a month becomes, and the yearly counters."""
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
-from odoo.addons.essms_billing.engine.days import (
-    Absence,
-    AbsencePolicy,
-    DayReason,
-    DayStatus,
-    StaySpan,
-    YearCounters,
-    classify_days,
-)
+from odoo.addons.essms_billing.engine.days import Absence
+from odoo.addons.essms_billing.engine.days import AbsencePolicy
+from odoo.addons.essms_billing.engine.days import DayReason
+from odoo.addons.essms_billing.engine.days import DayStatus
+from odoo.addons.essms_billing.engine.days import StaySpan
+from odoo.addons.essms_billing.engine.days import YearCounters
+from odoo.addons.essms_billing.engine.days import classify_days
 
 JULY = (date(2025, 7, 1), date(2025, 7, 31))
 LONG_STAY = StaySpan(date(2024, 1, 1))

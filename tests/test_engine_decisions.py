@@ -1,12 +1,10 @@
 from datetime import date
 
-from odoo.addons.essms_billing.engine.decisions import (
-    FilingRules,
-    date_of_effect,
-    filing_deadline,
-    next_fortnight_start,
-    renewal_alert_date,
-)
+from odoo.addons.essms_billing.engine.decisions import FilingRules
+from odoo.addons.essms_billing.engine.decisions import date_of_effect
+from odoo.addons.essms_billing.engine.decisions import filing_deadline
+from odoo.addons.essms_billing.engine.decisions import next_fortnight_start
+from odoo.addons.essms_billing.engine.decisions import renewal_alert_date
 
 ENTRY_E = date(2025, 3, 10)
 

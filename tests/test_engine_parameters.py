@@ -3,7 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from odoo.addons.essms_billing.engine.parameters import DatedValues, MissingParameterError, value_at
+from odoo.addons.essms_billing.engine.parameters import DatedValues
+from odoo.addons.essms_billing.engine.parameters import MissingParameterError
+from odoo.addons.essms_billing.engine.parameters import value_at
 
 FJH_ROWS = [(date(2026, 3, 1), 23.0), (date(2018, 1, 1), 20.0)]
 

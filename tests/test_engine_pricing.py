@@ -1,28 +1,25 @@
 """Pricing (billing-rules §1, §3): dated tariffs, reductions, explanations, global allocations."""
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
-from odoo.addons.essms_billing.engine.days import (
-    Absence,
-    AbsencePolicy,
-    DayStatus,
-    StaySpan,
-    YearCounters,
-    classify_days,
-)
+from odoo.addons.essms_billing.engine.days import Absence
+from odoo.addons.essms_billing.engine.days import AbsencePolicy
+from odoo.addons.essms_billing.engine.days import DayStatus
+from odoo.addons.essms_billing.engine.days import StaySpan
+from odoo.addons.essms_billing.engine.days import YearCounters
+from odoo.addons.essms_billing.engine.days import classify_days
 from odoo.addons.essms_billing.engine.parameters import DatedValues
-from odoo.addons.essms_billing.engine.pricing import (
-    AllocationInput,
-    Tariff,
-    allocation_instalment,
-    price_days,
-    reduced_price,
-    tariff_at,
-)
+from odoo.addons.essms_billing.engine.pricing import AllocationInput
+from odoo.addons.essms_billing.engine.pricing import Tariff
+from odoo.addons.essms_billing.engine.pricing import allocation_instalment
+from odoo.addons.essms_billing.engine.pricing import price_days
+from odoo.addons.essms_billing.engine.pricing import reduced_price
+from odoo.addons.essms_billing.engine.pricing import tariff_at
 
 FJH = DatedValues("fjh", ((date(2018, 1, 1), 20.0), (date(2026, 3, 1), 23.0)))
 TARIFFS = (Tariff(date(2025, 1, 1), Decimal("180.00"), reference="Arrêté 2025"),)

@@ -4,7 +4,8 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import new_test_user
+from odoo.tests import tagged
 from odoo.tools import format_date
 from odoo.tools.safe_eval import safe_eval
 
@@ -39,6 +40,23 @@ class TestFundingDecisionDeadlines(EssmsReferentialCase):
         decision.deadline_extended = True
         self.assertEqual(decision.date_filing_deadline, date(2025, 7, 10))
         self.assertEqual(decision.date_next_deadline, date(2025, 7, 10))
+
+    def test_entry_date_follows_a_stay_recorded_after_the_decision(self):
+        """The file is opened before the stay is keyed in: the deadline must follow the stay once it is."""
+        paul = self._create_beneficiary("Paul Vidal")
+        decision = self._create_decision(paul, agreement=self.agreement)
+        self.assertFalse(decision.date_filing_deadline)
+        stay = self._create_stay(paul, self.establishment, date(2025, 4, 7))
+        self.assertEqual(decision.date_entry, date(2025, 4, 7))
+        self.assertEqual(decision.date_filing_deadline, date(2025, 6, 7))
+        stay.date_start = date(2025, 4, 1)
+        self.assertEqual(decision.date_filing_deadline, date(2025, 6, 1))
+
+    def test_clearing_the_filing_date_clears_the_pending_date_of_effect(self):
+        decision = self._decision(date_filed=date(2025, 4, 2))
+        self.assertEqual(decision.date_effect, ENTRY_E)
+        decision.write({"state": "to_file", "date_filed": False})
+        self.assertFalse(decision.date_effect)
 
     def test_entry_date_corrected_by_hand(self):
         decision = self._decision()

@@ -1,11 +1,13 @@
 """Integrity of the referential: what an operator may not record, what must pass, what cannot be deleted."""
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 from freezegun import freeze_time
 
 from odoo.exceptions import ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import new_test_user
+from odoo.tests import tagged
 
 from .common import EssmsReferentialCase
 
@@ -151,6 +153,11 @@ class TestAbsenceIntegrity(EssmsReferentialCase):
         with self.assertRaises(ValidationError) as error:
             self._create_absence(self.stay, date(2025, 3, 10), date(2025, 3, 12))
         self.assertMessageNames(error, "Jeanne Martin", date(2025, 3, 1))
+
+    def test_new_absence_appears_once_on_the_beneficiary(self):
+        """The absences tab of the file lists a new absence once (no phantom record left in the cache)."""
+        absence = self._create_absence(self.stay, date(2025, 4, 1), date(2025, 4, 2))
+        self.assertEqual(self.jeanne.absence_ids, absence)
 
     def test_absences_one_after_the_other_accepted(self):
         first = self._create_absence(self.stay, datetime(2025, 3, 1, 9, 0), datetime(2025, 3, 3, 18, 0))

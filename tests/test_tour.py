@@ -1,8 +1,10 @@
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 import pytz
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase
+from odoo.tests import tagged
 from odoo.tests.common import new_test_user
 
 
