@@ -1,0 +1,122 @@
+"""Monthly activity statement: lines per stay, controls of billing-rules §8, workflow and rights."""
+
+from datetime import date, datetime
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .billing_common import BillingCommon
+
+JULY = date(2025, 7, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestActivityStatement(BillingCommon):
+    def _statement(self, establishment=None, month=JULY):
+        return self.env["essms.activity.statement"].create(
+            {"establishment_id": (establishment or self.establishment).id, "period_start": month}
+        )
+
+    def _codes(self, statement, severity=None):
+        anomalies = statement.anomaly_ids.filtered(lambda a: severity in (None, a.severity))
+        return sorted(anomalies.mapped("code"))
+
+    def test_lines_of_example_c(self):
+        stay = self._create_resident("Martin")
+        self._example_c(stay)
+        statement = self._statement()
+        line = statement.line_ids
+        self.assertEqual(len(line), 1)
+        self.assertRecordValues(
+            line,
+            [
+                {
+                    "days_present": 18,
+                    "absence_hospital": 11,
+                    "absence_family_weekend": 2,
+                    "days_full_price": 23,
+                    "days_reduced": 8,
+                    "year_absence_days": 11,
+                }
+            ],
+        )
+        self.assertFalse(statement.anomaly_ids)
+
+    def test_yearly_counter_carries_earlier_absences_of_the_year(self):
+        quota = self.policy.copy({"name": "Quota 105", "threshold_scope": "once_a_year", "quota_days": 105})
+        establishment = self._create_establishment("FQ", "Foyer quota", policy=quota)
+        stay = self._create_resident("Durand", establishment=establishment)
+        self._absence(stay, "personal", datetime(2025, 2, 3, 0), datetime(2025, 2, 14, 23))
+        self._absence(stay, "personal", datetime(2025, 3, 3, 0), datetime(2025, 3, 14, 23))
+        line = self._statement(establishment, date(2025, 3, 1)).line_ids
+        # February granted the 3 full-price days of the year: every day of March's absence is reduced.
+        self.assertEqual(line.year_absence_days, 24)
+        self.assertEqual(line.days_reduced, 12)
+        self.assertEqual(line.quota_days, 105)
+
+    def test_each_control_of_section_8(self):
+        self.establishment.capacity = 1
+        # §8.1 absence outside the stay: the stay was shortened after the absence was recorded.
+        shortened = self._create_resident("Absent")
+        self._absence(shortened, "personal", datetime(2025, 7, 20, 9), datetime(2025, 7, 25, 18))
+        shortened.write({"date_end": date(2025, 7, 22), "end_reason": "departure"})
+        # §8.2 no decision, and an expired one.
+        self._create_resident("Nodecision", decision=None)
+        expired = self._create_resident("Expired")
+        expired.beneficiary_id.decision_ids.date_end = date(2025, 7, 15)
+        # §8.1 a day billed twice: day care elsewhere during the full-board stay (its exit day is not billed).
+        twice = self._create_resident("Twice")
+        other = self._create_establishment("EXT", "Accueil de jour")
+        self.env["essms.stay"].create(
+            {
+                "beneficiary_id": twice.beneficiary_id.id,
+                "establishment_id": other.id,
+                "accommodation": "day_care",
+                "date_start": date(2025, 7, 7),
+                "date_end": date(2025, 7, 11),
+            }
+        )
+        # §8.4 missing tariff.
+        no_tariff = self._create_establishment("NT", "Foyer sans tarif", tariff=0)
+        self._create_resident("Untariffed", establishment=no_tariff)
+
+        statement = self._statement()
+        self.assertEqual(
+            self._codes(statement, "blocking"), ["absence_outside_stay", "billed_twice"]
+        )
+        self.assertEqual(self._codes(statement, "warning"), ["capacity", "decision_expired", "no_decision"])
+        messages = dict(zip(statement.anomaly_ids.mapped("code"), statement.anomaly_ids.mapped("message"), strict=True))
+        self.assertIn("Twice: 4 days from 2025-07-07 to 2025-07-10", messages["billed_twice"])
+        self.assertIn("ended on 2025-07-15", messages["decision_expired"])
+        self.assertEqual(self._codes(self._statement(no_tariff), "blocking"), ["no_tariff"])
+
+        statement.action_submit()
+        with self.assertRaisesRegex(UserError, "2 blocking anomalies"):
+            statement.action_validate()
+
+    def test_workflow_and_rights(self):
+        self._create_resident("Martin")
+        director = new_test_user(self.env, "director", groups="essms_billing.group_essms_establishment")
+        operator = new_test_user(self.env, "operator", groups="essms_billing.group_essms_operator")
+        self.establishment.user_ids = [Command.link(director.id)]
+
+        statement = self._statement().with_user(director)
+        statement.action_submit()
+        self.assertEqual(statement.state, "submitted")
+        with self.assertRaises(AccessError):
+            statement.action_validate()
+        with self.assertRaises(AccessError):
+            statement.write({"state": "validated"})
+        # Runs and invoices stay out of establishment users' sight.
+        with self.assertRaises(AccessError):
+            self.env["essms.billing.run"].with_user(director).search([])
+        with self.assertRaises(AccessError):
+            self.env["account.move"].with_user(director).search([])
+        # Another establishment's statement is invisible to them.
+        other = self._statement(self._create_establishment("OTH", "Other"))
+        self.assertFalse(self.env["essms.activity.statement"].with_user(director).search([("id", "=", other.id)]))
+
+        statement.with_user(operator).action_validate()
+        self.assertEqual(statement.state, "validated")
+        self.assertEqual(statement.validated_by_id, operator)
