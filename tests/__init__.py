@@ -1,6 +1,7 @@
 from . import (
     test_activity_statement,
     test_billing_run,
+    test_billing_run_concurrency,
     test_engine_billing,
     test_engine_contribution,
     test_engine_days,

@@ -61,8 +61,10 @@ class TestBillingRun(BillingCommon):
         self.assertEqual(
             departement_move.invoice_line_ids.mapped("price_subtotal"), [5420.0, -CONTRIBUTION]
         )
-        self.assertEqual(departement_move.invoice_line_ids.product_id, self.env.ref(
-            "essms_billing.product_daily_price_accommodation") | self.env.ref("essms_billing.product_resident_contribution"))
+        products = self.env.ref("essms_billing.product_daily_price_accommodation") | self.env.ref(
+            "essms_billing.product_resident_contribution"
+        )
+        self.assertEqual(departement_move.invoice_line_ids.product_id, products)
         self.assertEqual(payer.move_id, departement_move)
 
     def test_example_d_quota_policy(self):
