@@ -31,15 +31,23 @@ class AccountMove(models.Model):
 
     def init(self):
         res = super().init()
-        # Never billed twice (billing-rules §8.1): one invoice per run kind, payer, establishment,
-        # beneficiary (or none, for an invoice per payer) and month, unless it was cancelled.
+        # Never billed twice (billing-rules §8.1). A regular run bills one invoice per payer, establishment,
+        # beneficiary (or none, for an invoice per payer) and month, unless it was cancelled. A recall or a
+        # regularisation bills differences with what was billed, so the same month may be corrected by
+        # several successive runs; each run bills one document per payer, beneficiary and month (or
+        # per payer and beneficiary for a recall, whose period is the run's): its id is part of the key.
         self.env.cr.execute(
             SQL(
                 """
-                CREATE UNIQUE INDEX IF NOT EXISTS account_move_essms_billed_once
+                DROP INDEX IF EXISTS account_move_essms_billed_once;
+                CREATE UNIQUE INDEX IF NOT EXISTS account_move_essms_regular_billed_once
                     ON account_move (essms_run_kind, partner_id, essms_establishment_id,
                                      COALESCE(essms_beneficiary_id, 0), essms_period_start)
-                 WHERE essms_run_kind IS NOT NULL AND move_type = 'out_invoice' AND state != 'cancel'
+                 WHERE essms_run_kind = 'regular' AND move_type = 'out_invoice' AND state != 'cancel';
+                CREATE UNIQUE INDEX IF NOT EXISTS account_move_essms_corrected_once
+                    ON account_move (essms_run_kind, essms_run_id, partner_id, essms_establishment_id,
+                                     COALESCE(essms_beneficiary_id, 0), essms_period_start)
+                 WHERE essms_run_kind IN ('recall', 'regularisation') AND state != 'cancel'
                 """
             )
         )

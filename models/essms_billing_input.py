@@ -1,12 +1,15 @@
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from odoo import api, models
+from odoo.tools import format_date
+from odoo.tools.misc import formatLang
 
 from ..engine.billing import DecisionInput, StayInput
 from ..engine.dates import add_months, public_holidays
 from ..engine.days import Absence, AbsencePolicy, StaySpan, YearCounters, classify_days
-from ..engine.money import to_decimal
+from ..engine.money import SignedAmount, to_decimal
 from ..engine.parameters import DatedValues
 from ..engine.pricing import Tariff
 
@@ -187,6 +190,20 @@ class EssmsBillingInput(models.AbstractModel):
     def _render(self, message):
         """An engine ``Message`` in the user's language; its template was extracted through ``_lt``."""
         return self.env._(message.template.text, **message.formatted_params())
+
+    @api.model
+    def _render_formatted(self, message, currency):
+        """An engine ``Message`` for the user, its dates and amounts in the user's language and currency."""
+        params = {}
+        for name, value in message.params:
+            if isinstance(value, date):
+                params[name] = format_date(self.env, value)
+            elif isinstance(value, Decimal):
+                text = formatLang(self.env, float(value), currency_obj=currency)
+                params[name] = "+" + text if isinstance(value, SignedAmount) and value > 0 else text
+            else:
+                params[name] = str(value)
+        return self.env._(message.template.text, **params)
 
     @api.model
     def _render_all(self, messages):

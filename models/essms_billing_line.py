@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class EssmsBillingLine(models.Model):
@@ -12,7 +12,15 @@ class EssmsBillingLine(models.Model):
     run_id = fields.Many2one("essms.billing.run", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="run_id.currency_id")
-    period_start = fields.Date(related="run_id.period_start", store=True)
+    period_start = fields.Date(
+        string="Month",
+        compute="_compute_period_start",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        help="The month billed: the run's month, or for a recall or a regularisation the month corrected.",
+    )
     stay_id = fields.Many2one("essms.stay", required=True, ondelete="restrict", index=True)
     establishment_id = fields.Many2one(related="stay_id.establishment_id", store=True, index=True)
     beneficiary_id = fields.Many2one("essms.beneficiary", required=True, ondelete="restrict", index=True)
@@ -46,3 +54,22 @@ class EssmsBillingLine(models.Model):
     anomaly = fields.Text()
     has_anomaly = fields.Boolean(index=True)
     move_id = fields.Many2one("account.move", string="Invoice", ondelete="set null", index=True, copy=False)
+    billed_amount = fields.Monetary(
+        string="Billed before", help="Recall or regularisation: what the posted documents billed for the month."
+    )
+    due_amount = fields.Monetary(
+        string="Due", help="Recall or regularisation: what the month is due, computed today."
+    )
+    origin_move_id = fields.Many2one(
+        "account.move",
+        string="Original invoice",
+        ondelete="set null",
+        copy=False,
+        help="Recall or regularisation: the first invoice that billed this month; a credit note corrects it.",
+    )
+
+    @api.depends("run_id.period_start")
+    def _compute_period_start(self):
+        for line in self:
+            if not line.period_start:
+                line.period_start = line.run_id.period_start

@@ -8,4 +8,6 @@ from . import (
     test_engine_decisions,
     test_engine_parameters,
     test_engine_pricing,
+    test_engine_regularisation,
+    test_recall_run,
 )
