@@ -12,6 +12,13 @@ ABSENCE_KINDS = ("hospital", "personal", "holidays", "family_weekend", "other")
 BILLED_ACCOMMODATIONS = ("full_board", "weekly_board", "temporary", "day_care")
 
 
+def _bills_day(day, stay, policy):
+    """Whether ``stay`` bills ``day`` under ``policy``'s entry and exit day rules (engine.days)."""
+    if day == stay.date_start and not policy.entry_day_billed:
+        return False
+    return not (day == stay.date_end and day != stay.date_start and not policy.exit_day_billed)
+
+
 class EssmsActivityStatement(models.Model):
     """The monthly activity of an establishment (billing-rules §5), checked against §8 before billing."""
 
@@ -199,7 +206,7 @@ class EssmsActivityStatement(models.Model):
                 line_vals.append(statement._prepare_line_vals(loaded, days))
                 anomaly_vals.extend(statement._stay_anomalies(loaded, days))
             anomaly_vals.extend(statements._absences_outside_stays(period_start, period_end))
-            anomaly_vals.extend(statements._days_billed_twice(stays, period_start, period_end))
+            anomaly_vals.extend(statements._days_billed_twice(batch, period_start, period_end))
         self.env["essms.activity.statement.line"].create(line_vals)
         self.env["essms.activity.statement.anomaly"].create(anomaly_vals)
         for statement in self:
@@ -346,8 +353,13 @@ class EssmsActivityStatement(models.Model):
                 )
         return anomalies
 
-    def _days_billed_twice(self, stays, period_start, period_end):
-        """§8.1: a beneficiary billed on the same day by two stays, in this establishment or another."""
+    def _days_billed_twice(self, batch, period_start, period_end):
+        """§8.1: a beneficiary billed on the same day by two stays, in this establishment or another.
+
+        A day is billed by a stay unless it is its entry or exit day and the stay's policy does not bill
+        it (by default the exit day is not billed, so a transfer's day is billed once, by the new stay).
+        """
+        stays = self.env["essms.stay"].browse(list(batch.stays))
         others = self.env["essms.stay"].search_fetch(
             [
                 ("beneficiary_id", "in", stays.beneficiary_id.ids),
@@ -359,6 +371,11 @@ class EssmsActivityStatement(models.Model):
             ],
             ["beneficiary_id", "establishment_id", "date_start", "date_end"],
         )
+        policies = {stay_id: loaded.engine.policy for stay_id, loaded in batch.stays.items()}
+        elsewhere = others - stays
+        if elsewhere:
+            other_batch = self.env["essms.billing.input"]._load(elsewhere, period_start, period_end)
+            policies.update({stay_id: loaded.engine.policy for stay_id, loaded in other_batch.stays.items()})
         by_beneficiary = others.grouped("beneficiary_id")
         by_establishment = {statement.establishment_id: statement for statement in self}
         anomalies = []
@@ -366,8 +383,10 @@ class EssmsActivityStatement(models.Model):
             for other in by_beneficiary.get(stay.beneficiary_id, others.browse()) - stay:
                 first = max(stay.date_start, other.date_start, period_start)
                 last = min(stay.date_end or period_end, other.date_end or period_end, period_end)
-                # The exit day of one stay is the entry day of the next: billed once (exit day not billed).
-                shared = [day for day in each_day(first, last) if day not in (stay.date_end, other.date_end)]
+                shared = [
+                    day for day in each_day(first, last)
+                    if _bills_day(day, stay, policies[stay.id]) and _bills_day(day, other, policies[other.id])
+                ]
                 if shared:
                     anomalies.append(
                         by_establishment[stay.establishment_id]._anomaly(

@@ -84,9 +84,21 @@ class EssmsBillingInput(models.AbstractModel):
             ],
         )
         year_start = add_months(period_start, -1).replace(month=1, day=1)
+        # The yearly counters count the absences of the civil year in every establishment (billing-rules §3).
+        year_stays = stays | self.env["essms.stay"].sudo().search_fetch(
+            [
+                ("beneficiary_id", "in", beneficiaries.ids),
+                ("id", "not in", stays.ids),
+                ("date_start", "<", period_start),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">=", year_start),
+            ],
+            ["beneficiary_id", "accommodation", "date_start", "date_end", "end_reason"],
+        )
         absences = self.env["essms.absence"].sudo().search_fetch(
             [
-                ("stay_id", "in", stays.ids),
+                ("stay_id", "in", year_stays.ids),
                 ("date_start", "<=", period_end + timedelta(days=1)),
                 ("date_end", ">=", year_start - timedelta(days=1)),
             ],
@@ -102,6 +114,7 @@ class EssmsBillingInput(models.AbstractModel):
         tariffs_by_agreement = tariffs.grouped("agreement_id")
         decisions_by_beneficiary = decisions.grouped("beneficiary_id")
         absences_by_stay = absences.grouped("stay_id")
+        stays_by_beneficiary = year_stays.grouped("beneficiary_id")
         policies = {}
         loaded = {}
         for stay in stays:
@@ -123,7 +136,15 @@ class EssmsBillingInput(models.AbstractModel):
             billing_term = agreement.billing_term or "arrears"
             # In advance, the absences settled are those of the previous month (engine.billing).
             settled_start = add_months(period_start, -1) if billing_term == "advance" else period_start
-            counters = self._year_counters(span, stay_absences, policy, settled_start, holidays)
+            earlier = tuple(
+                (
+                    StaySpan(other.date_start, other.date_end or None, other.accommodation, other.end_reason or None),
+                    tuple(self._engine_absence(absence) for absence in absences_by_stay.get(other, absences.browse())),
+                )
+                for other in stays_by_beneficiary[beneficiary].sorted("date_start")
+                if other != stay and other.date_start < settled_start and other in absences_by_stay
+            )
+            counters = self._year_counters(span, stay_absences, policy, settled_start, holidays, earlier)
             in_period = tuple(absence for absence in stay_absences if absence.last_day(period_end) >= settled_start)
             agreement_tariffs = tariffs_by_agreement.get(agreement, tariffs.browse()).filtered(
                 lambda t, stay=stay: t.accommodation == stay.accommodation
@@ -210,13 +231,17 @@ class EssmsBillingInput(models.AbstractModel):
         return "\n".join(self._render(message) for message in messages)
 
     @api.model
-    def _year_counters(self, span, absences, policy, period_start, holidays):
-        """The yearly counters before ``period_start``, from the absences earlier in the civil year."""
+    def _year_counters(self, span, absences, policy, period_start, holidays, earlier=()):
+        """The yearly counters before ``period_start``, from the absences earlier in the civil year: those of
+        ``earlier`` stays of the beneficiary (``(StaySpan, absences)`` pairs, in other establishments), then
+        those of this stay, all counted under this stay's policy."""
         counters = YearCounters(period_start.year)
-        first = max(period_start.replace(month=1, day=1), span.date_start)
+        year_start = period_start.replace(month=1, day=1)
         last = period_start - timedelta(days=1)
-        earlier = tuple(absence for absence in absences if absence.first_day() <= last)
-        if not earlier or first > last:
-            return counters
-        return classify_days(span, earlier, policy, first, last, counters, holidays).counters
-
+        for other_span, other_absences in (*earlier, (span, absences)):
+            first = max(year_start, other_span.date_start)
+            end = min(last, other_span.date_end or last)
+            counted = tuple(absence for absence in other_absences if absence.first_day() <= end)
+            if counted and first <= end:
+                counters = classify_days(other_span, counted, policy, first, end, counters, holidays).counters
+        return counters

@@ -55,6 +55,44 @@ class TestActivityStatement(BillingCommon):
         self.assertEqual(line.days_reduced, 12)
         self.assertEqual(line.quota_days, 105)
 
+    def test_yearly_counter_counts_absences_in_other_establishments(self):
+        quota = self.policy.copy(
+            {"name": "Quota 14", "threshold_scope": "once_a_year", "quota_days": 14, "after_quota": "resident"}
+        )
+        first = self._create_establishment("FA", "Foyer A", policy=quota)
+        second = self._create_establishment("FB", "Foyer B", policy=quota)
+        stay = self._create_resident("Durand", establishment=first)
+        stay.write({"date_end": date(2025, 3, 15), "end_reason": "transfer"})
+        self._absence(stay, "personal", datetime(2025, 2, 3, 0), datetime(2025, 2, 14, 23))  # 12 days
+        moved = self.env["essms.stay"].create(
+            {"beneficiary_id": stay.beneficiary_id.id, "establishment_id": second.id,
+             "accommodation": "full_board", "date_start": date(2025, 3, 16)}
+        )
+        self._absence(moved, "personal", datetime(2025, 4, 7, 0), datetime(2025, 4, 11, 23))  # 5 days
+        line = self._statement(second, date(2025, 4, 1)).line_ids
+        # The 12 days counted in Foyer A come first: the quota of 14 is used after 2 days in Foyer B.
+        self.assertEqual(line.year_absence_days, 17)
+        self.assertEqual(line.days_resident, 3)
+
+    def test_day_billed_twice_follows_the_exit_day_rule(self):
+        stay = self._create_resident("Transfer")
+        stay.write({"date_end": date(2025, 7, 15), "end_reason": "departure"})
+        other = self._create_establishment("ADJ", "Accueil de jour")
+        self.env["essms.stay"].create(
+            {"beneficiary_id": stay.beneficiary_id.id, "establishment_id": other.id,
+             "accommodation": "day_care", "date_start": date(2025, 7, 15)}
+        )
+        # The exit day is not billed by default: the day of the move is billed once, by the day care.
+        statement = self._statement()
+        self.assertNotIn("billed_twice", self._codes(statement))
+        # A département whose rules bill the exit day: the transfer day is billed by both stays.
+        self.establishment.agreement_ids.absence_policy_id = self.policy.copy(
+            {"name": "Exit day billed", "exit_day_billed": True}
+        )
+        statement.action_refresh()
+        anomaly = statement.anomaly_ids.filtered(lambda a: a.code == "billed_twice")
+        self.assertIn("Transfer: 1 days from 2025-07-15 to 2025-07-15", anomaly.message)
+
     def test_each_control_of_section_8(self):
         self.establishment.capacity = 1
         # §8.1 absence outside the stay: the stay was shortened after the absence was recorded.
