@@ -20,6 +20,7 @@
         "data/essms_parameter_data.xml",
         "data/essms_absence_policy_data.xml",
         "data/ir_cron_data.xml",
+        "data/product_data.xml",
         "views/essms_establishment_views.xml",
         "views/res_partner_views.xml",
         "views/essms_beneficiary_views.xml",
@@ -31,6 +32,9 @@
         "views/essms_funding_decision_views.xml",
         "views/essms_absence_views.xml",
         "views/account_move_views.xml",
+        "views/essms_activity_statement_views.xml",
+        "views/essms_billing_line_views.xml",
+        "views/essms_billing_run_views.xml",
         "views/menus.xml",
     ],
     "demo": [

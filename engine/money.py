@@ -19,3 +19,13 @@ def to_decimal(value):
 def cents(value):
     """``value`` rounded half-up to the cent."""
     return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class SignedAmount(Decimal):
+    """An amount shown with its sign, ``+180.00`` or ``-180.00``: a difference, in explanations."""
+
+    __slots__ = ()
+
+    def __str__(self):
+        text = super().__str__()
+        return text if self <= 0 else "+" + text

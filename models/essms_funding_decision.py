@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
@@ -237,6 +238,25 @@ class EssmsFundingDecision(models.Model):
                         name=decision.display_name,
                     )
                 )
+
+    def action_create_recall_run(self):
+        """Open a recall run of the months billed while this decision was pending (billing-rules §4)."""
+        self.ensure_one()
+        if self.state not in (*GRANTED_STATES, "refused"):
+            raise UserError(
+                self.env._(
+                    "Decision %(name)s is not decided yet: a recall is billed once it is granted or refused.",
+                    name=self.display_name,
+                )
+            )
+        run = self.env["essms.billing.run"].create(self.env["essms.billing.run"]._prepare_recall_vals(self))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "essms.billing.run",
+            "res_id": run.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
 
     @api.model
     def _cron_deadline_alerts(self):

@@ -1,0 +1,433 @@
+from datetime import timedelta
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+
+from ..engine.dates import each_day
+from ..engine.dates import month_end
+from ..engine.days import DayStatus
+from ..engine.days import classify_days
+from ..engine.pricing import tariff_at
+
+ABSENCE_KINDS = ("hospital", "personal", "holidays", "family_weekend", "other")
+# Accommodations that bill a whole day: two of them on the same day bill that day twice.
+BILLED_ACCOMMODATIONS = ("full_board", "weekly_board", "temporary", "day_care")
+
+
+def _bills_day(day, stay, policy):
+    """Whether ``stay`` bills ``day`` under ``policy``'s entry and exit day rules (engine.days)."""
+    if day == stay.date_start and not policy.entry_day_billed:
+        return False
+    return not (day == stay.date_end and day != stay.date_start and not policy.exit_day_billed)
+
+
+class EssmsActivityStatement(models.Model):
+    """The monthly activity of an establishment (billing-rules §5), checked against §8 before billing."""
+
+    _name = "essms.activity.statement"
+    _description = "Monthly activity statement"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "period_start desc, establishment_id"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    establishment_id = fields.Many2one(
+        "essms.establishment", required=True, ondelete="restrict", index=True, check_company=True, tracking=True
+    )
+    company_id = fields.Many2one(related="establishment_id.company_id", store=True, index=True, precompute=True)
+    period_start = fields.Date(string="Month", required=True, tracking=True, help="First day of the month.")
+    period_end = fields.Date(compute="_compute_period_end", store=True)
+    state = fields.Selection(
+        selection=[("draft", "Draft"), ("submitted", "Submitted"), ("validated", "Validated")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    line_ids = fields.One2many("essms.activity.statement.line", "statement_id", string="Lines", readonly=True)
+    anomaly_ids = fields.One2many(
+        "essms.activity.statement.anomaly", "statement_id", string="Anomalies", readonly=True
+    )
+    blocking_count = fields.Integer(compute="_compute_anomaly_counts", string="Blocking anomalies")
+    warning_count = fields.Integer(compute="_compute_anomaly_counts", string="Warnings")
+    days_present = fields.Float(compute="_compute_totals", string="Days present")
+    capacity_days = fields.Integer(compute="_compute_totals", string="Capacity (days)")
+    submitted_by_id = fields.Many2one("res.users", string="Submitted by", readonly=True, copy=False)
+    validated_by_id = fields.Many2one("res.users", string="Validated by", readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "establishment_period_uniq",
+            "unique(establishment_id, period_start)",
+            "There is one activity statement per establishment and month.",
+        ),
+    ]
+
+    @api.depends("establishment_id.code", "period_start")
+    def _compute_name(self):
+        for statement in self:
+            statement.name = "%s %s" % (
+                statement.establishment_id.code or "",
+                statement.period_start.strftime("%Y-%m") if statement.period_start else "",
+            )
+
+    @api.depends("period_start")
+    def _compute_period_end(self):
+        for statement in self:
+            statement.period_end = statement.period_start and month_end(statement.period_start)
+
+    @api.depends("anomaly_ids.severity")
+    def _compute_anomaly_counts(self):
+        for statement in self:
+            severities = statement.anomaly_ids.mapped("severity")
+            statement.blocking_count = severities.count("blocking")
+            statement.warning_count = severities.count("warning")
+
+    @api.depends("line_ids.days_present", "establishment_id.capacity", "period_start")
+    def _compute_totals(self):
+        for statement in self:
+            statement.days_present = sum(statement.line_ids.mapped("days_present"))
+            days = (statement.period_end - statement.period_start).days + 1 if statement.period_start else 0
+            statement.capacity_days = statement.establishment_id.capacity * days
+
+    @api.constrains("period_start")
+    def _check_period_start(self):
+        for statement in self:
+            if statement.period_start.day != 1:
+                raise ValidationError(
+                    self.env._("Statement %(name)s: the month must start on its first day.", name=statement.name)
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        statements = super().create(vals_list)
+        statements._compute_lines()
+        return statements
+
+    def write(self, vals):
+        if vals.get("state") in ("validated", "draft") and not self.env.user.has_group(
+            "essms_billing.group_essms_operator"
+        ):
+            raise AccessError(self.env._("Only a billing operator may validate or reopen an activity statement."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_validated(self):
+        if any(statement.state == "validated" for statement in self):
+            raise UserError(self.env._("A validated activity statement cannot be deleted; reopen it first."))
+
+    def action_refresh(self):
+        """Recompute the lines and controls from the stays and absences recorded now."""
+        if any(statement.state != "draft" for statement in self):
+            raise UserError(self.env._("Only a draft statement can be recomputed."))
+        self._compute_lines()
+
+    def action_submit(self):
+        """The establishment certifies its month: lines are recomputed one last time, then frozen."""
+        self.check_access("write")
+        if any(statement.state != "draft" for statement in self):
+            raise UserError(self.env._("Only a draft statement can be submitted."))
+        self._compute_lines()
+        # Submitting is the establishment users' right, while the state field stays out of their hands.
+        self.sudo().write({"state": "submitted", "submitted_by_id": self.env.uid})
+        for statement in self:
+            statement.message_post(body=self.env._("Statement submitted by the establishment."))
+
+    def action_validate(self):
+        if not self.env.user.has_group("essms_billing.group_essms_operator"):
+            raise AccessError(self.env._("Only a billing operator may validate an activity statement."))
+        for statement in self:
+            if statement.state != "submitted":
+                raise UserError(
+                    self.env._("Statement %(name)s must be submitted before it is validated.", name=statement.name)
+                )
+            if statement.blocking_count:
+                raise UserError(
+                    self.env._(
+                        "Statement %(name)s has %(count)s blocking anomalies: correct the stays, absences, "
+                        "decisions or tariffs, reopen it and submit it again.",
+                        name=statement.name,
+                        count=statement.blocking_count,
+                    )
+                )
+        self.write({"state": "validated", "validated_by_id": self.env.uid})
+
+    def action_reset_to_draft(self):
+        runs = self.env["essms.billing.run"].sudo().search(
+            [("state", "=", "invoiced"), ("establishment_ids", "in", self.establishment_id.ids),
+             ("period_start", "in", self.mapped("period_start"))]
+        )
+        for statement in self:
+            if runs.filtered(
+                lambda run, st=statement: st.establishment_id in run.establishment_ids
+                and run.period_start == st.period_start
+            ):
+                raise UserError(
+                    self.env._(
+                        "Statement %(name)s was invoiced by a billing run; corrections go through a "
+                        "regularisation, not by reopening it.",
+                        name=statement.name,
+                    )
+                )
+        self.write({"state": "draft", "validated_by_id": False, "submitted_by_id": False})
+
+    # Computation ---------------------------------------------------------------------------------------
+
+    def _compute_lines(self):
+        """Replace lines and anomalies of the statements, in one engine pass per month."""
+        self = self.sudo()  # lines are computed for establishment users who only read them
+        self.line_ids.unlink()
+        self.anomaly_ids.unlink()
+        line_vals, anomaly_vals = [], []
+        for period_start, statements in self.grouped("period_start").items():
+            period_end = month_end(period_start)
+            stays = self.env["essms.stay"].search(
+                [
+                    ("establishment_id", "in", statements.establishment_id.ids),
+                    ("date_start", "<=", period_end),
+                    "|",
+                    ("date_end", "=", False),
+                    ("date_end", ">=", period_start),
+                ]
+            )
+            batch = self.env["essms.billing.input"]._load(stays, period_start, period_end)
+            by_establishment = {statement.establishment_id: statement for statement in statements}
+            for loaded in batch.stays.values():
+                statement = by_establishment[loaded.stay.establishment_id]
+                days = classify_days(
+                    loaded.engine.stay,
+                    loaded.engine.absences,
+                    loaded.engine.policy,
+                    period_start,
+                    period_end,
+                    loaded.engine.counters,
+                    batch.holidays,
+                )
+                line_vals.append(statement._prepare_line_vals(loaded, days))
+                anomaly_vals.extend(statement._stay_anomalies(loaded, days))
+            anomaly_vals.extend(statements._absences_outside_stays(period_start, period_end))
+            anomaly_vals.extend(statements._days_billed_twice(batch, period_start, period_end))
+        self.env["essms.activity.statement.line"].create(line_vals)
+        self.env["essms.activity.statement.anomaly"].create(anomaly_vals)
+        for statement in self:
+            statement._check_capacity()
+
+    def _prepare_line_vals(self, loaded, days):
+        decision = self._covering_decision(loaded, days)
+        counters = days.counters
+        vals = {
+            "statement_id": self.id,
+            "stay_id": loaded.stay.id,
+            "decision_id": decision.id if decision else False,
+            "days_in_stay": days.days_in_stay,
+            "days_present": float(days.days_present),
+            "days_full_price": float(days.quantity(DayStatus.PRESENT, DayStatus.ABSENT_FULL_PRICE)),
+            "days_reduced": float(days.quantity(DayStatus.ABSENT_REDUCED)),
+            "days_resident": float(days.quantity(DayStatus.ABSENT_RESIDENT)),
+            "days_not_billed": days.count(DayStatus.ABSENT_NOT_BILLED, DayStatus.NOT_BILLED),
+            "year_absence_days": counters.absence_days,
+            "year_hospital_days": counters.hospital_days,
+            "quota_days": loaded.engine.policy.quota_days,
+        }
+        for kind in ABSENCE_KINDS:
+            vals["absence_%s" % kind] = float(days.absence_days(kind))
+        return vals
+
+    def _covering_decision(self, loaded, days):
+        """The decision covering the most days of the month (the engine's DecisionInput key)."""
+        stay = loaded.engine
+        billed = [day.day for day in days.days if day.status != DayStatus.OUTSIDE_STAY]
+        best, best_count = None, 0
+        for decision in stay.decisions:
+            count = sum(1 for day in billed if decision.covers(day, stay.stay.date_start))
+            if count > best_count:
+                best, best_count = decision, count
+        return self.env["essms.funding.decision"].browse(best.key) if best else None
+
+    def _anomaly(self, severity, code, message, stay=None):
+        return {
+            "statement_id": self.id,
+            "severity": severity,
+            "code": code,
+            "message": message,
+            "stay_id": stay.id if stay else False,
+        }
+
+    def _stay_anomalies(self, loaded, days):
+        """Controls of billing-rules §8.2 (rights) and §8.4 (tariffs, overlapping absences) for one stay."""
+        stay, engine = loaded.stay, loaded.engine
+        name = stay.beneficiary_id.name
+        anomalies = []
+        billed = [day.day for day in days.days if day.quantity]
+        if billed and not engine.tariffs:
+            anomalies.append(
+                self._anomaly(
+                    "blocking", "no_tariff",
+                    self.env._("%(name)s: no daily price applies to the stay's accommodation.", name=name), stay,
+                )
+            )
+        elif billed:
+            missing = [day for day in billed if tariff_at(engine.tariffs, day) is None]
+            if missing:
+                anomalies.append(
+                    self._anomaly(
+                        "blocking", "no_tariff",
+                        self.env._(
+                            "%(name)s: no daily price applies from %(date_from)s to %(date_to)s.",
+                            name=name, date_from=min(missing), date_to=max(missing),
+                        ),
+                        stay,
+                    )
+                )
+        if engine.requires_decision and billed:
+            live = [d for d in engine.decisions if d.state in ("to_file", "filed", "appealed", "granted",
+                                                                "partially_granted")]
+            uncovered = [day for day in billed if not any(d.covers(day, engine.stay.date_start) for d in live)]
+            expired = [
+                d for d in live
+                if d.date_end and d.date_end < billed[-1] and d.state in ("granted", "partially_granted")
+            ]
+            if expired and uncovered:
+                anomalies.append(
+                    self._anomaly(
+                        "warning", "decision_expired",
+                        self.env._(
+                            "%(name)s: the funding decision ended on %(date)s; the days after it are charged "
+                            "to the resident until it is renewed.",
+                            name=name, date=max(d.date_end for d in expired),
+                        ),
+                        stay,
+                    )
+                )
+            elif uncovered:
+                anomalies.append(
+                    self._anomaly(
+                        "warning", "no_decision",
+                        self.env._(
+                            "%(name)s: no granted or pending funding decision covers %(count)s days from "
+                            "%(date_from)s to %(date_to)s; they are charged to the resident.",
+                            name=name, count=len(uncovered), date_from=uncovered[0], date_to=uncovered[-1],
+                        ),
+                        stay,
+                    )
+                )
+        for message in days.anomalies:
+            anomalies.append(
+                self._anomaly(
+                    "warning", message.code,
+                    "%s: %s" % (name, self.env["essms.billing.input"]._render(message)),
+                    stay,
+                )
+            )
+        return anomalies
+
+    def _absences_outside_stays(self, period_start, period_end):
+        """§8.1: absences of the month on days the stay does not cover (the stay was shortened since)."""
+        absences = self.env["essms.absence"].search_fetch(
+            [
+                ("establishment_id", "in", self.establishment_id.ids),
+                ("date_start", "<=", period_end + timedelta(days=1)),
+                ("date_end", ">=", period_start - timedelta(days=1)),
+            ],
+            ["stay_id", "establishment_id", "date_start", "date_end"],
+        )
+        by_establishment = {statement.establishment_id: statement for statement in self}
+        anomalies = []
+        for absence in absences:
+            start, end = absence._local_dates()
+            if end < period_start or start > period_end:
+                continue
+            stay = absence.stay_id
+            if start < stay.date_start or (stay.date_end and end > stay.date_end):
+                anomalies.append(
+                    by_establishment[absence.establishment_id]._anomaly(
+                        "blocking", "absence_outside_stay",
+                        self.env._(
+                            "%(name)s: the absence from %(start)s to %(end)s lies outside the stay "
+                            "(%(stay_start)s – %(stay_end)s).",
+                            name=stay.beneficiary_id.name, start=start, end=end,
+                            stay_start=stay.date_start, stay_end=stay.date_end or self.env._("no end"),
+                        ),
+                        stay,
+                    )
+                )
+        return anomalies
+
+    def _days_billed_twice(self, batch, period_start, period_end):
+        """§8.1: a beneficiary billed on the same day by two stays, in this establishment or another.
+
+        A day is billed by a stay unless it is its entry or exit day and the stay's policy does not bill
+        it (by default the exit day is not billed, so a transfer's day is billed once, by the new stay).
+        """
+        stays = self.env["essms.stay"].browse(list(batch.stays))
+        others = self.env["essms.stay"].search_fetch(
+            [
+                ("beneficiary_id", "in", stays.beneficiary_id.ids),
+                ("accommodation", "in", BILLED_ACCOMMODATIONS),
+                ("date_start", "<=", period_end),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">=", period_start),
+            ],
+            ["beneficiary_id", "establishment_id", "date_start", "date_end"],
+        )
+        policies = {stay_id: loaded.engine.policy for stay_id, loaded in batch.stays.items()}
+        elsewhere = others - stays
+        if elsewhere:
+            other_batch = self.env["essms.billing.input"]._load(elsewhere, period_start, period_end)
+            policies.update({stay_id: loaded.engine.policy for stay_id, loaded in other_batch.stays.items()})
+        by_beneficiary = others.grouped("beneficiary_id")
+        by_establishment = {statement.establishment_id: statement for statement in self}
+        anomalies = []
+        for stay in stays.filtered(lambda s: s.accommodation in BILLED_ACCOMMODATIONS):
+            for other in by_beneficiary.get(stay.beneficiary_id, others.browse()) - stay:
+                first = max(stay.date_start, other.date_start, period_start)
+                last = min(stay.date_end or period_end, other.date_end or period_end, period_end)
+                shared = [
+                    day for day in each_day(first, last)
+                    if _bills_day(day, stay, policies[stay.id]) and _bills_day(day, other, policies[other.id])
+                ]
+                if shared:
+                    anomalies.append(
+                        by_establishment[stay.establishment_id]._anomaly(
+                            "blocking", "billed_twice",
+                            self.env._(
+                                "%(name)s: %(count)s days from %(date_from)s to %(date_to)s are also billed by "
+                                "the stay at %(establishment)s.",
+                                name=stay.beneficiary_id.name, count=len(shared), date_from=shared[0],
+                                date_to=shared[-1], establishment=other.establishment_id.name,
+                            ),
+                            stay,
+                        )
+                    )
+        return anomalies
+
+    def _check_capacity(self):
+        """§8.5: days present may not exceed the places times the days of the month."""
+        if self.establishment_id.capacity and self.days_present > self.capacity_days:
+            self.env["essms.activity.statement.anomaly"].create(
+                self._anomaly(
+                    "warning", "capacity",
+                    self.env._(
+                        "%(present)s days present exceed the capacity of %(capacity)s places × days "
+                        "(%(capacity_days)s).",
+                        present=self.days_present, capacity=self.establishment_id.capacity,
+                        capacity_days=self.capacity_days,
+                    ),
+                )
+            )
+
+    @api.model
+    def _blocking_for(self, establishments, period_start):
+        """The establishments whose statement of the month is missing or not validated."""
+        validated = self.sudo().search(
+            [("establishment_id", "in", establishments.ids), ("period_start", "=", period_start),
+             ("state", "=", "validated")]
+        )
+        return establishments - validated.establishment_id

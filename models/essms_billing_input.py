@@ -1,0 +1,256 @@
+from dataclasses import dataclass
+from datetime import date
+from datetime import timedelta
+from decimal import Decimal
+
+from odoo import api
+from odoo import models
+from odoo.tools import format_date
+from odoo.tools.misc import formatLang
+
+from ..engine.billing import DecisionInput
+from ..engine.billing import StayInput
+from ..engine.dates import add_months
+from ..engine.dates import public_holidays
+from ..engine.days import Absence
+from ..engine.days import AbsencePolicy
+from ..engine.days import StaySpan
+from ..engine.days import YearCounters
+from ..engine.days import classify_days
+from ..engine.money import SignedAmount
+from ..engine.money import to_decimal
+from ..engine.parameters import DatedValues
+from ..engine.pricing import Tariff
+
+# Payers that bill only the days a funding decision covers (billing-rules §4, §8.2).
+DECISION_PAYER_KINDS = ("departement",)
+
+
+@dataclass(frozen=True)
+class LoadedStay:
+    """The engine's input for one stay, with the records it was built from."""
+
+    stay: object  # essms.stay
+    agreement: object  # essms.agreement (may be empty)
+    engine: StayInput
+
+
+@dataclass(frozen=True)
+class LoadedBatch:
+    """Engine inputs for a batch of stays and one period, loaded with a constant number of queries."""
+
+    stays: dict  # stay id -> LoadedStay
+    fjh: DatedValues
+    holidays: frozenset
+
+
+class EssmsBillingInput(models.AbstractModel):
+    """Loads the referential in bulk into the engine's dataclasses, for statements and billing runs.
+
+    One query per model whatever the number of stays: stays, agreements, tariffs, decisions, absences
+    of the civil year and dated parameters; the engine then works on plain Python objects.
+    """
+
+    _name = "essms.billing.input"
+    _description = "Billing engine inputs"
+
+    @api.model
+    def _load(self, stays, period_start, period_end):
+        """A ``LoadedBatch`` for ``stays`` (essms.stay) and the period from ``period_start`` to ``period_end``."""
+        stays = stays.sudo()
+        stays.fetch(["beneficiary_id", "establishment_id", "accommodation", "date_start", "date_end", "end_reason"])
+        establishments = stays.establishment_id
+        beneficiaries = stays.beneficiary_id
+        beneficiaries.fetch(["partner_id", "legal_protection", "protector_id"])
+        agreements = self.env["essms.agreement"].sudo().search_fetch(
+            [
+                ("establishment_id", "in", establishments.ids),
+                ("date_start", "<=", period_end),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">=", period_start),
+            ],
+            [
+                "establishment_id", "payer_id", "financing", "billing_term", "invoice_grouping",
+                "absence_policy_id", "service_code", "commitment_number",
+            ],
+        )
+        agreements.payer_id.fetch(["essms_payer_kind"])
+        agreements.absence_policy_id.fetch(list(self._policy_fields()))
+        tariffs = self.env["essms.tariff"].sudo().search_fetch(
+            [
+                ("agreement_id", "in", agreements.ids),
+                ("kind", "=", "accommodation"),
+                ("date_from", "<=", period_end),
+            ],
+            ["agreement_id", "accommodation", "date_from", "date_to", "amount", "decree_ref"],
+        )
+        decisions = self.env["essms.funding.decision"].sudo().search_fetch(
+            [("beneficiary_id", "in", beneficiaries.ids)],
+            [
+                "beneficiary_id", "payer_id", "agreement_id", "establishment_id", "state", "date_effect",
+                "date_end", "date_filing_deadline", "contribution_mode", "contribution_monthly",
+            ],
+        )
+        year_start = add_months(period_start, -1).replace(month=1, day=1)
+        # The yearly counters count the absences of the civil year in every establishment (billing-rules §3).
+        year_stays = stays | self.env["essms.stay"].sudo().search_fetch(
+            [
+                ("beneficiary_id", "in", beneficiaries.ids),
+                ("id", "not in", stays.ids),
+                ("date_start", "<", period_start),
+                "|",
+                ("date_end", "=", False),
+                ("date_end", ">=", year_start),
+            ],
+            ["beneficiary_id", "accommodation", "date_start", "date_end", "end_reason"],
+        )
+        absences = self.env["essms.absence"].sudo().search_fetch(
+            [
+                ("stay_id", "in", year_stays.ids),
+                ("date_start", "<=", period_end + timedelta(days=1)),
+                ("date_end", ">=", year_start - timedelta(days=1)),
+            ],
+            ["stay_id", "kind", "date_start", "date_end"],
+        )
+        establishments.partner_id.fetch(["tz"])
+        default_policy = self.env.ref("essms_billing.absence_policy_national", raise_if_not_found=False)
+        series = self.env["essms.parameter"].sudo()._get_series(["fjh"])
+        fjh = DatedValues("fjh", tuple(series["fjh"]))
+        holidays = public_holidays({period_start.year - 1, period_start.year, period_end.year})
+
+        agreements_by_establishment = agreements.grouped("establishment_id")
+        tariffs_by_agreement = tariffs.grouped("agreement_id")
+        decisions_by_beneficiary = decisions.grouped("beneficiary_id")
+        absences_by_stay = absences.grouped("stay_id")
+        stays_by_beneficiary = year_stays.grouped("beneficiary_id")
+        policies = {}
+        loaded = {}
+        for stay in stays:
+            beneficiary = stay.beneficiary_id
+            own_decisions = decisions_by_beneficiary.get(beneficiary, decisions.browse()).filtered(
+                lambda d, stay=stay: not d.establishment_id or d.establishment_id == stay.establishment_id
+            )
+            agreement = self._stay_agreement(
+                agreements_by_establishment.get(stay.establishment_id, agreements.browse()), own_decisions
+            )
+            policy_record = agreement.absence_policy_id or default_policy
+            if policy_record not in policies:
+                policies[policy_record] = self._engine_policy(policy_record)
+            policy = policies[policy_record]
+            span = StaySpan(stay.date_start, stay.date_end or None, stay.accommodation, stay.end_reason or None)
+            stay_absences = tuple(
+                self._engine_absence(absence) for absence in absences_by_stay.get(stay, absences.browse())
+            )
+            billing_term = agreement.billing_term or "arrears"
+            # In advance, the absences settled are those of the previous month (engine.billing).
+            settled_start = add_months(period_start, -1) if billing_term == "advance" else period_start
+            earlier = tuple(
+                (
+                    StaySpan(other.date_start, other.date_end or None, other.accommodation, other.end_reason or None),
+                    tuple(self._engine_absence(absence) for absence in absences_by_stay.get(other, absences.browse())),
+                )
+                for other in stays_by_beneficiary[beneficiary].sorted("date_start")
+                if other != stay and other.date_start < settled_start and other in absences_by_stay
+            )
+            counters = self._year_counters(span, stay_absences, policy, settled_start, holidays, earlier)
+            in_period = tuple(absence for absence in stay_absences if absence.last_day(period_end) >= settled_start)
+            agreement_tariffs = tariffs_by_agreement.get(agreement, tariffs.browse()).filtered(
+                lambda t, stay=stay: t.accommodation == stay.accommodation
+            )
+            engine_stay = StayInput(
+                key=stay.id,
+                resident=beneficiary.partner_id.id,
+                payer=agreement.payer_id.id or None,
+                stay=span,
+                tariffs=tuple(
+                    Tariff(t.date_from, to_decimal(t.amount), t.date_to or None, t.decree_ref or "")
+                    for t in agreement_tariffs
+                ),
+                policy=policy,
+                counters=counters,
+                billing_term=billing_term,
+                requires_decision=agreement.payer_id.essms_payer_kind in DECISION_PAYER_KINDS,
+                absences=in_period,
+                decisions=tuple(self._engine_decision(decision) for decision in own_decisions),
+            )
+            loaded[stay.id] = LoadedStay(stay, agreement, engine_stay)
+        return LoadedBatch(loaded, fjh, holidays)
+
+    @api.model
+    def _stay_agreement(self, agreements, decisions):
+        """The agreement that bills a stay: the one with the payer of a decision, else a daily-price one."""
+        daily = agreements.filtered(lambda a: a.financing == "daily_price") or agreements
+        preferred = daily.filtered(lambda a: a.payer_id in decisions.payer_id)
+        return (preferred or daily)[:1]
+
+    @api.model
+    def _policy_fields(self):
+        return (
+            "threshold_scope", "reduction_kind", "reduction_value", "quota_days", "after_quota",
+            "count_weekends_holidays", "hospital_separate_counter", "holiday_contribution_exoneration",
+            "threshold_hours", "reduction_start", "entry_day_billed", "exit_day_billed", "contribution_proration",
+        )
+
+    @api.model
+    def _engine_policy(self, policy):
+        values = {name: policy[name] for name in self._policy_fields()}
+        values["reduction_value"] = to_decimal(values["reduction_value"] or 0)
+        return AbsencePolicy(**values)
+
+    @api.model
+    def _engine_absence(self, absence):
+        start, end = absence._local_datetimes()
+        return Absence(absence.kind, start, end)
+
+    @api.model
+    def _engine_decision(self, decision):
+        return DecisionInput(
+            key=decision.id,
+            payer=decision.payer_id.id,
+            state=decision.state,
+            date_effect=decision.date_effect or None,
+            contribution_mode=decision.contribution_mode,
+            contribution_monthly=to_decimal(decision.contribution_monthly or 0),
+            date_end=decision.date_end or None,
+            date_filing_deadline=decision.date_filing_deadline or None,
+        )
+
+    @api.model
+    def _render(self, message):
+        """An engine ``Message`` in the user's language; its template was extracted through ``_lt``."""
+        return self.env._(message.template.text, **message.formatted_params())
+
+    @api.model
+    def _render_formatted(self, message, currency):
+        """An engine ``Message`` for the user, its dates and amounts in the user's language and currency."""
+        params = {}
+        for name, value in message.params:
+            if isinstance(value, date):
+                params[name] = format_date(self.env, value)
+            elif isinstance(value, Decimal):
+                text = formatLang(self.env, float(value), currency_obj=currency)
+                params[name] = "+" + text if isinstance(value, SignedAmount) and value > 0 else text
+            else:
+                params[name] = str(value)
+        return self.env._(message.template.text, **params)
+
+    @api.model
+    def _render_all(self, messages):
+        return "\n".join(self._render(message) for message in messages)
+
+    @api.model
+    def _year_counters(self, span, absences, policy, period_start, holidays, earlier=()):
+        """The yearly counters before ``period_start``, from the absences earlier in the civil year: those of
+        ``earlier`` stays of the beneficiary (``(StaySpan, absences)`` pairs, in other establishments), then
+        those of this stay, all counted under this stay's policy."""
+        counters = YearCounters(period_start.year)
+        year_start = period_start.replace(month=1, day=1)
+        last = period_start - timedelta(days=1)
+        for other_span, other_absences in (*earlier, (span, absences)):
+            first = max(year_start, other_span.date_start)
+            end = min(last, other_span.date_end or last)
+            counted = tuple(absence for absence in other_absences if absence.first_day() <= end)
+            if counted and first <= end:
+                counters = classify_days(other_span, counted, policy, first, end, counters, holidays).counters
+        return counters

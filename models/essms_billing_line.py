@@ -1,0 +1,77 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+
+
+class EssmsBillingLine(models.Model):
+    """What one payer, or the resident, is billed for one stay in a run, with the calculation in words."""
+
+    _name = "essms.billing.line"
+    _description = "Billing run line"
+    _order = "run_id, beneficiary_id, role, id"
+    _check_company_auto = True
+
+    run_id = fields.Many2one("essms.billing.run", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="run_id.currency_id")
+    period_start = fields.Date(
+        string="Month",
+        compute="_compute_period_start",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        help="The month billed: the run's month, or for a recall or a regularisation the month corrected.",
+    )
+    stay_id = fields.Many2one("essms.stay", required=True, ondelete="restrict", index=True)
+    establishment_id = fields.Many2one(related="stay_id.establishment_id", store=True, index=True)
+    beneficiary_id = fields.Many2one("essms.beneficiary", required=True, ondelete="restrict", index=True)
+    agreement_id = fields.Many2one("essms.agreement", ondelete="restrict")
+    role = fields.Selection(
+        selection=[("payer", "Payer"), ("resident", "Resident")],
+        required=True,
+        help="Payer: the share of the agreement's payer (département, health insurance); "
+        "resident: the contribution, provision or days charged to the resident.",
+    )
+    payer_id = fields.Many2one("res.partner", string="Billed to", required=True, ondelete="restrict", index=True)
+    decision_id = fields.Many2one("essms.funding.decision", string="Funding decision", ondelete="restrict")
+    pending_decision = fields.Boolean(help="A funding decision is pending: the payer's share is accrued.")
+    days_billed = fields.Float()
+    days_reduced = fields.Float()
+    unit_price = fields.Monetary(string="Daily price")
+    gross_amount = fields.Monetary()
+    contribution_amount = fields.Monetary(string="Contribution")
+    amount = fields.Monetary(help="Invoiced now.")
+    to_bill_on_decision = fields.Monetary(help="Payer's share accrued until the pending decision is taken.")
+    to_bill_on_decision_total = fields.Monetary(
+        string="To bill on decision (running total)",
+        help="Accrued for this beneficiary and decision since the date of effect, this month included.",
+    )
+    third_party_amount = fields.Monetary(
+        string="Third-party money", help="Contribution collected from the resident's income for the payer (467)."
+    )
+    previous_amount = fields.Monetary(string="Last month", help="Amount of the same line in last month's run.")
+    amount_changed = fields.Boolean(string="Changed vs last month")
+    explanation = fields.Text()
+    anomaly = fields.Text()
+    has_anomaly = fields.Boolean(index=True)
+    move_id = fields.Many2one("account.move", string="Invoice", ondelete="set null", index=True, copy=False)
+    billed_amount = fields.Monetary(
+        string="Billed before", help="Recall or regularisation: what the posted documents billed for the month."
+    )
+    due_amount = fields.Monetary(
+        string="Due", help="Recall or regularisation: what the month is due, computed today."
+    )
+    origin_move_id = fields.Many2one(
+        "account.move",
+        string="Original invoice",
+        ondelete="set null",
+        copy=False,
+        help="Recall or regularisation: the first invoice that billed this month; a credit note corrects it.",
+    )
+
+    @api.depends("run_id.period_start")
+    def _compute_period_start(self):
+        for line in self:
+            if not line.period_start:
+                line.period_start = line.run_id.period_start
