@@ -8,3 +8,4 @@ from . import test_recall_run
 from . import test_referential
 from . import test_security
 from . import test_tour
+from . import test_tour_billing

@@ -1,0 +1,86 @@
+from datetime import date
+
+from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
+from odoo.tests import tagged
+from odoo.tests.common import new_test_user
+
+from .billing_common import CONTRIBUTION
+from .billing_common import BillingCommon
+
+JULY = date(2025, 7, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestBillingRunTour(BillingCommon, AccountTestInvoicingHttpCommon):
+    """The operator bills a month in the web client, in French: validate, compute, read a line, invoice.
+
+    The tour (static/src/tours/essms_billing_run_tour.js) clicks through the month; this test prepares what
+    the operator finds in place (an establishment whose July statement is submitted, with worked example C
+    of domain/billing-rules.md) and checks what the web client really did, to the cent.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.tour_establishment = cls._create_establishment("TBR", "Foyer de vie Tour Les Aspres")
+        cls.stay = cls._create_resident("Tour Résident Vidal", establishment=cls.tour_establishment)
+        # 8 reduced days (hospital after 72 h) at 180.00 - 20.00 of daily hospital fee: 5420.00 gross.
+        cls._example_c(cls.stay)
+        cls.statement = cls.env["essms.activity.statement"].create(
+            {"establishment_id": cls.tour_establishment.id, "period_start": JULY}
+        )
+        cls.statement.action_submit()
+        # The operator group alone: validating, billing and posting invoices must not need more.
+        cls.operator = new_test_user(
+            cls.env,
+            login="essms_billing_tour_operator",
+            password="essms_billing_tour_operator",
+            groups="essms_billing.group_essms_operator",
+            company_id=cls.company.id,
+            lang="fr_FR",
+            tz="Europe/Paris",
+        )
+
+    def test_operator_validates_computes_and_invoices_a_month(self):
+        self.assertEqual(self.statement.state, "submitted")
+        self.assertFalse(self.statement.blocking_count)
+
+        self.start_tour("/odoo", "essms_billing_run_tour", login=self.operator.login)
+
+        self.env.invalidate_all()
+        self.assertEqual(self.statement.state, "validated", "The tour should have validated the statement.")
+        self.assertEqual(self.statement.validated_by_id, self.operator)
+
+        run = self.env["essms.billing.run"].search([("establishment_ids", "in", self.tour_establishment.ids)])
+        self.assertEqual(len(run), 1, "The tour should have created one billing run for the establishment.")
+        self.assertRecordValues(
+            run, [{"kind": "regular", "period_start": JULY, "period_end": date(2025, 7, 31), "state": "invoiced"}]
+        )
+        self.assertEqual(run.create_uid, self.operator)
+
+        payer_line = run.line_ids.filtered(lambda line: line.role == "payer")
+        self.assertRecordValues(
+            payer_line,
+            [{"payer_id": self.departement.id, "days_billed": 31, "days_reduced": 8, "gross_amount": 5420.0,
+              "contribution_amount": CONTRIBUTION, "amount": 4696.68}],
+        )
+
+        moves = run.move_ids
+        self.assertEqual(len(moves), 2, "One invoice to the département and one to the resident.")
+        self.assertEqual(set(moves.mapped("state")), {"posted"})
+        self.assertEqual(set(moves.mapped("move_type")), {"out_invoice"})
+        self.assertEqual(moves.create_uid, self.operator)
+        departement_move = moves.filtered(lambda move: move.partner_id == self.departement)
+        resident_move = moves - departement_move
+        self.assertRecordValues(
+            departement_move,
+            [{"amount_total": 4696.68, "journal_id": self.tour_establishment.journal_id.id,
+              "essms_beneficiary_id": self.stay.beneficiary_id.id, "essms_period_start": JULY,
+              "essms_period_end": date(2025, 7, 31)}],
+        )
+        self.assertEqual(departement_move.invoice_line_ids.mapped("price_subtotal"), [5420.0, -CONTRIBUTION])
+        self.assertRecordValues(
+            resident_move, [{"partner_id": self.stay.beneficiary_id.partner_id.id, "amount_total": CONTRIBUTION}]
+        )
+        self.assertEqual(payer_line.move_id, departement_move)
