@@ -168,6 +168,9 @@ KINDS = {
 }
 KIND_ORDER = ("foyer_vie", "fam", "foyer_hebergement")
 TARIFF_RAISE = Decimal("1.025")
+# The decree the foyer de vie receives after the month before last was invoiced, raising its price from that
+# month on: the regularisation of the demo.
+RETROACTIVE_RAISE = Decimal("1.015")
 
 SITES = (
     ("Les Micocouliers", "14 avenue des Micocouliers", "66000", "Perpignan"),
@@ -512,7 +515,9 @@ class DemoPlan:
             entry = today - timedelta(days=rng.randint(70, 150))
             return entry, [self._decision(payer, home, entry, "to_file")]
         if profile == "filed":
-            entry = today - timedelta(days=rng.randint(30, 110))
+            # In for two months at least: the month before last, which the demo invoices, accrues the
+            # département's share of the pending file, to be recalled once it is granted.
+            entry = today - timedelta(days=rng.randint(62, 110))
             latest = min(filing_deadline(entry), today - DAY)
             filed = min(entry + timedelta(days=rng.randint(5, 55)), latest)
             return entry, [self._decision(payer, home, entry, "filed", filed)]
@@ -795,6 +800,75 @@ class EssmsDemoGenerator(models.AbstractModel):
         if xmlid_prefix:
             generator._register_xmlids(xmlid_prefix, records)
         return self._summary(plan, records)
+
+    @api.model
+    def _setup_billing_scenarios(self, company, date_ref=None):
+        """Invoice the month before last and then record a retroactive decree, so that the demo shows a recall
+        and a regularisation; the last complete month is left for the operator to bill.
+
+        The month is billed through the models' own methods, in one batch: the statements of every
+        establishment are submitted and validated, one run computes and invoices them. The pending files
+        (decisions ``filed``) accrue the département's share of that month: granting one from the web client
+        then creates its recall. Once the month is invoiced, a decree raises the foyer de vie's daily prices
+        from that month on: a regularisation of the month bills the difference. Returns what was created.
+        """
+        company = self._get_company(company)
+        date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self)
+        month = (date_ref - relativedelta(months=2)).replace(day=1)
+        generator = self.with_company(company).with_context(mail_create_nosubscribe=True)
+        establishments = generator.env["essms.establishment"].search([("company_id", "=", company.id)])
+        statements = generator._validated_statements(establishments, month)
+        run = generator.env["essms.billing.run"].create(
+            {"company_id": company.id, "period_start": month, "establishment_ids": [Command.set(establishments.ids)]}
+        )
+        run.action_compute()
+        run.action_invoice()
+        foyer_vie = establishments.filtered(lambda establishment: establishment.kind == "foyer_vie")[:1]
+        tariffs = generator._record_retroactive_decree(foyer_vie, month, date_ref)
+        return {"statements": statements, "run": run, "tariffs": tariffs}
+
+    def _validated_statements(self, establishments, month):
+        Statement = self.env["essms.activity.statement"]
+        existing = Statement.search([("establishment_id", "in", establishments.ids), ("period_start", "=", month)])
+        statements = existing | Statement.create(
+            [
+                {"establishment_id": establishment.id, "period_start": month}
+                for establishment in establishments - existing.establishment_id
+            ]
+        )
+        statements.filtered(lambda statement: statement.state == "draft").action_submit()
+        statements.filtered(lambda statement: statement.state == "submitted").action_validate()
+        return statements
+
+    def _record_retroactive_decree(self, establishment, month, date_ref):
+        """A decree signed after ``month`` was invoiced, raising the daily prices of ``establishment`` from it."""
+        Tariff = self.env["essms.tariff"]
+        in_force = Tariff.search(
+            [
+                ("establishment_id", "=", establishment.id),
+                ("date_from", "<", month),
+                "|",
+                ("date_to", "=", False),
+                ("date_to", ">=", month),
+            ]
+        )
+        if not in_force:
+            return Tariff
+        decree = "Arrêté CD66 n° %d-DSD-0300 modificatif (effet au %s)" % (date_ref.year, _fr(month))
+        vals_list = [
+            {
+                "agreement_id": tariff.agreement_id.id,
+                "accommodation": tariff.accommodation,
+                "kind": tariff.kind,
+                "date_from": month,
+                "date_to": tariff.date_to,
+                "amount": float((Decimal(str(tariff.amount)) * RETROACTIVE_RAISE).quantize(Decimal("0.01"))),
+                "decree_ref": decree,
+            }
+            for tariff in in_force
+        ]
+        in_force.write({"date_to": month - DAY})
+        return Tariff.create(vals_list)
 
     @api.model
     def _setup_demo_users(self, users, establishment, establishment_users):

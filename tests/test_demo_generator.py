@@ -230,3 +230,52 @@ class TestDemoGenerator(TransactionCase):
         self.assertEqual(foyer_vie.user_ids, director)
         self.assertEqual(set((director | operator).mapped("tz")), {"Europe/Paris"})
         self.assertEqual(set((director | operator).mapped("lang")), {"fr_FR"})
+
+    def test_billing_scenarios_a_recall_and_a_regularisation_to_show(self):
+        company = self._new_company("Association facturée")
+        self.generator._setup_company(company)
+        self.generator.generate(20, seed=7, company=company, date_ref=DATE_REF)
+        scenarios = self.generator._setup_billing_scenarios(company, date_ref=DATE_REF)
+        january = date(2026, 1, 1)
+
+        # The month before last is invoiced, every establishment's statement validated without a blocking anomaly.
+        establishments = self._search("essms.establishment", company)
+        statements = scenarios["statements"]
+        self.assertEqual(statements.establishment_id, establishments)
+        self.assertEqual(set(statements.mapped("period_start")), {january})
+        self.assertEqual(set(statements.mapped("state")), {"validated"})
+        run = scenarios["run"]
+        self.assertRecordValues(run, [{"kind": "regular", "period_start": january, "state": "invoiced"}])
+        self.assertTrue(run.move_ids)
+        self.assertEqual(set(run.move_ids.mapped("state")), {"posted"})
+        self.assertEqual(run.move_ids.mapped("journal_id"), establishments.journal_id)
+        # The last complete month is left to the operator.
+        self.assertFalse(self._search("essms.activity.statement", company, [("period_start", "=", date(2026, 2, 1))]))
+
+        # A pending file accrued the département's share of the month: granted, its recall bills it.
+        pending = self._search("essms.funding.decision", company, [("state", "=", "filed")])
+        self.assertTrue(pending)
+        accrued = run.line_ids.filtered(lambda line: line.pending_decision and line.decision_id in pending)
+        self.assertTrue(accrued, "a pending file should have accrued its share in the invoiced month")
+        decision = accrued[0].decision_id
+        decision.write({"state": "granted", "date_decision": DATE_REF, "reference": "CD66-ASH-TEST"})
+        recall = self.env["essms.billing.run"].browse(decision.action_create_recall_run()["res_id"])
+        recall.action_compute()
+        payer_lines = recall.line_ids.filtered(lambda line: line.role == "payer")
+        self.assertEqual(payer_lines.period_start, january)
+        self.assertAlmostEqual(sum(payer_lines.mapped("amount")), sum(accrued.filtered(
+            lambda line: line.decision_id == decision).mapped("to_bill_on_decision")), places=2)
+
+        # The decree raises the foyer de vie's price from the invoiced month: the regularisation bills the rise.
+        foyer_vie = establishments.filtered(lambda establishment: establishment.kind == "foyer_vie")
+        tariffs = scenarios["tariffs"]
+        self.assertEqual(tariffs.establishment_id, foyer_vie)
+        self.assertEqual(set(tariffs.mapped("date_from")), {january})
+        regularisation = self.env["essms.billing.run"].create(
+            {"kind": "regularisation", "company_id": company.id, "period_start": january,
+             "period_end": date(2026, 1, 31), "establishment_ids": foyer_vie.ids}
+        )
+        regularisation.action_compute()
+        self.assertTrue(regularisation.line_ids)
+        self.assertGreater(regularisation.amount_total, 0)
+        self.assertIn("tariff decree", "\n".join(regularisation.line_ids.mapped("explanation")))
