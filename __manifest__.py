@@ -36,6 +36,8 @@
         "views/essms_billing_line_views.xml",
         "views/essms_billing_run_views.xml",
         "views/menus.xml",
+        "reports/report_invoice.xml",
+        "reports/report_nominative_statement.xml",
     ],
     "demo": [
         "demo/essms_demo.xml",

@@ -1,5 +1,7 @@
 from . import (
+    account_edi_common,
     account_move,
+    account_move_send,
     essms_absence,
     essms_absence_policy,
     essms_activity_statement,

@@ -8,4 +8,5 @@ from . import (
     test_engine_decisions,
     test_engine_parameters,
     test_engine_pricing,
+    test_reports,
 )
