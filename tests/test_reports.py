@@ -181,7 +181,11 @@ class TestReports(BillingCommon):
         self.assertAlmostEqual(move.amount_total, 9553.36, msg="the statement's net total is the invoice's")
         invoice_html = self._html(INVOICE_REPORT, move)
         self.assertIn('name="essms_beneficiaries"', invoice_html)
-        self.assertEqual(invoice_html.count('name="essms_beneficiary_row"'), 2)
+        rows = invoice_html.split('name="essms_beneficiary_row"')[1:]
+        self.assertEqual(len(rows), 2, "one line per beneficiary on the payer's invoice")
+        self.assertIn("Alpha", rows[0])
+        for amount in (5420.0, -723.32, 4696.68):
+            self.assertIn(self._amount(amount), rows[0])
 
     def test_pdfs_come_out(self):
         grouped = self._create_establishment("PDF", "Foyer PDF", grouping="payer")
