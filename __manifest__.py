@@ -32,10 +32,13 @@
         "views/essms_funding_decision_views.xml",
         "views/essms_absence_views.xml",
         "views/account_move_views.xml",
+        "views/res_company_views.xml",
         "views/essms_activity_statement_views.xml",
         "views/essms_billing_line_views.xml",
         "views/essms_billing_run_views.xml",
         "views/menus.xml",
+        "reports/report_invoice.xml",
+        "reports/report_nominative_statement.xml",
     ],
     "demo": [
         "demo/essms_demo.xml",

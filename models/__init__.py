@@ -1,4 +1,6 @@
+from . import account_edi_common
 from . import account_move
+from . import account_move_send
 from . import essms_absence
 from . import essms_absence_policy
 from . import essms_activity_statement

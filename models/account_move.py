@@ -1,7 +1,15 @@
+import logging
+
 from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.tools import SQL
+from odoo.tools import formatLang
+
+_logger = logging.getLogger(__name__)
+
+INVOICE_TEMPLATE = "essms_billing.report_invoice_document"
+STATEMENT_REPORT = "essms_billing.action_report_nominative_statement"
 
 
 class AccountMove(models.Model):
@@ -29,6 +37,13 @@ class AccountMove(models.Model):
         compute="_compute_essms_address_partner_id",
         store=True,
         help="Where the invoice is sent: the guardian when the resident is under tutelle, else the customer.",
+    )
+    essms_statement_id = fields.Many2one(
+        "ir.attachment",
+        string="Nominative statement",
+        copy=False,
+        readonly=True,
+        help="The PDF listing the beneficiaries of an invoice made per payer, sent with the invoice.",
     )
 
     def init(self):
@@ -64,3 +79,148 @@ class AccountMove(models.Model):
                 move.essms_address_partner_id = beneficiary.protector_id
             else:
                 move.essms_address_partner_id = move.partner_id
+
+    # Printed documents -----------------------------------------------------------------------------------
+
+    def _get_name_invoice_report(self):
+        # The ESSMS layout replaces Odoo's for the run's invoices only, inside the same report action, so
+        # Print, Send and the Factur-X embedding of account_edi_ubl_cii work as for any invoice.
+        if self.essms_run_id:
+            return INVOICE_TEMPLATE
+        return super()._get_name_invoice_report()
+
+    def _essms_is_grouped(self):
+        """An invoice made per payer: its beneficiaries are listed on the nominative statement."""
+        self.ensure_one()
+        return bool(self.essms_run_id) and not self.essms_beneficiary_id
+
+    def _essms_represented_person(self):
+        """The protected person named above the guardian's address ("M. X, represented by"), else nothing."""
+        self.ensure_one()
+        if self.essms_address_partner_id and self.essms_address_partner_id != self.partner_id:
+            return self.partner_id
+        return self.partner_id.browse()
+
+    def _essms_invoice_details(self):
+        """The detail table of the printed invoice: per billing line, its rows (label, days, price, amount).
+
+        The rows add up to the line's amount, which is what the invoice lines carry: the days at the
+        daily price, the absence reductions (the difference between the gross amount and the full price),
+        then the contribution deducted, or the resident's contribution or provision.
+        """
+        self.ensure_one()
+        currency = self.currency_id
+        lines = self.essms_line_ids.sudo()
+        pending_stays = lines.run_id.line_ids.filtered("pending_decision").stay_id
+        accommodations = dict(self.env["essms.stay"]._fields["accommodation"]._description_selection(self.env))
+        sign = -1 if self.move_type == "out_refund" else 1
+        details = []
+        for line in lines.sorted(lambda line: (line.beneficiary_id.name or "", line.role, line.id)):
+            rows = []
+            if not currency.is_zero(line.gross_amount):
+                full = currency.round(line.days_billed * line.unit_price)
+                if line.days_billed and not currency.is_zero(line.unit_price):
+                    rows.append({
+                        "label": self.env._(
+                            "Daily price – %(accommodation)s",
+                            accommodation=accommodations.get(line.stay_id.accommodation, ""),
+                        ),
+                        "days": line.days_billed,
+                        "price": line.unit_price,
+                        "amount": full,
+                    })
+                else:
+                    full = 0.0
+                adjustment = currency.round(line.gross_amount - full)
+                if not currency.is_zero(adjustment):
+                    reduced = bool(line.days_reduced)
+                    rows.append({
+                        "label": self.env._("Absence reductions") if reduced else self.env._("Price adjustments"),
+                        "days": line.days_reduced if reduced else False,
+                        "price": currency.round(adjustment / line.days_reduced) if reduced else False,
+                        "amount": adjustment,
+                    })
+            rest = currency.round(line.amount - line.gross_amount)
+            if not currency.is_zero(rest):
+                if line.role == "payer":
+                    label = self.env._("Resident contribution deducted")
+                elif line.stay_id in pending_stays:
+                    label = self.env._("Provision pending the funding decision")
+                else:
+                    label = self.env._("Resident contribution")
+                rows.append({"label": label, "days": False, "price": False, "amount": rest})
+            for row in rows:
+                row["amount"] *= sign
+            details.append({"line": line, "rows": rows, "amount": sign * line.amount})
+        return details
+
+    def _essms_statement_rows(self):
+        """One row per beneficiary for the nominative statement: the month's activity and what is billed.
+
+        The activity (days present, absences by kind, billable days) comes from the validated activity
+        statement of the establishment and month, loaded in one query for all the invoices printed.
+        """
+        lines = self.essms_line_ids.sudo()
+        activity = self.env["essms.activity.statement.line"].sudo().search_fetch(
+            [
+                ("stay_id", "in", lines.stay_id.ids),
+                ("statement_id.period_start", "in", list(set(self.mapped("essms_period_start")))),
+            ],
+            [
+                "statement_id", "stay_id", "days_present", "absence_hospital", "absence_personal",
+                "absence_holidays", "absence_family_weekend", "absence_other", "days_full_price", "days_reduced",
+                "days_resident", "days_not_billed",
+            ],
+        )
+        by_stay = {(line.stay_id, line.statement_id.period_start): line for line in activity}
+        rows = {}
+        for move in self:
+            move_rows = []
+            for line in move.essms_line_ids.sudo().sorted(lambda line: (line.beneficiary_id.name or "", line.id)):
+                move_rows.append({
+                    "line": line,
+                    "beneficiary": line.beneficiary_id,
+                    "stay": line.stay_id,
+                    "activity": by_stay.get((line.stay_id, move.essms_period_start)),
+                })
+            rows[move.id] = move_rows
+        return rows
+
+    def _essms_attach_nominative_statements(self):
+        """Render the nominative statements of the invoices made per payer, in one report call, and attach them.
+
+        The statement belongs to the invoice (billing-rules §6): it is stored on the move and sent with it.
+        """
+        moves = self.filtered(lambda move: move._essms_is_grouped() and not move.essms_statement_id)
+        if not moves:
+            return self.env["ir.attachment"]
+        report = self.env["ir.actions.report"].with_company(moves.company_id[:1])
+        content, report_type = report._pre_render_qweb_pdf(STATEMENT_REPORT, res_ids=moves.ids)
+        content_by_id = report._get_splitted_report(STATEMENT_REPORT, content, report_type)
+        # wkhtmltopdf without Odoo's patched Qt writes no outlines, so a batch cannot be split back into
+        # one PDF per invoice: those are rendered one by one.
+        for move in moves.filtered(lambda move: move.id not in content_by_id):
+            _logger.info("Nominative statement of %s rendered on its own", move.name)
+            content, report_type = report._pre_render_qweb_pdf(STATEMENT_REPORT, res_ids=move.ids)
+            content_by_id[move.id] = report._get_splitted_report(STATEMENT_REPORT, content, report_type)[move.id]
+        vals_list = []
+        for move in moves:
+            vals_list.append({
+                "name": move._essms_statement_filename(),
+                "raw": content_by_id[move.id],
+                "mimetype": "application/pdf" if report_type == "pdf" else "text/html",
+                "res_model": move._name,
+                "res_id": move.id,
+            })
+        attachments = self.env["ir.attachment"].sudo().create(vals_list)
+        for attachment in attachments:
+            self.browse(attachment.res_id).essms_statement_id = attachment
+        return attachments
+
+    def _essms_format_days(self, days):
+        """Days as the reader counts them: whole days without decimals, half days with one."""
+        return formatLang(self.env, days, digits=0 if float(days).is_integer() else 1)
+
+    def _essms_statement_filename(self):
+        self.ensure_one()
+        return self.env._("Nominative statement %(name)s.pdf", name=(self.name or "").replace("/", "_"))

@@ -48,7 +48,9 @@ class EssmsAbsencePolicy(models.Model):
         digits=(16, 2), tracking=True, help="Amount per day (fixed) or percentage of the daily price (percent)."
     )
     quota_days = fields.Integer(
-        string="Yearly quota (days)", tracking=True, help="Days of absence paid per civil year; 0 means no quota."
+        string="Yearly quota (days)",
+        tracking=True,
+        help="Days of absence the payer covers per civil year; 0 means no quota.",
     )
     after_quota = fields.Selection(
         selection=[("resident", "Charged to the resident"), ("not_billed", "Not billed")],

@@ -237,8 +237,8 @@ class EssmsBeneficiary(models.Model):
             if beneficiary.legal_protection in ("tutelle", "curatelle") and not beneficiary.protector_id:
                 raise ValidationError(
                     self.env._(
-                        "Beneficiary %(name)s is under %(measure)s: the Guardian field is required, "
-                        "letters and invoices are sent through them.",
+                        "Beneficiary %(name)s is under %(measure)s: the Guardian field is required, letters and "
+                        "invoices are addressed to them (under curatelle, to the person and to them).",
                         name=beneficiary.name,
                         measure=dict(
                             self._fields["legal_protection"]._description_selection(self.env)

@@ -183,7 +183,7 @@ class EssmsBillingRun(models.Model):
             run._lock()
             if run.kind in CORRECTION_KINDS:
                 run._check_billed_unchanged()
-            run._invoice()
+            run._invoice()._essms_attach_nominative_statements()
 
     def action_cancel(self):
         for run in self:
@@ -725,7 +725,7 @@ class EssmsBillingRun(models.Model):
                 "name": "%s\n%s" % (title, line.explanation or ""),
                 "quantity": 1,
                 "price_unit": line.gross_amount,
-                "tax_ids": [Command.clear()],
+                "tax_ids": self._invoice_tax_commands(),
             }))
         rest = currency.round(line.amount - line.gross_amount)
         if not currency.is_zero(rest):
@@ -740,9 +740,13 @@ class EssmsBillingRun(models.Model):
                 "name": "%s\n%s" % (title, name) if commands else "%s\n%s\n%s" % (title, name, line.explanation or ""),
                 "quantity": 1,
                 "price_unit": rest,
-                "tax_ids": [Command.clear()],
+                "tax_ids": self._invoice_tax_commands(),
             }))
         return commands
+
+    def _invoice_tax_commands(self):
+        """The VAT exemption tax (0 %): Factur-X states the exemption on each line from it."""
+        return [Command.set(self.company_id._essms_exempt_tax().ids)]
 
     def _exemption_mention(self):
         return self.env._("VAT exemption: article 261-7-1°-b of the French General Tax Code (CGI).")

@@ -109,7 +109,11 @@ class EssmsFundingDecision(models.Model):
         string="Monthly contribution", currency_field="currency_id", tracking=True,
         help="Resident contribution decided by the payer, per month.",
     )
-    alert_sent = fields.Boolean(copy=False, help="The deadline alert of the current state was already scheduled.")
+    alert_sent = fields.Boolean(
+        string="Deadline alert scheduled",
+        copy=False,
+        help="The deadline alert of the current state was already scheduled.",
+    )
     note = fields.Html()
 
     @api.depends("beneficiary_id.stay_ids.date_start", "beneficiary_id.stay_ids.establishment_id", "agreement_id")
@@ -190,11 +194,11 @@ class EssmsFundingDecision(models.Model):
             name = decision.display_name
             if decision.state != "to_file" and not decision.date_filed:
                 raise ValidationError(
-                    self.env._("Decision %(name)s: a filed file needs its Filing date.", name=name)
+                    self.env._("Decision %(name)s: a filed request needs its Filing date.", name=name)
                 )
             if decision.state in (*GRANTED_STATES, "refused", "appealed") and not decision.date_decision:
                 raise ValidationError(
-                    self.env._("Decision %(name)s: a decided file needs its Decision date.", name=name)
+                    self.env._("Decision %(name)s: a decided request needs its Decision date.", name=name)
                 )
             if decision.state in GRANTED_STATES and not decision.date_effect:
                 raise ValidationError(
@@ -234,7 +238,7 @@ class EssmsFundingDecision(models.Model):
             if decision.state not in ("to_file", "filed"):
                 raise ValidationError(
                     self.env._(
-                        "Decision %(name)s has been decided and cannot be deleted: billing relies on it.",
+                        "Decision %(name)s is decided and cannot be deleted: billing relies on it.",
                         name=decision.display_name,
                     )
                 )

@@ -25,6 +25,7 @@ class EssmsStay(models.Model):
     )
     company_id = fields.Many2one(related="establishment_id.company_id", store=True, index=True, precompute=True)
     accommodation = fields.Selection(
+        string="Accommodation type",
         selection=[
             ("full_board", "Full board"),
             ("weekly_board", "Weekly boarding"),

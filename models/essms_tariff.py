@@ -21,6 +21,7 @@ class EssmsTariff(models.Model):
     company_id = fields.Many2one(related="agreement_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="agreement_id.currency_id")
     accommodation = fields.Selection(
+        string="Accommodation type",
         selection=[
             ("full_board", "Full board"),
             ("weekly_board", "Weekly boarding"),

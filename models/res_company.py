@@ -10,3 +10,20 @@ class ResCompany(models.Model):
         default=6,
         help="How long before the end of a funding decision its renewal is flagged.",
     )
+    essms_exempt_tax_id = fields.Many2one(
+        "account.tax",
+        string="VAT exemption tax",
+        check_company=True,
+        domain=[("type_tax_use", "=", "sale"), ("amount", "=", 0)],
+        help="The 0 % sales tax of the invoices of social and medico-social services (CGI art. 261-7-1°-b). "
+        "Empty: the French chart's exempt services tax. Factur-X needs a tax on every line to state the "
+        "exemption.",
+    )
+
+    def _essms_exempt_tax(self):
+        """The tax of the billing runs' invoice lines: the one set on the company, else the French chart's."""
+        self.ensure_one()
+        if self.essms_exempt_tax_id:
+            return self.essms_exempt_tax_id
+        tax = self.env["account.chart.template"].with_company(self).ref("tva_sale_service_0", raise_if_not_found=False)
+        return tax or self.env["account.tax"]

@@ -21,8 +21,8 @@ class ResPartner(models.Model):
         ],
         string="Payer kind",
         tracking=True,
-        help="How this partner pays an ESSMS: it selects the dunning policy, the prescription period "
-        "and whether threatening letters may be sent (never to public payers).",
+        help="What kind of payer this partner is for an ESSMS: it selects the dunning policy, the prescription "
+        "period and whether threatening letters may be sent (never to public payers).",
     )
     essms_beneficiary_ids = fields.One2many(
         "essms.beneficiary", "partner_id", string="Beneficiary files"

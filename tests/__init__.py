@@ -6,6 +6,7 @@ from . import test_demo_generator
 from . import test_funding_decision
 from . import test_recall_run
 from . import test_referential
+from . import test_reports
 from . import test_security
 from . import test_tour
 from . import test_tour_billing

@@ -1,0 +1,236 @@
+"""Printed documents: the ESSMS invoice, the nominative statement, Factur-X for Chorus Pro payers."""
+
+import io
+import subprocess
+from datetime import date
+from datetime import datetime
+from unittest.mock import patch
+
+from lxml import etree
+
+from odoo import Command
+from odoo.tests import freeze_time
+from odoo.tests import tagged
+from odoo.tools import config
+from odoo.tools import format_date
+from odoo.tools import formatLang
+from odoo.tools.pdf import OdooPdfFileReader
+
+from .billing_common import BillingCommon
+
+JULY = date(2025, 7, 1)
+EXEMPTION = "Exonération de TVA – article 261-7-1°-b du CGI"
+INVOICE_REPORT = "account.account_invoices"
+STATEMENT_REPORT = "essms_billing.action_report_nominative_statement"
+CII = {
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+}
+
+
+def _wkhtmltopdf_writes_outlines():
+    version = subprocess.run(["wkhtmltopdf", "--version"], capture_output=True, text=True, check=False).stdout
+    return "patched qt" in version
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2025-08-05")
+class TestReports(BillingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        france = cls.env.ref("base.fr")
+        cls.company.write({
+            "country_id": france.id,
+            "street": "2 avenue de la Gare",
+            "zip": "66000",
+            "city": "Perpignan",
+            "vat": "FR23334175221",
+            "siret": "33417522100004",
+            "phone": "+33 4 68 00 00 00",
+            "email": "facturation@association.example",
+        })
+        cls.env["res.partner.bank"].create({
+            "acc_number": "FR7630001007941234567890185",
+            "partner_id": cls.company.partner_id.id,
+            "allow_out_payment": True,
+        })
+        cls.exempt_tax = cls.env["account.tax"].create({
+            "name": "0% exonéré ESSMS",
+            "amount": 0.0,
+            "amount_type": "percent",
+            "type_tax_use": "sale",
+            "tax_scope": "service",
+            "company_id": cls.company.id,
+        })
+        cls.company.essms_exempt_tax_id = cls.exempt_tax
+        # The documents are read in French: the partners' language when the database has it.
+        cls.lang = "fr_FR" if cls.env["res.lang"]._lang_get("fr_FR") else "en_US"
+        cls.departement.write({
+            "lang": cls.lang,
+            "street": "24 quai Sadi Carnot",
+            "zip": "66000",
+            "city": "Perpignan",
+            "country_id": france.id,
+            "siret": "21440109300015",
+        })
+        cls.establishment.write({"finess": "660000123", "partner_id": cls.env["res.partner"].create({
+            "name": "Foyer de vie Les Oliviers", "street": "5 chemin des Oliviers", "zip": "66100",
+            "city": "Perpignan", "country_id": france.id, "company_id": cls.company.id,
+        }).id})
+
+    def _invoiced(self, establishment):
+        self._validated_statement(establishment, JULY)
+        run = self._run(establishment, JULY)
+        run.action_compute()
+        run.action_invoice()
+        return run
+
+    def _html(self, report, moves):
+        html = self.env["ir.actions.report"]._render_qweb_html(report, moves.ids)[0].decode()
+        # Monetary values use no-break spaces, and a zero-width one after the minus sign.
+        return html.replace("\xa0", " ").replace("\u202f", " ").replace("\ufeff", "")
+
+    def _amount(self, value):
+        return formatLang(self.env(context={"lang": self.lang}), value).replace("\xa0", " ").replace("\u202f", " ")
+
+    def _date(self, value):
+        return format_date(self.env(context={"lang": self.lang}), value)
+
+    def _departement_move(self, run):
+        return run.move_ids.filtered(lambda move: move.partner_id == self.departement)
+
+    def test_invoice_per_beneficiary_prints_the_sector_mentions(self):
+        stay = self._create_resident("Martin", birth_date=date(1980, 5, 17))
+        self._example_c(stay)
+        move = self._departement_move(self._invoiced(self.establishment))
+        html = self._html(INVOICE_REPORT, move)
+        for expected in (
+            "Foyer de vie Les Oliviers", "<span>660000123</span>", "5 chemin des Oliviers", "Martin",
+            self._date(date(1980, 5, 17)), "F-FDV-Martin", "DEC-Martin", self._date(JULY),
+            self._date(date(2025, 7, 31)), "SERV-FDV", "ENG-FDV", "<span>21440109300015</span>", EXEMPTION,
+        ):
+            self.assertIn(expected, html)
+        details = move.with_context(lang="en_US")._essms_invoice_details()
+        self.assertEqual(
+            [(row["label"], row["days"], row["price"], row["amount"]) for row in details[0]["rows"]],
+            [
+                ("Daily price – Full board", 31.0, 180.0, 5580.0),
+                ("Absence reductions", 8.0, -20.0, -160.0),
+                ("Resident contribution deducted", False, False, -723.32),
+            ],
+        )
+        # The rows the reader adds up make the invoice's total.
+        self.assertAlmostEqual(sum(row["amount"] for row in details[0]["rows"]), move.amount_total)
+        for amount in (180.0, 5580.0, -20.0, -160.0, -723.32, 4696.68):
+            self.assertIn(self._amount(amount), html)
+        self.assertEqual(html.count(EXEMPTION), 1, "the run's narration must not repeat the mention")
+
+    def test_standard_invoices_keep_odoo_layout(self):
+        move = self.env["account.move"].create({
+            "move_type": "out_invoice",
+            "partner_id": self.departement.id,
+            "invoice_line_ids": [Command.create({"name": "Meals", "quantity": 1, "price_unit": 10.0})],
+        })
+        html = self._html(INVOICE_REPORT, move)
+        self.assertIn('name="invoice_line_table"', html)
+        self.assertNotIn("essms_detail_table", html)
+        self.assertNotIn(EXEMPTION, html)
+
+    def test_resident_invoice_goes_to_the_guardian_naming_the_protected_person(self):
+        guardian = self.env["res.partner"].create(
+            {"name": "UDAF 66", "street": "1 rue du Mandataire", "zip": "66000", "city": "Perpignan", "lang": self.lang}
+        )
+        stay = self._create_resident("Protected", legal_protection="tutelle", protector_id=guardian.id)
+        mister = self.env.ref("base.res_partner_title_mister")
+        stay.beneficiary_id.partner_id.write({"lang": self.lang, "title": mister.id})
+        run = self._invoiced(self.establishment)
+        resident_move = run.move_ids - self._departement_move(run)
+        html = self._html(INVOICE_REPORT, resident_move)
+        # "M. Protected, représenté(e) par" above the guardian's name and address.
+        represented = html.split('name="essms_represented_person"')[1].split("</div>")[0]
+        self.assertIn(mister.with_context(lang=self.lang).shortcut, represented)
+        self.assertIn("Protected", represented)
+        address = html.split('name="essms_represented_person"')[1].split("</address>")[0]
+        self.assertIn("UDAF 66", address)
+        self.assertIn("1 rue du Mandataire", address)
+        self.assertIn(self._amount(723.32), html)
+        # The département's invoice is addressed to the département, with nobody represented.
+        self.assertNotIn("essms_represented_person", self._html(INVOICE_REPORT, self._departement_move(run)))
+
+    def test_invoice_per_payer_gets_its_nominative_statement(self):
+        grouped = self._create_establishment("GRP", "Foyer groupé", grouping="payer")
+        grouped.finess = "660000456"
+        first = self._create_resident("Alpha", establishment=grouped, birth_date=date(1975, 1, 2))
+        self._create_resident("Beta", establishment=grouped, birth_date=date(1990, 3, 4))
+        self._absence(first, "hospital", datetime(2025, 7, 10, 9), datetime(2025, 7, 20, 18))
+        run = self._invoiced(grouped)
+        move = self._departement_move(run)
+        statement = move.essms_statement_id
+        self.assertTrue(statement, "the payer's invoice carries its nominative statement")
+        self.assertEqual((statement.res_model, statement.res_id), ("account.move", move.id))
+        self.assertFalse((run.move_ids - move).essms_statement_id, "residents' invoices have none")
+        self.assertIn(statement, self.env["account.move.send"]._get_invoice_extra_attachments(move))
+
+        html = self._html(STATEMENT_REPORT, move)
+        for expected in ("Alpha", "Beta", "F-GRP-Alpha", "DEC-Alpha", self._date(date(1975, 1, 2)),
+                         self._date(date(1990, 3, 4)), "660000456", "<span>2</span>", "SERV-GRP", "ENG-GRP"):
+            self.assertIn(expected, html)
+        alpha = html.split("F-GRP-Alpha")[1].split("</tr>")[0]
+        cells = [cell.split(">", 1)[1].split("<", 1)[0].strip() for cell in alpha.split("<td")[1:]]
+        # Entry, exit, present 20, hospital 11, personal, holidays, other, full price 23, reduced 8, then amounts.
+        self.assertEqual(cells[3:10], ["20", "11", "0", "0", "0", "23", "8"])
+        for amount in (5420.0, 723.32, 4696.68, 4856.68, 11000.0, 1446.64, 9553.36):
+            self.assertIn(self._amount(amount), html)
+        self.assertAlmostEqual(move.amount_total, 9553.36, msg="the statement's net total is the invoice's")
+        invoice_html = self._html(INVOICE_REPORT, move)
+        self.assertIn('name="essms_beneficiaries"', invoice_html)
+        rows = invoice_html.split('name="essms_beneficiary_row"')[1:]
+        self.assertEqual(len(rows), 2, "one line per beneficiary on the payer's invoice")
+        self.assertIn("Alpha", rows[0])
+        for amount in (5420.0, -723.32, 4696.68):
+            self.assertIn(self._amount(amount), rows[0])
+
+    def test_pdfs_come_out(self):
+        grouped = self._create_establishment("PDF", "Foyer PDF", grouping="payer")
+        self._create_resident("Gamma", establishment=grouped)
+        move = self._departement_move(self._invoiced(grouped))
+        report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        for report_ref in (INVOICE_REPORT, STATEMENT_REPORT):
+            pdf, report_type = report._render_qweb_pdf(report_ref, move.ids)
+            self.assertEqual(report_type, "pdf")
+            self.assertTrue(pdf.startswith(b"%PDF"), report_ref)
+
+    def test_facturx_for_chorus_pro_payers(self):
+        self.departement.invoice_edi_format = "facturx"
+        self._create_resident("Martin")
+        move = self._departement_move(self._invoiced(self.establishment))
+        self.assertEqual(move.invoice_line_ids.tax_ids, self.exempt_tax)
+        # Odoo's own sending flow, outside its test shortcut that skips the embedding in the PDF.
+        with patch.dict(config.options, {"test_enable": False, "test_file": False}):
+            self.env["account.move.send"]._generate_and_send_invoices(move, sending_methods=["manual"])
+        pdf = move.invoice_pdf_report_id.raw
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        if _wkhtmltopdf_writes_outlines():
+            # Odoo makes a PDF/A-3 from the outlines that only its patched wkhtmltopdf writes.
+            self.assertIn(b"<pdfaid:part>3</pdfaid:part>", pdf, "a PDF/A-3, as Factur-X requires")
+        reader = OdooPdfFileReader(io.BytesIO(pdf), strict=False)
+        embedded = dict(reader.getAttachments())
+        self.assertIn("factur-x.xml", embedded)
+        tree = etree.fromstring(embedded["factur-x.xml"])
+
+        def value(xpath):
+            return tree.xpath(xpath, namespaces=CII)[0].text
+
+        agreement = "//ram:ApplicableHeaderTradeAgreement"
+        self.assertEqual(value(f"{agreement}/ram:BuyerReference"), "SERV-FDV")
+        self.assertEqual(value(f"{agreement}/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"), "ENG-FDV")
+        self.assertEqual(value(f"{agreement}/ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID"),
+                         "21440109300015")
+        self.assertEqual(value(f"{agreement}/ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID"),
+                         "33417522100004")
+        tax = "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax"
+        self.assertEqual(value(f"{tax}/ram:CategoryCode"), "E")
+        self.assertEqual(value(f"{tax}/ram:ExemptionReason"), EXEMPTION)
+        self.assertEqual(value("//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:DuePayableAmount"),
+                         "4856.68")
