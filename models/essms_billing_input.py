@@ -25,6 +25,11 @@ from ..engine.pricing import Tariff
 # Payers that bill only the days a funding decision covers (billing-rules §4, §8.2).
 DECISION_PAYER_KINDS = ("departement",)
 
+# Parameters of the engine's messages that count days or hours, not money.
+QUANTITY_PARAMS = frozenset(
+    {"quantity", "days", "hours", "count", "quota", "year", "reduced", "old_days", "old_reduced"}
+)
+
 
 @dataclass(frozen=True)
 class LoadedStay:
@@ -217,17 +222,17 @@ class EssmsBillingInput(models.AbstractModel):
         )
 
     @api.model
-    def _render(self, message):
-        """An engine ``Message`` in the user's language; its template was extracted through ``_lt``."""
-        return self.env._(message.template.text, **message.formatted_params())
-
-    @api.model
-    def _render_formatted(self, message, currency):
-        """An engine ``Message`` for the user, its dates and amounts in the user's language and currency."""
+    def _render(self, message, currency=None):
+        """An engine ``Message`` for the user: its template (extracted through ``_lt``) in their language, its
+        dates in their format, amounts in ``currency`` (the company's by default), quantities as numbers."""
+        currency = currency or self.env.company.currency_id
         params = {}
         for name, value in message.params:
             if isinstance(value, date):
                 params[name] = format_date(self.env, value)
+            elif isinstance(value, Decimal) and name in QUANTITY_PARAMS:
+                digits = 0 if value == value.to_integral_value() else 1
+                params[name] = formatLang(self.env, float(value), digits=digits)
             elif isinstance(value, Decimal):
                 text = formatLang(self.env, float(value), currency_obj=currency)
                 params[name] = "+" + text if isinstance(value, SignedAmount) and value > 0 else text

@@ -547,12 +547,7 @@ class EssmsBillingRun(models.Model):
         anomalies = ()
         if result is not None:
             anomalies = (*billing.anomalies, *result.anomalies) if role == "payer" else result.anomalies
-        explanation = [
-            input_model._render_formatted(message, self.currency_id)
-            if message.code.startswith("regularisation_")
-            else input_model._render(message)
-            for message in difference.explanation
-        ]
+        explanation = [input_model._render(message, self.currency_id) for message in difference.explanation]
         due_days = result.days_billed if result is not None else 0
         due_reduced = result.days_reduced if result is not None else 0
         return {

@@ -5,11 +5,16 @@ from datetime import datetime
 
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.tools.misc import formatLang
 
 CONTRIBUTION = 723.32
 
 
 class BillingCommon(AccountTestInvoicingCommon):
+    def _money(self, amount):
+        """An amount as the user reads it, in the user's language and the company's currency."""
+        return formatLang(self.env, amount, currency_obj=self.company.currency_id)
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

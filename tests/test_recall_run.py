@@ -13,7 +13,6 @@ from odoo.tests import freeze_time
 from odoo.tests import tagged
 from odoo.tools import format_date
 from odoo.tools import mute_logger
-from odoo.tools.misc import formatLang
 
 from .billing_common import CONTRIBUTION
 from .billing_common import BillingCommon
@@ -67,10 +66,6 @@ class TestRecallRun(BillingCommon):
         decision.write({"state": state, "date_decision": date(2025, 7, 15), **vals})
         action = decision.action_create_recall_run()
         return self.env["essms.billing.run"].browse(action["res_id"])
-
-    def _money(self, amount):
-        """An amount as the user reads it, in the user's language and the company's currency."""
-        return formatLang(self.env, amount, currency_obj=self.company.currency_id)
 
     def _moves_to(self, run, partner):
         return run.move_ids.filtered(lambda move: move.partner_id == partner)
