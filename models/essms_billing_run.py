@@ -157,8 +157,10 @@ class EssmsBillingRun(models.Model):
         """Fill the lines from the engine; recomputing replaces the lines not invoiced yet."""
         for run in self:
             if run.state not in ("draft", "computed"):
-                raise UserError(self.env._("Run %(name)s is %(state)s: it cannot be computed again.",
-                                           name=run.name, state=run.state))
+                state = dict(run._fields["state"]._description_selection(self.env))[run.state]
+                raise UserError(
+                    self.env._("Run %(name)s is %(state)s: it cannot be computed again.", name=run.name, state=state)
+                )
             if run.move_ids:
                 raise UserError(
                     self.env._("Run %(name)s has already created invoices: it cannot be computed again.", name=run.name)

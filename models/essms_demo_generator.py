@@ -970,6 +970,8 @@ class EssmsDemoGenerator(models.AbstractModel):
             common["lang"] = lang
         partner_vals = []
         slots = []  # what each created partner is: (group, key)
+        # Public payers settle at 30 days (the public accounting's payment delay).
+        thirty_days = self.env.ref("account.account_payment_term_30days", raise_if_not_found=False)
         for key, payer in PAYERS.items():
             if sirets[key] not in by_siret:
                 partner_vals.append(
@@ -979,6 +981,7 @@ class EssmsDemoGenerator(models.AbstractModel):
                         is_company=True,
                         essms_payer_kind=payer["kind"],
                         siret=sirets[key],
+                        property_payment_term_id=thirty_days.id if thirty_days else False,
                         street=payer["street"],
                         zip=payer["zip"],
                         city=payer["city"],
