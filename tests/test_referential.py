@@ -29,6 +29,22 @@ class TestStayIntegrity(EssmsReferentialCase):
             "Exit date", date(2025, 6, 1),
         )
 
+    def test_a_french_user_reads_the_message_in_french(self):
+        """i18n/fr.po is loaded with the addon: the operator reads the refusal in French, dates as dd/mm/yyyy."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self._create_stay(self.jeanne, self.establishment, date(2025, 1, 1), date(2025, 6, 30))
+        with self.assertRaises(ValidationError) as error:
+            self.env["essms.stay"].with_context(lang="fr_FR").create(
+                {
+                    "beneficiary_id": self.jeanne.id,
+                    "establishment_id": self.other_establishment.id,
+                    "date_start": date(2025, 6, 1),
+                }
+            )
+        self.assertIn("Le séjour de Jeanne Martin", str(error.exception))
+        self.assertIn("01/06/2025", str(error.exception))
+        self.assertIn("Date de sortie", str(error.exception))
+
     def test_open_stay_overlaps_every_later_stay(self):
         self._create_stay(self.jeanne, self.establishment, date(2025, 1, 1))
         with self.assertRaises(ValidationError) as error:
