@@ -16,7 +16,7 @@ DEMO_CHECK_DB ?= essms_demo_check
 HTTP_PORT   ?= 8069
 export HTTP_PORT
 
-.PHONY: run test lint pot i18n-check create-db clean-demo setup check-odoo python-deps system-deps postgres demo-db test-db test-demo clean
+.PHONY: run test bench lint pot i18n-check create-db clean-demo setup check-odoo python-deps system-deps postgres demo-db test-db test-demo clean
 
 ## Set-up ---------------------------------------------------------------------------------------------
 
@@ -114,6 +114,18 @@ test-demo: setup
 test: setup lint test-db i18n-check test-demo
 	$(PYTHON) -m pytest -p no:cacheprovider --odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
 		--rootdir=$(ADDON_LINK) $(ADDON_LINK)/tests $(PYTEST_ARGS)
+
+## Benchmark ------------------------------------------------------------------------------------------
+
+BENCH_DB ?= essms_bench
+BENCH_ARGS ?=
+
+# Not a test: a fresh database (the script calls `make create-db DEMO=0`), 2 000 generated beneficiaries in 10
+# establishments, two months billed (fresh, then warm) and timed against Odoo's own account.move create + post
+# of the same invoices. Prints the figures, their ratio and MISSED for a missed target; fails only if it cannot
+# run. BENCH_ARGS="--beneficiaries 200 --establishments 3", "--fresh", "--warm" (no new database): tools/bench.py.
+bench: setup
+	$(PYTHON) tools/bench.py $(CONF) --database $(BENCH_DB) $(BENCH_ARGS)
 
 ## Translations ---------------------------------------------------------------------------------------
 

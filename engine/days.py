@@ -255,6 +255,8 @@ class _Classifier:
         self.holidays = holidays_set
         self.until = until
         self.anomalies = []
+        # Each absence's first and last day, computed once: a year of days is looked up in them.
+        self.spans = [(absence.first_day(), absence.last_day(until), absence) for absence in self.absences]
 
     def is_day_off(self, day):
         return is_weekend(day) or day in self.holidays
@@ -266,7 +268,7 @@ class _Classifier:
         return self.policy.count_weekends_holidays or not self.is_day_off(day)
 
     def absence_on(self, day):
-        covering = [absence for absence in self.absences if absence.covers(day, self.until)]
+        covering = [absence for first, last, absence in self.spans if first <= day <= last]
         if len(covering) > 1:
             self.anomalies.append(OVERLAPPING_ABSENCES(day=day))
         return covering[0] if covering else None

@@ -257,5 +257,23 @@ class EssmsBillingInput(models.AbstractModel):
             end = min(last, other_span.date_end or last)
             counted = tuple(absence for absence in other_absences if absence.first_day() <= end)
             if counted and first <= end:
-                counters = classify_days(other_span, counted, policy, first, end, counters, holidays).counters
+                # Only absence days move the counters: classify those, not every day since 1 January.
+                for range_start, range_end in self._absence_ranges(counted, first, end):
+                    counters = classify_days(
+                        other_span, counted, policy, range_start, range_end, counters, holidays
+                    ).counters
         return counters
+
+    @api.model
+    def _absence_ranges(self, absences, first, last):
+        """The days from ``first`` to ``last`` covered by ``absences``, as ordered disjoint (start, end) ranges."""
+        ranges = []
+        for start, end in sorted((absence.first_day(), absence.last_day(last)) for absence in absences):
+            start, end = max(start, first), min(end, last)
+            if start > end:
+                continue
+            if ranges and start <= ranges[-1][1] + timedelta(days=1):
+                ranges[-1][1] = max(ranges[-1][1], end)
+            else:
+                ranges.append([start, end])
+        return ranges

@@ -329,6 +329,7 @@ class EssmsBillingRun(models.Model):
             "agreement_id": loaded.agreement.id,
             "role": result.role,
             "payer_id": result.payer,
+            "period_start": self.period_start,  # given, not precomputed line by line
             "decision_id": result.decision_key or False,
             "pending_decision": bool(result.to_bill_on_decision),
             "days_billed": float(result.days_billed),
