@@ -717,6 +717,8 @@ class EssmsBillingRun(models.Model):
             title = "%s – %s" % (dict(self._fields["kind"]._description_selection(self.env))[self.kind], title)
         commands = []
         currency = self.currency_id
+        analytic = line.establishment_id.analytic_account_id
+        analytic_distribution = {str(analytic.id): 100} if analytic else False
         if not currency.is_zero(line.gross_amount):
             commands.append(Command.create({
                 "product_id": self.env.ref(TARIFF_PRODUCTS["accommodation"]).id,
@@ -724,6 +726,7 @@ class EssmsBillingRun(models.Model):
                 "quantity": 1,
                 "price_unit": line.gross_amount,
                 "tax_ids": self._invoice_tax_commands(),
+                "analytic_distribution": analytic_distribution,
             }))
         rest = currency.round(line.amount - line.gross_amount)
         if not currency.is_zero(rest):
@@ -739,6 +742,7 @@ class EssmsBillingRun(models.Model):
                 "quantity": 1,
                 "price_unit": rest,
                 "tax_ids": self._invoice_tax_commands(),
+                "analytic_distribution": analytic_distribution,
             }))
         return commands
 

@@ -815,7 +815,11 @@ class EssmsDemoGenerator(models.AbstractModel):
         company = self._get_company(company)
         date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self)
         month = (date_ref - relativedelta(months=2)).replace(day=1)
-        generator = self.with_company(company).with_context(mail_create_nosubscribe=True)
+        # The explanations are stored as computed: in French, as the demo's users read them.
+        french = self.env["res.lang"].search_count([("code", "=", "fr_FR")])
+        generator = self.with_company(company).with_context(
+            mail_create_nosubscribe=True, lang="fr_FR" if french else self.env.lang
+        )
         establishments = generator.env["essms.establishment"].search([("company_id", "=", company.id)])
         statements = generator._validated_statements(establishments, month)
         run = generator.env["essms.billing.run"].create(

@@ -58,6 +58,13 @@ class EssmsEstablishment(models.Model):
         tracking=True,
         help="One invoice numbering series per establishment.",
     )
+    analytic_account_id = fields.Many2one(
+        "account.analytic.account",
+        string="Analytic account",
+        check_company=True,
+        tracking=True,
+        help="The establishment's revenue is booked on this analytic account.",
+    )
     user_ids = fields.Many2many(
         "res.users",
         "essms_establishment_users_rel",

@@ -33,6 +33,21 @@ class TestBillingRun(BillingCommon):
         return run.line_ids.filtered(lambda line: line.stay_id == stay and line.role == role)
 
     @freeze_time("2025-08-05")
+    def test_invoice_lines_carry_the_establishment_analytic_account(self):
+        plan = self.env["account.analytic.plan"].create({"name": "Établissements"})
+        analytic = self.env["account.analytic.account"].create(
+            {"name": "Foyer de vie Les Oliviers", "plan_id": plan.id, "company_id": self.establishment.company_id.id}
+        )
+        self.establishment.analytic_account_id = analytic
+        self._example_c(self._create_resident("Martin"))
+        run = self._billed(self.establishment, JULY)
+        run.action_invoice()
+        lines = run.move_ids.invoice_line_ids
+        self.assertTrue(lines)
+        for line in lines:
+            self.assertEqual(line.analytic_distribution, {str(analytic.id): 100})
+
+    @freeze_time("2025-08-05")
     def test_example_c_full_run_to_the_cent(self):
         stay = self._create_resident("Martin")
         self._example_c(stay)
