@@ -83,11 +83,12 @@ demo-db: setup
 # DB=name DEMO=1|0: a fresh database with essms_billing installed, in French.
 create-db: setup
 	@dropdb --if-exists $(DB)
+	@rm -f $(BUILD)/$(DB).log
 	@echo "Creating database $(DB) (demo=$(DEMO)) — about a minute"
 	@$(ODOO) -c $(CONF) -d $(DB) -i essms_billing --load-language=fr_FR --stop-after-init \
 		$(if $(filter 1,$(DEMO)),,--without-demo=all) --logfile=$(BUILD)/$(DB).log \
 		|| { tail -50 $(BUILD)/$(DB).log; exit 1; }
-	@if grep -E " (ERROR|CRITICAL) " $(BUILD)/$(DB).log; then echo "ERROR: installing essms_billing in $(DB) logged errors (see $(BUILD)/$(DB).log)" >&2; exit 1; fi
+	@if grep -E " (ERROR|CRITICAL) |failed to install" $(BUILD)/$(DB).log; then echo "ERROR: installing essms_billing in $(DB) logged errors (see $(BUILD)/$(DB).log)" >&2; exit 1; fi
 	@$(PYTHON) tools/set_french.py $(CONF) $(DB)
 
 run: demo-db

@@ -10,6 +10,7 @@ _logger = logging.getLogger(__name__)
 
 INVOICE_TEMPLATE = "essms_billing.report_invoice_document"
 STATEMENT_REPORT = "essms_billing.action_report_nominative_statement"
+STATEMENT_BATCH_SIZE = 50
 
 
 class AccountMove(models.Model):
@@ -44,6 +45,12 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
         help="The PDF listing the beneficiaries of an invoice made per payer, sent with the invoice.",
+    )
+    essms_statement_error = fields.Char(
+        string="Nominative statement error",
+        copy=False,
+        readonly=True,
+        help="Why the nominative statement could not be rendered; it is rendered again when the invoice is sent.",
     )
 
     def init(self):
@@ -186,6 +193,26 @@ class AccountMove(models.Model):
             rows[move.id] = move_rows
         return rows
 
+    @api.model
+    def _cron_essms_attach_nominative_statements(self):
+        """Attach the nominative statements of the invoices made per payer, a bounded batch per call.
+
+        Triggered after invoicing rather than rendered inside it: PDF rendering is slow, may fail (and cannot
+        run while the module is being installed), and must never hold back or undo posted invoices.
+        """
+        domain = [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("essms_run_id", "!=", False),
+            ("essms_beneficiary_id", "=", False),
+            ("essms_statement_id", "=", False),
+            ("essms_statement_error", "=", False),
+        ]
+        moves = self.search(domain, limit=STATEMENT_BATCH_SIZE, order="id")
+        for company, company_moves in moves.grouped("company_id").items():
+            company_moves.with_company(company)._essms_attach_nominative_statements()
+        self.env["ir.cron"]._notify_progress(done=len(moves), remaining=self.search_count(domain))
+
     def _essms_attach_nominative_statements(self):
         """Render the nominative statements of the invoices made per payer, in one report call, and attach them.
 
@@ -194,6 +221,27 @@ class AccountMove(models.Model):
         moves = self.filtered(lambda move: move._essms_is_grouped() and not move.essms_statement_id)
         if not moves:
             return self.env["ir.attachment"]
+        try:
+            with self.env.cr.savepoint():
+                return moves._essms_render_nominative_statements()
+        except Exception as error:
+            # The PDF engine fails in many ways; the invoices are posted and numbered, a PDF that cannot be made
+            # now must not undo them. The statement stays printable from the invoice's Print menu.
+            _logger.warning("Nominative statements of %s could not be rendered", moves.mapped("name"), exc_info=True)
+            moves.essms_statement_error = str(error) or error.__class__.__name__
+            for move in moves:
+                move.message_post(
+                    body=self.env._(
+                        "The nominative statement could not be attached (%(error)s); it is made again when the "
+                        "invoice is sent, and can be printed from its Print menu.",
+                        error=str(error) or error.__class__.__name__,
+                    )
+                )
+            return self.env["ir.attachment"]
+
+    def _essms_render_nominative_statements(self):
+        """Render and attach the statements of ``self`` (invoices made per payer, none attached yet)."""
+        moves = self
         report = self.env["ir.actions.report"].with_company(moves.company_id[:1])
         content, report_type = report._pre_render_qweb_pdf(STATEMENT_REPORT, res_ids=moves.ids)
         content_by_id = report._get_splitted_report(STATEMENT_REPORT, content, report_type)

@@ -185,7 +185,9 @@ class EssmsBillingRun(models.Model):
             run._lock()
             if run.kind in CORRECTION_KINDS:
                 run._check_billed_unchanged()
-            run._invoice()._essms_attach_nominative_statements()
+            run._invoice()
+        # The nominative statements of the invoices made per payer are rendered by a job, after the commit.
+        self.env.ref("essms_billing.ir_cron_essms_nominative_statements")._trigger()
 
     def action_cancel(self):
         for run in self:

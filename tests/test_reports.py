@@ -14,6 +14,7 @@ from odoo.tests import tagged
 from odoo.tools import config
 from odoo.tools import format_date
 from odoo.tools import formatLang
+from odoo.tools import mute_logger
 from odoo.tools.pdf import OdooPdfFileReader
 
 from .billing_common import BillingCommon
@@ -84,6 +85,8 @@ class TestReports(BillingCommon):
         run = self._run(establishment, JULY)
         run.action_compute()
         run.action_invoice()
+        # The job triggered by the invoicing attaches the nominative statements.
+        self.env["account.move"]._cron_essms_attach_nominative_statements()
         return run
 
     def _html(self, report, moves):
@@ -190,6 +193,43 @@ class TestReports(BillingCommon):
         self.assertIn("Alpha", rows[0])
         for amount in (5420.0, -723.32, 4696.68):
             self.assertIn(self._amount(amount), rows[0])
+
+    def test_a_failing_pdf_engine_does_not_undo_the_invoices(self):
+        """wkhtmltopdf fails (no server to load assets from, a crash): the invoices stay posted, the payer's
+        invoice says so on its chatter, the job does not retry it forever, and sending it makes it again."""
+        grouped = self._create_establishment("GRF", "Foyer groupé", grouping="payer")
+        self._create_resident("Alpha", establishment=grouped)
+        AccountMove = type(self.env["account.move"])
+        with (
+            patch.object(AccountMove, "_essms_render_nominative_statements",
+                         side_effect=OSError("wkhtmltopdf: exit code 1")) as render,
+            mute_logger("odoo.addons.essms_billing.models.account_move"),
+        ):
+            run = self._invoiced(grouped)
+            self.env["account.move"]._cron_essms_attach_nominative_statements()
+        self.assertEqual(render.call_count, 1, "a statement that failed is not retried by the job")
+        self.assertEqual(run.state, "invoiced")
+        move = self._departement_move(run)
+        self.assertEqual(move.state, "posted")
+        self.assertFalse(move.essms_statement_id)
+        self.assertEqual(move.essms_statement_error, "wkhtmltopdf: exit code 1")
+        self.assertIn("wkhtmltopdf: exit code 1", move.message_ids[:1].body)
+
+        attachments = self.env["account.move.send"]._get_invoice_extra_attachments(move)
+        self.assertTrue(move.essms_statement_id, "sending the invoice makes its statement")
+        self.assertIn(move.essms_statement_id, attachments)
+
+    def test_invoicing_triggers_the_statement_job(self):
+        grouped = self._create_establishment("GRT", "Foyer groupé", grouping="payer")
+        self._create_resident("Alpha", establishment=grouped)
+        self._validated_statement(grouped, JULY)
+        run = self._run(grouped, JULY)
+        run.action_compute()
+        cron = self.env.ref("essms_billing.ir_cron_essms_nominative_statements")
+        with patch.object(type(cron), "_trigger", autospec=True) as trigger:
+            run.action_invoice()
+        self.assertEqual([call.args[0] for call in trigger.call_args_list], [cron])
+        self.assertFalse(self._departement_move(run).essms_statement_id, "not rendered inside the invoicing")
 
     def test_pdfs_come_out(self):
         grouped = self._create_establishment("PDF", "Foyer PDF", grouping="payer")
