@@ -77,7 +77,7 @@ def config(out, addons):
         f"http_port = {os.environ.get('HTTP_PORT', '8069')}\n"
         "list_db = True\n"
         "log_level = warn\n"
-        "max_cron_threads = 0\n"
+        "max_cron_threads = 1\n"
     )
     return 0
 
