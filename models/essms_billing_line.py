@@ -70,6 +70,15 @@ class EssmsBillingLine(models.Model):
         help="Recall or regularisation: the first invoice that billed this month; a credit note corrects it.",
     )
 
+    @api.depends("beneficiary_id", "payer_id", "period_start")
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = "%s – %s – %s" % (
+                line.beneficiary_id.name or "",
+                line.payer_id.name or "",
+                line.period_start.strftime("%m/%Y") if line.period_start else "",
+            )
+
     @api.depends("run_id.period_start")
     def _compute_period_start(self):
         for line in self:
