@@ -5,6 +5,12 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools import format_date
 
+ACCOMMODATIONS = [
+    ("full_board", "Full board"),
+    ("weekly_board", "Weekly boarding"),
+    ("day_care", "Day care"),
+    ("temporary", "Temporary stay"),
+]
 # Accommodations that occupy a bed: two of them cannot overlap for one person.
 RESIDENTIAL = ("full_board", "weekly_board", "temporary")
 
@@ -26,12 +32,7 @@ class EssmsStay(models.Model):
     company_id = fields.Many2one(related="establishment_id.company_id", store=True, index=True, precompute=True)
     accommodation = fields.Selection(
         string="Accommodation type",
-        selection=[
-            ("full_board", "Full board"),
-            ("weekly_board", "Weekly boarding"),
-            ("day_care", "Day care"),
-            ("temporary", "Temporary stay"),
-        ],
+        selection=ACCOMMODATIONS,
         required=True,
         default="full_board",
         tracking=True,

@@ -5,6 +5,8 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools import format_date
 
+from .essms_stay import ACCOMMODATIONS
+
 
 class EssmsTariff(models.Model):
     _name = "essms.tariff"
@@ -22,12 +24,7 @@ class EssmsTariff(models.Model):
     currency_id = fields.Many2one(related="agreement_id.currency_id")
     accommodation = fields.Selection(
         string="Accommodation type",
-        selection=[
-            ("full_board", "Full board"),
-            ("weekly_board", "Weekly boarding"),
-            ("day_care", "Day care"),
-            ("temporary", "Temporary stay"),
-        ],
+        selection=ACCOMMODATIONS,
         required=True,
         default="full_board",
         tracking=True,
