@@ -12,25 +12,15 @@ from odoo.addons.essms_billing.engine.billing import bill
 from odoo.addons.essms_billing.engine.contribution import Resources
 from odoo.addons.essms_billing.engine.dates import month_end
 from odoo.addons.essms_billing.engine.days import Absence
-from odoo.addons.essms_billing.engine.days import AbsencePolicy
 from odoo.addons.essms_billing.engine.days import StaySpan
 from odoo.addons.essms_billing.engine.days import YearCounters
 from odoo.addons.essms_billing.engine.decisions import date_of_effect
-from odoo.addons.essms_billing.engine.parameters import DatedValues
 from odoo.addons.essms_billing.engine.pricing import Tariff
 
-FJH = DatedValues("fjh", ((date(2018, 1, 1), 20.0), (date(2026, 3, 1), 23.0)))
+from .engine_fixtures import FJH
+from .engine_fixtures import POLICY_C as POLICY
+
 CONTRIBUTION = Decimal("723.32")
-POLICY = AbsencePolicy(
-    threshold_scope="each_absence",
-    reduction_kind="fjh",
-    reduction_value=Decimal(0),
-    quota_days=0,
-    after_quota="not_billed",
-    count_weekends_holidays=True,
-    hospital_separate_counter=False,
-    holiday_contribution_exoneration=False,
-)
 GRANTED = DecisionInput(
     key="decision-1",
     payer="CD66",

@@ -6,27 +6,17 @@ from datetime import datetime
 from decimal import Decimal
 
 from odoo.addons.essms_billing.engine.days import Absence
-from odoo.addons.essms_billing.engine.days import AbsencePolicy
 from odoo.addons.essms_billing.engine.days import DayReason
 from odoo.addons.essms_billing.engine.days import DayStatus
 from odoo.addons.essms_billing.engine.days import StaySpan
 from odoo.addons.essms_billing.engine.days import YearCounters
 from odoo.addons.essms_billing.engine.days import classify_days
 
-JULY = (date(2025, 7, 1), date(2025, 7, 31))
-LONG_STAY = StaySpan(date(2024, 1, 1))
+from .engine_fixtures import LONG_STAY
+from .engine_fixtures import POLICY_C
 
-# Example C's policy: the first 72 h of each absence at full price, then price - FJH.
-POLICY_C = AbsencePolicy(
-    threshold_scope="each_absence",
-    reduction_kind="fjh",
-    reduction_value=Decimal(0),
-    quota_days=0,
-    after_quota="not_billed",
-    count_weekends_holidays=True,
-    hospital_separate_counter=False,
-    holiday_contribution_exoneration=False,
-)
+JULY = (date(2025, 7, 1), date(2025, 7, 31))
+
 # Example D's policy: 3 days at full price once a year, then reduced up to day 105, then not billed.
 POLICY_D = replace(POLICY_C, threshold_scope="once_a_year", quota_days=105)
 

@@ -8,12 +8,10 @@ from decimal import Decimal
 import pytest
 
 from odoo.addons.essms_billing.engine.days import Absence
-from odoo.addons.essms_billing.engine.days import AbsencePolicy
 from odoo.addons.essms_billing.engine.days import DayStatus
 from odoo.addons.essms_billing.engine.days import StaySpan
 from odoo.addons.essms_billing.engine.days import YearCounters
 from odoo.addons.essms_billing.engine.days import classify_days
-from odoo.addons.essms_billing.engine.parameters import DatedValues
 from odoo.addons.essms_billing.engine.pricing import AllocationInput
 from odoo.addons.essms_billing.engine.pricing import Tariff
 from odoo.addons.essms_billing.engine.pricing import allocation_instalment
@@ -21,19 +19,11 @@ from odoo.addons.essms_billing.engine.pricing import price_days
 from odoo.addons.essms_billing.engine.pricing import reduced_price
 from odoo.addons.essms_billing.engine.pricing import tariff_at
 
-FJH = DatedValues("fjh", ((date(2018, 1, 1), 20.0), (date(2026, 3, 1), 23.0)))
+from .engine_fixtures import FJH
+from .engine_fixtures import LONG_STAY
+from .engine_fixtures import POLICY_C as POLICY
+
 TARIFFS = (Tariff(date(2025, 1, 1), Decimal("180.00"), reference="Arrêté 2025"),)
-LONG_STAY = StaySpan(date(2024, 1, 1))
-POLICY = AbsencePolicy(
-    threshold_scope="each_absence",
-    reduction_kind="fjh",
-    reduction_value=Decimal(0),
-    quota_days=0,
-    after_quota="not_billed",
-    count_weekends_holidays=True,
-    hospital_separate_counter=False,
-    holiday_contribution_exoneration=False,
-)
 ABSENCES_C = (
     Absence("family_weekend", date(2025, 7, 5), date(2025, 7, 6)),
     Absence("hospital", datetime(2025, 7, 10, 9, 0), datetime(2025, 7, 20, 18, 0)),
