@@ -3,6 +3,7 @@ from . import account_move
 from . import account_move_send
 from . import essms_absence
 from . import essms_absence_policy
+from . import essms_activity_billing_control
 from . import essms_activity_statement
 from . import essms_activity_statement_anomaly
 from . import essms_activity_statement_line
@@ -12,9 +13,13 @@ from . import essms_billing_input
 from . import essms_billing_line
 from . import essms_billing_run
 from . import essms_demo_generator
+from . import essms_entries_layout
+from . import essms_entries_layout_column
 from . import essms_establishment
 from . import essms_funding_decision
 from . import essms_parameter
+from . import essms_portal_layout
+from . import essms_portal_layout_column
 from . import essms_stay
 from . import essms_tariff
 from . import res_company

@@ -1,0 +1,76 @@
+"""Activity vs billing control (billing-rules §8.1): nothing to report on a clean month, then a day billed
+twice and a line billed without activity show first, with their drill-downs."""
+
+from odoo.tests import tagged
+
+from .portal_common import JULY
+from .portal_common import PortalCommon
+
+
+@tagged("post_install", "-at_install")
+class TestActivityBillingControl(PortalCommon):
+    def _rows(self):
+        return self.env["essms.activity.billing.control"].search([("period_start", "=", JULY)])
+
+    def _row(self, stay):
+        return self._rows().filtered(lambda row: row.beneficiary_id == stay.beneficiary_id)
+
+    def test_clean_month_shows_no_difference(self):
+        rows = self._rows()
+        self.assertEqual(len(rows), 4)
+        self.assertFalse(rows.filtered("has_difference"))
+        self.assertRecordValues(self._row(self.martin), [{
+            "activity_days": 31, "invoiced_days": 31, "accrued_days": 0, "difference_days": 0,
+            "days_present": 18, "absence_days": 13, "gross_amount": 5420.0,
+            "invoiced_amount": 4696.68 + 723.32, "move_count": 2,
+        }])
+        # The pending file: the département's 30 days are accrued, the resident pays a provision.
+        self.assertRecordValues(self._row(self.petit), [{
+            "activity_days": 31, "invoiced_days": 0, "accrued_days": 31, "difference_days": 0,
+        }])
+        # No decision: every day is invoiced to the resident.
+        self.assertRecordValues(self._row(self.roux), [{"activity_days": 31, "invoiced_days": 31}])
+
+    def test_day_billed_twice_and_line_without_activity_come_first(self):
+        payer_line = self._payer_line(self.martin)
+        payer_line.copy({"run_id": self.billing_run.id, "days_billed": 1, "amount": 180.0, "gross_amount": 180.0,
+                         "move_id": payer_line.move_id.id})
+        newcomer = self._create_resident("Nouveau")  # arrived after the statement was validated
+        payer_line.copy({"run_id": self.billing_run.id, "stay_id": newcomer.id,
+                         "beneficiary_id": newcomer.beneficiary_id.id, "days_billed": 3, "amount": 540.0,
+                         "gross_amount": 540.0, "move_id": payer_line.move_id.id})
+        rows = self._rows()
+        self.assertEqual(rows[:2].beneficiary_id, (self.martin | newcomer).beneficiary_id)
+        self.assertRecordValues(self._row(self.martin), [{
+            "activity_days": 31, "invoiced_days": 32, "difference_days": -1, "has_difference": True,
+            "without_activity": False,
+        }])
+        self.assertRecordValues(self._row(newcomer), [{
+            "activity_days": 0, "invoiced_days": 3, "difference_days": -3, "has_difference": True,
+            "without_activity": True,
+        }])
+        self.assertEqual(len(rows.filtered("has_difference")), 2)
+
+        row = self._row(self.martin)
+        lines = self.env["essms.billing.line"].search(row.action_view_billing_lines()["domain"])
+        self.assertEqual(len(lines), 3)
+        moves = self.env["account.move"].search(row.action_view_invoices()["domain"])
+        self.assertEqual(moves, payer_line.move_id | self._line_move(self.martin, "resident"))
+        absences = self.env["essms.absence"].search(row.action_view_absences()["domain"])
+        self.assertEqual(sorted(absences.mapped("kind")), ["family_weekend", "hospital"])
+
+    def test_credit_note_brings_the_days_back(self):
+        payer_line = self._payer_line(self.bernard)
+        # A regularisation line that takes back two days on a posted credit note.
+        refund = payer_line.move_id._reverse_moves()
+        refund.action_post()
+        payer_line.copy({"run_id": self.billing_run.id, "days_billed": -2, "amount": -360.0, "move_id": refund.id})
+        self.assertRecordValues(self._row(self.bernard), [{
+            "activity_days": 19, "invoiced_days": 17, "difference_days": 2, "has_difference": True,
+        }])
+
+    def _payer_line(self, stay):
+        return self.billing_run.line_ids.filtered(lambda line: line.stay_id == stay and line.role == "payer")
+
+    def _line_move(self, stay, role):
+        return self.billing_run.line_ids.filtered(lambda line: line.stay_id == stay and line.role == role).move_id

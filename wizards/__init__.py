@@ -1,0 +1,2 @@
+from . import essms_entries_export
+from . import essms_portal_export
