@@ -52,7 +52,7 @@ class EssmsPortalLayoutColumn(models.Model):
     sequence = fields.Integer(default=10)
     source = fields.Selection(selection=PORTAL_SOURCES, required=True)
     header = fields.Char(
-        string="Header label", translate=True,
+        string="Header label",
         help="Column title in the file; for one column per day, the prefix of the day number (J → J01…J31).",
     )
     width = fields.Integer(help="Column width in the spreadsheet (characters); 0: automatic.")
