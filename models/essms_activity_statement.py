@@ -11,6 +11,7 @@ from ..engine.dates import each_day
 from ..engine.dates import month_end
 from ..engine.days import DayStatus
 from ..engine.days import classify_days
+from ..engine.portal import day_code
 from ..engine.pricing import tariff_at
 
 ABSENCE_KINDS = ("hospital", "personal", "holidays", "family_weekend", "other")
@@ -234,6 +235,7 @@ class EssmsActivityStatement(models.Model):
             "year_absence_days": counters.absence_days,
             "year_hospital_days": counters.hospital_days,
             "quota_days": loaded.engine.policy.quota_days,
+            "day_codes": "".join(day_code(day) for day in days.days),
         }
         for kind in ABSENCE_KINDS:
             vals["absence_%s" % kind] = float(days.absence_days(kind))

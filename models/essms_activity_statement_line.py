@@ -38,3 +38,7 @@ class EssmsActivityStatementLine(models.Model):
         string="Hospital days this year", groups="essms_billing.group_essms_operator"
     )
     quota_days = fields.Integer(string="Yearly quota")
+    day_codes = fields.Char(
+        string="Days (codes)", groups="essms_billing.group_essms_operator",
+        help="One character per day of the month, as the compact portal layout writes it (engine/portal.py).",
+    )

@@ -5,6 +5,7 @@ import base64
 import hashlib
 import io
 from datetime import date
+from datetime import datetime
 
 from openpyxl import load_workbook
 
@@ -116,6 +117,15 @@ class TestPortalExport(PortalCommon):
         self.assertEqual("".join(martin[2:33]), "PPPPWWPPP" + "H" * 11 + "P" * 11)
         bernard = next(row for row in rows if row[0] == "F-FDV-Bernard")
         self.assertEqual("".join(bernard[2:33]), "P" * 19 + "X" + "-" * 11)
+
+    def test_compact_codes_are_those_of_the_validated_statement(self):
+        # An absence recorded after the month was validated changes neither its counts nor its codes.
+        self._absence(self.bernard, "holidays", datetime(2025, 7, 2, 8), datetime(2025, 7, 6, 20))
+        wizard = self._export("essms_billing.portal_layout_compact")
+        lines = read_csv(base64.b64decode(wizard.file), FileSettings(separator=";"))
+        bernard = next(row for row in lines if row[0] == "F-FDV-Bernard")
+        self.assertEqual("".join(bernard[2:33]), "P" * 19 + "X" + "-" * 11)
+        self.assertEqual(self._statement_line(self.bernard).day_codes, "P" * 19 + "X" + "-" * 11)
 
     def test_unvalidated_statement_is_refused_naming_the_establishment(self):
         other = self._create_establishment("FDH", "Foyer d'hébergement Les Albères")

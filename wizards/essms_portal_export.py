@@ -115,14 +115,14 @@ class EssmsPortalExport(models.TransientModel):
             "statement_id", "stay_id", "beneficiary_id", "decision_id", "days_in_stay", "days_present",
             "absence_hospital", "absence_personal", "absence_holidays", "absence_family_weekend",
             "absence_other", "days_full_price", "days_reduced", "days_resident", "year_absence_days",
-            "year_hospital_days", "quota_days",
+            "year_hospital_days", "quota_days", "day_codes",
         ])
         stays = lines.stay_id
         stays.fetch(["establishment_id", "accommodation", "date_start", "date_end", "end_reason"])
         lines.beneficiary_id.fetch(["name", "file_number", "birth_date", "birth_name"])
         lines.decision_id.fetch(["payer_id", "state", "reference"])
         billing = self._billing_by_stay(stays, month)
-        codes = self._day_codes(stays, month) if self._needs_day_codes() else {}
+        codes = self._day_codes(lines, month) if self._needs_day_codes() else {}
         accommodations = dict(self.env["essms.stay"]._fields["accommodation"]._description_selection(self.env))
         rows, left_out, unbilled = [], [], []
 
@@ -244,11 +244,17 @@ class EssmsPortalExport(models.TransientModel):
         sources = self.layout_id.column_ids.mapped("source")
         return any(SOURCES[source] == "daily" or source == "day_string" for source in sources)
 
-    def _day_codes(self, stays, month):
-        """{stay id: one character per day of the month}, classified by the engine as the statement was."""
+    def _day_codes(self, lines, month):
+        """{stay id: one character per day of the month}, as the statement froze them when it was computed.
+
+        Statements computed before the codes were kept have none: their days are classified again.
+        """
+        codes = {line.stay_id.id: line.day_codes for line in lines if line.day_codes}
+        stays = lines.stay_id.filtered(lambda stay: stay.id not in codes)
+        if not stays:
+            return codes
         end = month_end(month)
         batch = self.env["essms.billing.input"]._load(stays, month, end)
-        codes = {}
         for stay_id, loaded in batch.stays.items():
             engine = loaded.engine
             days = classify_days(engine.stay, engine.absences, engine.policy, month, end, engine.counters,
