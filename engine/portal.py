@@ -19,6 +19,7 @@ spreadsheet's properties and zip entries), so that an export made twice can be c
 
 import csv
 import io
+import math
 import zipfile
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +28,7 @@ from decimal import ROUND_HALF_UP
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -238,6 +240,7 @@ def render_xlsx(outputs, rows, settings, sheet_title):
         for index, output in enumerate(outputs, 1):
             cell = sheet.cell(row=1, column=index, value=output.header)
             cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
         start = 2
     for row_index, row in enumerate(rows, start):
         for index, output in enumerate(outputs, 1):
@@ -256,11 +259,22 @@ def render_xlsx(outputs, rows, settings, sheet_title):
                 cell.value = value.strftime("%m/%Y")
             else:
                 cell.value = str(value)
+    header_lines = 1
     for index, output in enumerate(outputs, 1):
         width = output.column.width or (4 if output.day is not None else max(10, len(output.header) + 2))
         sheet.column_dimensions[get_column_letter(index)].width = width
+        header_lines = max(header_lines, math.ceil(len(output.header) * 1.2 / width))
+    if settings.header:
+        # Spreadsheets do not grow a row for wrapped text they did not lay out themselves.
+        sheet.row_dimensions[1].height = 15 * header_lines
     if settings.header:
         sheet.freeze_panes = "A2"
+        sheet.print_title_rows = "1:1"
+    # Printed as it is read: landscape, every column on the width of the page.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     buffer = io.BytesIO()
     workbook.save(buffer)
     return normalise_zip(buffer.getvalue())

@@ -189,6 +189,25 @@ class TestPortalExport(PortalCommon):
         self.assertEqual(lines[0], ["Dossier", "Sortie", "Net"])
         self.assertEqual(lines[1:], [["F-FDV-Bernard", "2025-07-20", "2976.67"], ["F-FDV-Martin", "", "4696.68"]])
 
+    def test_export_queries_do_not_grow_with_beneficiaries(self):
+        for layout in ("essms_billing.portal_layout_cd66", "essms_billing.portal_layout_compact"):
+            self._export(layout)  # caches warmed up
+        counts = []
+        for code, residents in (("SMALL", 1), ("LARGE", 5)):
+            establishment = self._create_establishment(code, "Foyer %s" % code)
+            for index in range(residents):
+                self._create_resident("%s-%s" % (code, index), establishment=establishment)
+            self._validated_statement(establishment, JULY)
+            self._run(establishment, JULY).action_compute()
+            for layout in ("essms_billing.portal_layout_cd66", "essms_billing.portal_layout_compact"):
+                self.env.invalidate_all()
+                before = self.env.cr.sql_log_count
+                wizard = self._export(layout, establishments=establishment)
+                counts.append((layout, wizard.row_count, self.env.cr.sql_log_count - before))
+        self.assertEqual([count[1] for count in counts], [1, 1, 5, 5])
+        self.assertEqual(counts[0][2], counts[2][2], counts)
+        self.assertEqual(counts[1][2], counts[3][2], counts)
+
     def test_establishment_user_cannot_export(self):
         director = new_test_user(self.env, "portal_director", groups="essms_billing.group_essms_establishment")
         self.establishment.user_ids = [Command.link(director.id)]
