@@ -89,8 +89,12 @@ class TestPortalExport(PortalCommon):
         })
         wizard.action_export()
         self.assertEqual(wizard.row_count, 0)
-        self.assertIn("Martin (file F-FDV-Martin, Foyer de vie Les Oliviers): funded by another payer, "
-                      "Département des Pyrénées-Orientales.", wizard.left_out)
+        self.assertEqual(wizard.left_out.splitlines(), [
+            "Roux (file F-FDV-Roux, Foyer de vie Les Oliviers): no funding decision covers the month.",
+            "3 beneficiaries funded by another payer, Département des Pyrénées-Orientales.",
+        ])
+        message = self.statement.message_ids[:1] | self.billing_run.message_ids[:1]
+        self.assertIn("0 beneficiaries, 4 left out", " ".join(message.mapped("body")))
 
     def test_compact_layout_reads_back_the_same_days(self):
         wizard = self._export("essms_billing.portal_layout_compact")

@@ -1,6 +1,7 @@
 import base64
 import re
 import unicodedata
+from collections import Counter
 
 from odoo import api
 from odoo import fields
@@ -66,14 +67,14 @@ class EssmsPortalExport(models.TransientModel):
         self.ensure_one()
         month = self.period_start.replace(day=1)
         statements = self._validated_statements(month)
-        rows, left_out, notes = self._collect_rows(statements, month)
+        rows, left_out, left_count, notes = self._collect_rows(statements, month)
         data = self.layout_id._render(rows, month_end(month).day, month.strftime("%Y-%m"))
         file_name = "%s_%s.%s" % (
             _slug(self.layout_id.name),
             month.strftime("%Y-%m"),
             self.layout_id._extension(),
         )
-        self._keep(statements, month, data, file_name, len(rows), len(left_out))
+        self._keep(statements, month, data, file_name, len(rows), left_count)
         self.write({
             "state": "done",
             "file": base64.b64encode(data),
@@ -108,7 +109,9 @@ class EssmsPortalExport(models.TransientModel):
         return validated
 
     def _collect_rows(self, statements, month):
-        """Rows of the file (source → value), what was left out and why, and notes; in a stable order."""
+        """Rows of the file (source → value), what was left out and why, how many beneficiaries that is, and
+        notes; in a stable order. Beneficiaries of other payers are counted per payer, not listed: they belong
+        to another département's file."""
         payer = self.payer_id
         lines = statements.line_ids
         lines.fetch([
@@ -125,6 +128,7 @@ class EssmsPortalExport(models.TransientModel):
         codes = self._day_codes(lines, month) if self._needs_day_codes() else {}
         accommodations = dict(self.env["essms.stay"]._fields["accommodation"]._description_selection(self.env))
         rows, left_out, unbilled = [], [], []
+        other_payers = Counter()
 
         def order(line):
             return (line.stay_id.establishment_id.code or "", line.beneficiary_id.name or "",
@@ -140,9 +144,7 @@ class EssmsPortalExport(models.TransientModel):
                 left_out.append(self.env._("%(who)s: no funding decision covers the month.", who=who))
                 continue
             if decision.payer_id != payer:
-                left_out.append(
-                    self.env._("%(who)s: funded by another payer, %(payer)s.", who=who, payer=decision.payer_id.name)
-                )
+                other_payers[decision.payer_id.name] += 1
                 continue
             if decision.state not in GRANTED_STATES:
                 left_out.append(
@@ -155,6 +157,11 @@ class EssmsPortalExport(models.TransientModel):
             if billed is None:
                 unbilled.append(who)
             rows.append(self._row(line, month, billed, codes.get(stay.id, ""), accommodations))
+        left_count = len(left_out) + sum(other_payers.values())
+        for name, count in sorted(other_payers.items()):
+            left_out.append(
+                self.env._("%(count)s beneficiaries funded by another payer, %(payer)s.", count=count, payer=name)
+            )
         notes = []
         if unbilled:
             notes.append(
@@ -164,7 +171,7 @@ class EssmsPortalExport(models.TransientModel):
                     names="; ".join(unbilled),
                 )
             )
-        return rows, left_out, notes
+        return rows, left_out, left_count, notes
 
     def _row(self, line, month, billed, codes, accommodations):
         stay, beneficiary, decision = line.stay_id, line.beneficiary_id, line.decision_id
