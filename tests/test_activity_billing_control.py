@@ -1,6 +1,9 @@
 """Activity vs billing control (billing-rules §8.1): nothing to report on a clean month, then a day billed
 twice and a line billed without activity show first, with their drill-downs."""
 
+from datetime import date
+
+from odoo.tests import freeze_time
 from odoo.tests import tagged
 
 from .portal_common import JULY
@@ -67,6 +70,19 @@ class TestActivityBillingControl(PortalCommon):
         payer_line.copy({"run_id": self.billing_run.id, "days_billed": -2, "amount": -360.0, "move_id": refund.id})
         self.assertRecordValues(self._row(self.bernard), [{
             "activity_days": 19, "invoiced_days": 17, "difference_days": 2, "has_difference": True,
+        }])
+
+    @freeze_time("2025-08-20")
+    def test_recalled_pending_month_counts_once(self):
+        decision = self.petit.beneficiary_id.decision_ids
+        decision.write({"state": "granted", "date_decision": date(2025, 8, 10)})
+        recall = self.env["essms.billing.run"].browse(decision.action_create_recall_run()["res_id"])
+        recall.action_compute()
+        self.assertEqual(recall.line_ids.filtered(lambda line: line.role == "payer").days_billed, 31)
+        recall.action_invoice()
+        self.assertRecordValues(self._row(self.petit), [{
+            "activity_days": 31, "invoiced_days": 31, "accrued_days": 0, "accrued_amount": 0.0,
+            "difference_days": 0, "has_difference": False, "move_count": 2,
         }])
 
     def _payer_line(self, stay):

@@ -6,6 +6,8 @@ from datetime import date
 from odoo import Command
 from odoo.addons.essms_billing.engine.portal import FileSettings
 from odoo.addons.essms_billing.engine.portal import read_csv
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
 from odoo.tests import tagged
 
 from .portal_common import PortalCommon
@@ -62,6 +64,16 @@ class TestEntriesExport(PortalCommon):
         wizard.action_export()
         self.assertEqual(wizard.line_count, 0)
         self.assertEqual(len(read_csv(base64.b64decode(wizard.file), FileSettings())), 1)
+
+    def test_establishment_user_reads_neither_entries_nor_controls(self):
+        director = new_test_user(self.env, "entries_director", groups="essms_billing.group_essms_establishment")
+        with self.assertRaises(AccessError):
+            self.env["essms.entries.export"].with_user(director).create(
+                {"date_from": date(2025, 8, 1), "date_to": date(2025, 8, 31),
+                 "layout_id": self.env.ref("essms_billing.entries_layout_default").id}
+            )
+        with self.assertRaises(AccessError):
+            self.env["essms.activity.billing.control"].with_user(director).search([])
 
     def test_fec_comes_from_odoo(self):
         wizard = self._wizard()
