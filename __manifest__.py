@@ -36,6 +36,7 @@
         "views/essms_activity_statement_views.xml",
         "views/essms_billing_line_views.xml",
         "views/essms_billing_run_views.xml",
+        "views/essms_receivable_ageing_views.xml",
         "views/menus.xml",
         "reports/report_invoice.xml",
         "reports/report_nominative_statement.xml",

@@ -15,6 +15,7 @@ from . import essms_demo_generator
 from . import essms_establishment
 from . import essms_funding_decision
 from . import essms_parameter
+from . import essms_receivable_ageing
 from . import essms_stay
 from . import essms_tariff
 from . import res_company
