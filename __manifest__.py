@@ -37,6 +37,7 @@
         "views/essms_billing_line_views.xml",
         "views/essms_billing_run_views.xml",
         "views/essms_receivable_ageing_views.xml",
+        "views/essms_payment_batch_views.xml",
         "views/menus.xml",
         "reports/report_invoice.xml",
         "reports/report_nominative_statement.xml",

@@ -233,30 +233,33 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
         self._setup_sheet(sheet, [34, 30, 28, 20, 12, 12, 10] + [14] * (len(buckets) + 1), len(headers))
         subtitle = kind_label + (" – " + filters_label if filters_label else "")
         self._write_heading(sheet, title, subtitle, headers)
-        # One styled cell per column, refilled for every row: write-only rows are serialised on append.
-        text_cells = [self._cell(sheet) for _column in range(4)]
+        # One styled cell per column, refilled for every row (write-only rows are serialised on append); text
+        # goes as plain values and empty buckets as None, which the writer skips: a cell costs ~20 µs to write.
         date_cells = [self._cell(sheet, number_format=DATE_FORMAT) for _column in range(2)]
         days_cell = self._cell(sheet, number_format=DAYS_FORMAT)
-        amount_cells = [self._cell(sheet, number_format=EURO_FORMAT) for _bucket in range(len(buckets) + 1)]
+        bucket_cells = [self._cell(sheet, number_format=EURO_FORMAT) for _bucket in buckets]
+        total_cell = self._cell(sheet, number_format=EURO_FORMAT)
         totals = dict.fromkeys(buckets, 0.0)
-        row = [*text_cells, *date_cells, days_cell, *amount_cells]
         for document in documents:
-            text_cells[0].value = document["partner"]
-            text_cells[1].value = document["establishment"]
-            text_cells[2].value = document["beneficiary"]
-            text_cells[3].value = document["document"]
             date_cells[0].value = document["document_date"]
             date_cells[1].value = document["date_maturity"]
             days_cell.value = document["days_overdue"]
+            row = [
+                document["partner"], document["establishment"] or None, document["beneficiary"] or None,
+                document["document"], *date_cells, days_cell,
+            ]
             document_total = 0.0
-            for cell, bucket in zip(amount_cells, buckets, strict=False):
-                amount = document["buckets"].get(bucket)
+            for cell, bucket in zip(bucket_cells, buckets, strict=True):
+                amount = round(document["buckets"].get(bucket, 0.0), 2)
                 if amount:
-                    amount = currency.round(amount)
                     totals[bucket] += amount
                     document_total += amount
-                cell.value = amount or None
-            amount_cells[-1].value = currency.round(document_total)
+                    cell.value = amount
+                    row.append(cell)
+                else:
+                    row.append(None)
+            total_cell.value = round(document_total, 2)
+            row.append(total_cell)
             sheet.append(row)
         sheet.append(
             self._total_cells(

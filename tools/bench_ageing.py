@@ -230,9 +230,9 @@ def main(argv=None):
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
             queries = cr.sql_log_count
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             content = export(env)
-            elapsed = time.perf_counter() - start
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
             queries = cr.sql_log_count - queries
             cr.rollback()
         from openpyxl import load_workbook
@@ -240,9 +240,11 @@ def main(argv=None):
         book = load_workbook(io.BytesIO(content), read_only=True)
         # Rows below the four heading rows of each payer kind's sheet, less its total row.
         rows = sum(sum(1 for _row in book[name].iter_rows(min_row=5)) - 1 for name in book.sheetnames[1:])
-        out("XLSX export: %.1f s, %d queries, %d document rows on %d sheets, %.1f MB  (target < %.0f s)%s"
-            % (elapsed, queries, rows, len(book.sheetnames), len(content) / 1e6, TARGET,
-               "" if elapsed < TARGET else "  MISSED"))
+        # The CPU time of this process (the workbook's writing) says what the machine's load hides.
+        out("XLSX export: %.1f s (%.1f s CPU in Odoo), %d queries, %d document rows on %d sheets, %.1f MB  "
+            "(target < %.0f s)%s; %s"
+            % (elapsed, cpu, queries, rows, len(book.sheetnames), len(content) / 1e6, TARGET,
+               "" if elapsed < TARGET else "  MISSED", load()))
     finally:
         if not args.keep:
             with registry.cursor() as cr:

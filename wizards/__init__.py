@@ -1,1 +1,2 @@
+from . import essms_payment_batch
 from . import essms_receivable_ageing_export
