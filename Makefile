@@ -128,6 +128,7 @@ BENCH_ARGS ?=
 bench: setup
 	$(PYTHON) tools/bench.py $(CONF) --database $(BENCH_DB) $(BENCH_ARGS)
 	$(PYTHON) tools/bench_portal.py $(CONF) --database $(BENCH_DB) --reuse
+	$(PYTHON) tools/bench_ageing.py $(CONF) --database $(BENCH_DB)
 
 ## Translations ---------------------------------------------------------------------------------------
 

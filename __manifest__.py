@@ -42,6 +42,8 @@
         "views/essms_portal_export_views.xml",
         "views/essms_activity_billing_control_views.xml",
         "views/essms_entries_layout_views.xml",
+        "views/essms_receivable_ageing_views.xml",
+        "views/essms_payment_batch_views.xml",
         "views/menus.xml",
         "reports/report_invoice.xml",
         "reports/report_nominative_statement.xml",

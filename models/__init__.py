@@ -20,6 +20,7 @@ from . import essms_funding_decision
 from . import essms_parameter
 from . import essms_portal_layout
 from . import essms_portal_layout_column
+from . import essms_receivable_ageing
 from . import essms_stay
 from . import essms_tariff
 from . import res_company

@@ -1,0 +1,1 @@
+from . import essms_receivable_ageing_xlsx
