@@ -44,6 +44,7 @@
         "views/essms_entries_layout_views.xml",
         "views/essms_receivable_ageing_views.xml",
         "views/essms_payment_batch_views.xml",
+        "views/essms_accounting_reciprocity_views.xml",
         "views/menus.xml",
         "reports/report_invoice.xml",
         "reports/report_nominative_statement.xml",
