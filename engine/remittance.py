@@ -176,12 +176,8 @@ def decode(content):
     then Windows-1252, then Latin-1 (which reads anything, with a warning)."""
     if content.startswith(b"\xef\xbb\xbf"):
         return content[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return content.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    for encoding in ("utf-8", "cp1252"):
+    encodings = ("utf-16", "utf-8", "cp1252") if content.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8", "cp1252")
+    for encoding in encodings:
         try:
             return content.decode(encoding), encoding
         except UnicodeDecodeError:
