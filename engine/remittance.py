@@ -87,7 +87,8 @@ FILE_DOUBLE_ENCODED = Template(
 )
 NO_HEADER = Template(
     "no_header",
-    _lt("No header row found: the column %(column)s (%(names)s) is missing. Headers of row %(row)s: %(headers)s."),
+    _lt("No header row found: no column of row %(row)s is named as the amount (%(names)s). "
+        "Headers found: %(headers)s."),
 )
 MISSING_IDENTIFIER = Template(
     "missing_identifier",
@@ -95,7 +96,7 @@ MISSING_IDENTIFIER = Template(
         "Headers found: %(headers)s."),
 )
 DUPLICATE_COLUMN = Template(
-    "duplicate_column", _lt("Row %(row)s: the columns %(columns)s all match %(field)s; the first one is used.")
+    "duplicate_column", _lt("Row %(row)s: the columns %(columns)s have the same name; the first one is used.")
 )
 NO_LINES = Template("no_lines", _lt("The file has a header (row %(row)s) but no line to pay."))
 EMPTY_ROWS = Template("empty_rows", _lt("Empty rows skipped: %(rows)s."))
@@ -407,9 +408,9 @@ def _header(rows, layout, issues):
     for index, cells in rows[:HEADER_SEARCH_ROWS]:
         columns, duplicates = _find_columns(cells, layout)
         if "amount" in columns and any(name in columns for name in IDENTIFYING_FIELDS):
-            for name, headers in duplicates.items():
+            for headers in duplicates.values():
                 issues.append(
-                    Issue(WARNING, DUPLICATE_COLUMN(row=index, columns=", ".join(headers), field=name), row=index)
+                    Issue(WARNING, DUPLICATE_COLUMN(row=index, columns=", ".join(headers)), row=index)
                 )
             return index, columns
     first = next(((index, cells) for index, cells in rows if not _is_blank(cells)), None)
@@ -423,7 +424,7 @@ def _header(rows, layout, issues):
         issues.append(
             Issue(
                 ERROR,
-                NO_HEADER(row=index, column="amount", names=" | ".join(layout.amount), headers=headers),
+                NO_HEADER(row=index, names=" | ".join(layout.amount), headers=headers),
                 row=index,
                 column="amount",
             )

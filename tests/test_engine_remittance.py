@@ -94,7 +94,7 @@ def test_missing_or_misnamed_columns_say_which_and_list_the_headers():
     assert not result.lines
     assert codes(result) == [("error", "no_header", 1)]
     message = result.issues[0].message.render()
-    assert "amount" in message and "Facture, Somme payée" in message
+    assert "is named as the amount (amount | montant" in message and "Facture, Somme payée" in message
     result = parse_advice("Libellé;Montant\nX;10,00\n".encode())
     assert codes(result) == [("error", "missing_identifier", 1)]
 

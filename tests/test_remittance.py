@@ -254,7 +254,7 @@ class TestRemittance(BillingCommon):
         remittance.action_import()
         self.assertFalse(remittance.line_ids)
         self.assertTrue(remittance.file_error)
-        self.assertIn("the column amount", remittance.import_notes)
+        self.assertIn("no column of row 1 is named as the amount (amount | montant", remittance.import_notes)
         self.assertIn("Facture, Nom, Règlement", remittance.import_notes)
         self.assertEqual(remittance.state, "draft")
 
