@@ -308,3 +308,20 @@ class TestRemittance(BillingCommon):
                 self.env[model].with_user(self.secretary).search([])
         with self.assertRaises(UserError):
             remittance.with_user(self.operator).unlink()
+
+    def test_import_queries_do_not_grow_with_the_lines(self):
+        """The advice is read, matched and written in bulk: 2 lines or 7 cost the same number of queries."""
+        counts = []
+        # The first import of the transaction also warms the caches (sequence, layout): it is not counted.
+        for rows in (ADVICE_ROWS[:1], ADVICE_ROWS[:2], ADVICE_ROWS):
+            remittance = self._remittance(self._csv(rows))
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            remittance.action_import()
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - start)
+            self.assertEqual(len(remittance.line_ids), len(rows))
+            remittance.action_cancel()
+        self.assertEqual(counts[1], counts[2], counts)
+
