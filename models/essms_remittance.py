@@ -399,6 +399,17 @@ class EssmsRemittance(models.Model):
             )
         if float_compare(self.amount_total, 0.0, precision_rounding=self.currency_id.rounding) <= 0:
             raise UserError(self.env._("The payment advice %(name)s pays nothing.", name=self.name))
+        statement_line = self.statement_line_id
+        if statement_line and self.currency_id.compare_amounts(statement_line.amount, self.amount_total):
+            raise UserError(
+                self.env._(
+                    "The bank statement line %(line)s is of %(line_amount)s, the advice of %(amount)s: choose the "
+                    "transfer's line or none.",
+                    line=statement_line.display_name,
+                    line_amount=formatLang(self.env, statement_line.amount, currency_obj=self.currency_id),
+                    amount=formatLang(self.env, self.amount_total, currency_obj=self.currency_id),
+                )
+            )
 
     def _prepare_payment_vals(self):
         return {

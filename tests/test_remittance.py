@@ -158,9 +158,18 @@ class TestRemittance(BillingCommon):
                 "amount": 12446.36,
             }
         )
+        other_line = self.env["account.bank.statement.line"].create(
+            {"journal_id": self.bank_journal.id, "date": date(2025, 8, 20), "payment_ref": "VIR CD66",
+             "partner_id": self.departement.id, "amount": 12000.00}
+        )
         remittance = self._remittance(self._csv())
         remittance.action_import()
         self.assertEqual(remittance.statement_line_id, statement_line)
+        # Another transfer of the payer cannot be reconciled with this advice.
+        remittance.statement_line_id = other_line
+        with self.assertRaises(UserError):
+            remittance.action_post()
+        remittance.statement_line_id = statement_line
         remittance.action_post()
         inv = self.invoices
         payment = remittance.payment_id
