@@ -129,6 +129,7 @@ bench: setup
 	$(PYTHON) tools/bench.py $(CONF) --database $(BENCH_DB) $(BENCH_ARGS)
 	$(PYTHON) tools/bench_portal.py $(CONF) --database $(BENCH_DB) --reuse
 	$(PYTHON) tools/bench_ageing.py $(CONF) --database $(BENCH_DB)
+	$(PYTHON) tools/bench_remittance.py $(CONF) --database $(BENCH_DB)_remittance
 
 ## Translations ---------------------------------------------------------------------------------------
 

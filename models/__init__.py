@@ -1,5 +1,6 @@
 from . import account_edi_common
 from . import account_move
+from . import account_move_line
 from . import account_move_send
 from . import essms_absence
 from . import essms_absence_policy
@@ -21,6 +22,9 @@ from . import essms_parameter
 from . import essms_portal_layout
 from . import essms_portal_layout_column
 from . import essms_receivable_ageing
+from . import essms_remittance
+from . import essms_remittance_layout
+from . import essms_remittance_line
 from . import essms_stay
 from . import essms_tariff
 from . import res_company

@@ -1,0 +1,486 @@
+import base64
+import hashlib
+from datetime import date
+from datetime import timedelta
+from decimal import Decimal
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare
+from odoo.tools import format_date
+from odoo.tools import formatLang
+
+from ..engine.money import to_decimal
+from ..engine.remittance import AdviceLine
+from ..engine.remittance import Invoice
+from ..engine.remittance import match_advice
+from ..engine.remittance import normalize_ref
+from ..engine.remittance import parse_advice
+
+STATUSES = [
+    ("matched", "Matched"),
+    ("partial", "Partially paid"),
+    ("overpaid", "Overpaid"),
+    ("already_paid", "Already paid"),
+    ("unknown", "Unknown"),
+    ("error", "Error"),
+]
+METHODS = [
+    ("invoice_number", "Invoice number"),
+    ("beneficiary_period_amount", "Beneficiary, period and amount"),
+    ("beneficiary_period", "Beneficiary and period"),
+    ("amount", "Amount"),
+    ("manual", "By hand"),
+]
+# How far the bank statement line of the transfer may be from the advice's date.
+STATEMENT_DAYS = 5
+
+
+class EssmsRemittance(models.Model):
+    """A payment advice: the detail of one transfer of a payer, matched to its invoices, then paid in one payment."""
+
+    _name = "essms.remittance"
+    _description = "Payment advice"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(default="/", readonly=True, copy=False, required=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True, readonly=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(
+        "res.partner", string="Payer", required=True, index=True, check_company=True, tracking=True
+    )
+    date = fields.Date(
+        string="Transfer date", required=True, default=fields.Date.context_today, tracking=True
+    )
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Bank journal",
+        required=True,
+        check_company=True,
+        domain="[('type', '=', 'bank')]",
+        default=lambda self: self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.env.company.id)], limit=1
+        ),
+        tracking=True,
+    )
+    file = fields.Binary(string="Advice file", attachment=True, copy=False)
+    filename = fields.Char(copy=False)
+    file_hash = fields.Char(readonly=True, copy=False, index=True)
+    encoding = fields.Char(string="Read as", readonly=True, copy=False)
+    layout_id = fields.Many2one(
+        "essms.remittance.layout",
+        string="Layout",
+        compute="_compute_layout_id",
+        store=True,
+        readonly=False,
+        help="Which columns of the file hold the invoice, the beneficiary, the period and the amount.",
+    )
+    state = fields.Selection(
+        selection=[("draft", "Draft"), ("checked", "Checked"), ("posted", "Posted"), ("cancel", "Cancelled")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    line_ids = fields.One2many("essms.remittance.line", "remittance_id", string="Lines", copy=False)
+    import_notes = fields.Text(readonly=True, copy=False, help="What the file itself has wrong, row by row.")
+    file_error = fields.Boolean(readonly=True, copy=False, help="The file cannot be imported as it is.")
+    amount_total = fields.Monetary(compute="_compute_amounts", store=True, string="Transfer amount")
+    amount_allocated = fields.Monetary(compute="_compute_amounts", store=True, string="Paying invoices")
+    amount_excess = fields.Monetary(
+        compute="_compute_amounts",
+        store=True,
+        string="Payer's credit",
+        help="Paid beyond the invoices: it stays on the payer's account as a credit, which Odoo offers on "
+        "their next invoices (outstanding credits).",
+    )
+    amount_suspense = fields.Monetary(
+        compute="_compute_amounts", store=True, string="Unmatched", help="Lines whose invoice is not known yet."
+    )
+    blocking_count = fields.Integer(compute="_compute_counts", string="Errors")
+    unknown_count = fields.Integer(compute="_compute_counts", string="Unknown lines")
+    payment_id = fields.Many2one("account.payment", string="Payment", readonly=True, copy=False, check_company=True)
+    statement_line_id = fields.Many2one(
+        "account.bank.statement.line",
+        string="Bank statement line",
+        copy=False,
+        check_company=True,
+        help="The transfer on the bank statement: posting the advice also reconciles it.",
+    )
+
+    @api.depends("partner_id")
+    def _compute_layout_id(self):
+        for remittance in self:
+            remittance.layout_id = self.env["essms.remittance.layout"]._for_payer(
+                remittance.partner_id, remittance.company_id or self.env.company
+            )
+
+    @api.depends("line_ids.amount", "line_ids.amount_allocated", "line_ids.amount_excess", "line_ids.status")
+    def _compute_amounts(self):
+        for remittance in self:
+            lines = remittance.line_ids
+            remittance.amount_total = sum(lines.mapped("amount"))
+            remittance.amount_allocated = sum(lines.mapped("amount_allocated"))
+            unknown = lines.filtered(lambda line: line.status == "unknown")
+            remittance.amount_excess = sum((lines - unknown).mapped("amount_excess"))
+            remittance.amount_suspense = sum(unknown.mapped("amount"))
+
+    @api.depends("line_ids.blocking", "line_ids.status", "file_error")
+    def _compute_counts(self):
+        for remittance in self:
+            remittance.blocking_count = len(remittance.line_ids.filtered("blocking")) + int(remittance.file_error)
+            remittance.unknown_count = len(remittance.line_ids.filtered(lambda line: line.status == "unknown"))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_posted(self):
+        if any(remittance.state == "posted" for remittance in self):
+            raise UserError(self.env._("A posted payment advice cannot be deleted."))
+
+    # Actions ---------------------------------------------------------------------------------------------
+
+    def action_import(self):
+        """Read the file into lines and match them; a clean result is ready to post."""
+        for remittance in self:
+            if remittance.state not in ("draft", "checked"):
+                raise UserError(self.env._("Only a draft payment advice can be imported again."))
+            if not remittance.file:
+                raise UserError(self.env._("Upload the payer's advice file first."))
+            content = base64.b64decode(remittance.file)
+            remittance._check_not_imported(hashlib.sha256(content).hexdigest())
+            remittance._import_content(content)
+        return True
+
+    def action_check(self):
+        """Match the lines again (after a correction by hand, or new invoices)."""
+        self._match()
+        return True
+
+    def action_post(self):
+        """One payment for the transfer, reconciled with every matched invoice, all or nothing."""
+        for remittance in self:
+            remittance._check_postable()
+        # All or nothing: a failure in the middle leaves no payment nor partial reconciliation behind.
+        with self.env.cr.savepoint():
+            for remittance in self:
+                remittance._post()
+        return True
+
+    def action_cancel(self):
+        if any(remittance.state == "posted" for remittance in self):
+            raise UserError(
+                self.env._("A posted payment advice cannot be cancelled: cancel or reverse its payment instead.")
+            )
+        self.state = "cancel"
+        return True
+
+    def action_reset_to_draft(self):
+        self.filtered(lambda remittance: remittance.state == "cancel").state = "draft"
+        return True
+
+    def action_open_payment(self):
+        self.ensure_one()
+        return self.payment_id._get_records_action()
+
+    # Import ----------------------------------------------------------------------------------------------
+
+    def _check_not_imported(self, file_hash):
+        earlier = self.search(
+            [
+                ("file_hash", "=", file_hash),
+                ("company_id", "=", self.company_id.id),
+                ("state", "!=", "cancel"),
+                ("id", "!=", self.id),
+            ],
+            limit=1,
+        )
+        if earlier:
+            raise UserError(
+                self.env._(
+                    "This file was already imported as %(name)s of %(date)s (%(payer)s); cancel that advice to "
+                    "import it again.",
+                    name=earlier.name,
+                    date=format_date(self.env, earlier.date),
+                    payer=earlier.partner_id.display_name,
+                )
+            )
+        self.file_hash = file_hash
+
+    def _import_content(self, content):
+        self.ensure_one()
+        parsed = parse_advice(content, self.layout_id._engine_layout())
+        rows = {line.row for line in parsed.lines}
+        issues_by_row = {}
+        notes = []
+        for issue in parsed.issues:
+            if issue.row in rows:
+                issues_by_row.setdefault(issue.row, []).append(issue)
+            else:
+                notes.append(issue)
+        blocked_rows = {row for row, issues in issues_by_row.items() if any(issue.blocking for issue in issues)}
+        matches = self._match_lines(parsed.lines, blocked_rows)
+        vals_list = []
+        for line, match in zip(parsed.lines, matches, strict=True):
+            messages = [self._render(issue.message) for issue in issues_by_row.get(line.row, [])]
+            vals = {
+                "remittance_id": self.id,
+                "row": line.row,
+                "invoice_ref": line.invoice_ref,
+                "beneficiary_name": line.beneficiary,
+                "file_number": line.file_number,
+                "period": line.period,
+                "amount": float(line.amount),
+                "parse_message": "\n".join(messages) or False,
+                "blocking": line.row in blocked_rows,
+            }
+            vals.update(self._match_vals(match))
+            vals_list.append(vals)
+        self.line_ids.unlink()
+        self.env["essms.remittance.line"].create(vals_list)
+        if self.name == "/":
+            self.name = self.env["ir.sequence"].next_by_code("essms.remittance") or "/"
+        self.write(
+            {
+                "encoding": parsed.encoding,
+                "file_error": any(issue.blocking for issue in notes),
+                "import_notes": "\n".join(self._render(issue.message) for issue in notes) or False,
+            }
+        )
+        self._find_statement_line()
+        self._update_state()
+        self.message_post(
+            body=self.env._(
+                "%(count)s lines imported from %(file)s: %(amount)s.",
+                count=len(vals_list),
+                file=self.filename or "",
+                amount=formatLang(self.env, self.amount_total, currency_obj=self.currency_id),
+            )
+        )
+
+    def _render(self, message):
+        """An engine ``Message`` in the user's language: amounts in the company's currency, dates in their format."""
+        params = {}
+        for name, value in message.params:
+            if isinstance(value, Decimal):
+                params[name] = formatLang(self.env, float(value), currency_obj=self.currency_id)
+            elif isinstance(value, date):
+                params[name] = format_date(self.env, value)
+            else:
+                params[name] = str(value)
+        return self.env._(message.template.text, **params)
+
+    # Matching --------------------------------------------------------------------------------------------
+
+    def _invoices_for(self, references=(), move_ids=()):
+        """The payer's posted customer invoices the advice may pay: the open ones, and the paid ones it names."""
+        self.ensure_one()
+        domain = [
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("company_id", "=", self.company_id.id),
+            "|",
+            "|",
+            ("id", "in", list(move_ids)),
+            "&",
+            ("commercial_partner_id", "=", self.partner_id.commercial_partner_id.id),
+            "|",
+            ("payment_state", "in", ("not_paid", "partial")),
+            ("name", "in", list(references)),
+            "&",
+            ("commercial_partner_id", "=", self.partner_id.commercial_partner_id.id),
+            ("payment_reference", "in", list(references)),
+        ]
+        moves = self.env["account.move"].search_fetch(
+            domain,
+            ["name", "payment_reference", "amount_residual", "essms_beneficiary_id", "essms_period_start"],
+        )
+        moves.essms_beneficiary_id.fetch(["name", "file_number"])
+        return [
+            Invoice(
+                id=move.id,
+                number=move.name,
+                residual=to_decimal(move.currency_id.round(move.amount_residual)).quantize(Decimal("0.01")),
+                beneficiary=move.essms_beneficiary_id.name or "",
+                file_number=move.essms_beneficiary_id.file_number or "",
+                period=move.essms_period_start or None,
+                reference=move.payment_reference or "",
+            )
+            for move in moves
+        ]
+
+    def _match_lines(self, advice_lines, blocked_rows, manual=None):
+        references = {line.invoice_ref.strip() for line in advice_lines if line.invoice_ref}
+        references |= {normalize_ref(reference) for reference in references}
+        invoices = self._invoices_for(references, (manual or {}).values())
+        return match_advice(advice_lines, invoices, manual=manual, blocked_rows=blocked_rows)
+
+    @api.model
+    def _match_vals(self, match):
+        return {
+            "move_id": match.invoice_id or False,
+            "match_method": match.method or False,
+            "status": match.status,
+            "amount_allocated": float(match.allocated),
+            "amount_excess": float(match.excess),
+            "match_message": self._render(match.message) if match.message else False,
+        }
+
+    def _match(self):
+        """Match the lines again, the operator's choices first; write only what changed."""
+        for remittance in self.filtered(lambda remittance: remittance.state in ("draft", "checked")):
+            lines = remittance.line_ids
+            advice_lines = [
+                AdviceLine(
+                    row=line.row,
+                    amount=to_decimal(line.currency_id.round(line.amount)).quantize(Decimal("0.01")),
+                    invoice_ref=line.invoice_ref or "",
+                    beneficiary=line.beneficiary_name or "",
+                    file_number=line.file_number or "",
+                    period=line.period or None,
+                )
+                for line in lines
+            ]
+            manual = {line.row: line.move_id.id for line in lines if line.match_method == "manual" and line.move_id}
+            blocked = {line.row for line in lines if line.blocking}
+            matches = remittance._match_lines(advice_lines, blocked, manual)
+            for line, match in zip(lines, matches, strict=True):
+                vals = remittance._match_vals(match)
+                changed = {
+                    name: value
+                    for name, value in vals.items()
+                    if (line[name].id if name == "move_id" else line[name]) != value
+                }
+                if changed:
+                    line.with_context(essms_remittance_matching=True).write(changed)
+            remittance._find_statement_line()
+            remittance._update_state()
+
+    def _update_state(self):
+        for remittance in self.filtered(lambda remittance: remittance.state in ("draft", "checked")):
+            clean = remittance.line_ids and not remittance.blocking_count
+            remittance.state = "checked" if clean else "draft"
+
+    def _find_statement_line(self):
+        """The unreconciled bank statement line of this transfer: same journal, payer and amount, a few days apart."""
+        for remittance in self:
+            if not remittance.amount_total:
+                continue
+            candidates = self.env["account.bank.statement.line"].search(
+                [
+                    ("journal_id", "=", remittance.journal_id.id),
+                    ("is_reconciled", "=", False),
+                    ("partner_id", "child_of", remittance.partner_id.commercial_partner_id.id),
+                    ("amount", "=", remittance.amount_total),
+                    ("date", ">=", remittance.date - timedelta(days=STATEMENT_DAYS)),
+                    ("date", "<=", remittance.date + timedelta(days=STATEMENT_DAYS)),
+                ]
+            )
+            taken = self.search(
+                [("statement_line_id", "in", candidates.ids), ("id", "!=", remittance.id), ("state", "!=", "cancel")]
+            ).statement_line_id
+            day = remittance.date
+            candidates = (candidates - taken).sorted(lambda line, day=day: (abs((line.date - day).days), line.id))
+            remittance.statement_line_id = candidates[:1]
+
+    # Posting ---------------------------------------------------------------------------------------------
+
+    def _check_postable(self):
+        self.ensure_one()
+        if self.state != "checked" or self.blocking_count:
+            raise UserError(
+                self.env._("The payment advice %(name)s has errors to correct before posting.", name=self.name)
+            )
+        if float_compare(self.amount_total, 0.0, precision_rounding=self.currency_id.rounding) <= 0:
+            raise UserError(self.env._("The payment advice %(name)s pays nothing.", name=self.name))
+        statement_line = self.statement_line_id
+        if statement_line and self.currency_id.compare_amounts(statement_line.amount, self.amount_total):
+            raise UserError(
+                self.env._(
+                    "The bank statement line %(line)s is of %(line_amount)s, the advice of %(amount)s: choose the "
+                    "transfer's line or none.",
+                    line=statement_line.display_name,
+                    line_amount=formatLang(self.env, statement_line.amount, currency_obj=self.currency_id),
+                    amount=formatLang(self.env, self.amount_total, currency_obj=self.currency_id),
+                )
+            )
+
+    def _prepare_payment_vals(self):
+        return {
+            "payment_type": "inbound",
+            "partner_type": "customer",
+            "partner_id": self.partner_id.commercial_partner_id.id,
+            "amount": self.amount_total,
+            "date": self.date,
+            "journal_id": self.journal_id.id,
+            "company_id": self.company_id.id,
+            "memo": self.env._("Payment advice %(name)s", name=self.name),
+        }
+
+    def _reconcile_caps(self, allocations):
+        """``{receivable line id: amount}`` for ``{invoice: amount}``: each invoice's share on its open receivable
+        lines, earliest due first (an invoice with instalments has several)."""
+        caps = {}
+        moves = self.env["account.move"].browse(list(allocations))
+        receivables = moves.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable" and not line.reconciled
+        )
+        for move, lines in receivables.grouped("move_id").items():
+            left = allocations[move.id]
+            for line in lines.sorted(lambda line: (line.date_maturity or line.date, line.id)):
+                share = min(left, line.amount_residual)
+                if share > 0:
+                    caps[line.id] = share
+                    left = self.currency_id.round(left - share)
+        return caps, receivables.filtered(lambda line: line.id in caps)
+
+    def _post(self):
+        self.ensure_one()
+        payment = self.env["account.payment"].create(self._prepare_payment_vals())
+        payment.action_post()
+        allocations = {}
+        for line in self.line_ids.filtered(lambda line: line.move_id and line.amount_allocated):
+            allocations[line.move_id.id] = allocations.get(line.move_id.id, 0.0) + line.amount_allocated
+        payment_receivable = payment.move_id.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
+        caps, invoice_lines = self._reconcile_caps(allocations)
+        if invoice_lines:
+            (payment_receivable + invoice_lines).with_context(essms_reconcile_caps=caps).reconcile()
+        if self.statement_line_id:
+            self._reconcile_statement_line(payment)
+        self.write({"payment_id": payment.id, "state": "posted"})
+        self.message_post(
+            body=self.env._(
+                "Posted: payment %(payment)s of %(amount)s, %(allocated)s paying %(count)s invoices, "
+                "%(excess)s left as the payer's credit, %(suspense)s in the unmatched lines.",
+                payment=payment.name,
+                amount=formatLang(self.env, self.amount_total, currency_obj=self.currency_id),
+                allocated=formatLang(self.env, self.amount_allocated, currency_obj=self.currency_id),
+                count=len(allocations),
+                excess=formatLang(self.env, self.amount_excess, currency_obj=self.currency_id),
+                suspense=formatLang(self.env, self.amount_suspense, currency_obj=self.currency_id),
+            )
+        )
+
+    def _reconcile_statement_line(self, payment):
+        """The bank reconciliation of the transfer: its statement line against the payment's outstanding receipt."""
+        statement_line = self.statement_line_id
+        if statement_line.is_reconciled:
+            raise UserError(
+                self.env._("The bank statement line %(name)s is already reconciled.", name=statement_line.display_name)
+            )
+        _liquidity, suspense, _other = statement_line.with_context(
+            skip_account_move_synchronization=True
+        )._seek_for_lines()
+        outstanding = payment.move_id.line_ids.filtered(
+            lambda line: line.account_id == payment.outstanding_account_id
+        )
+        suspense.with_context(skip_account_move_synchronization=True).account_id = outstanding.account_id
+        (suspense + outstanding).reconcile()

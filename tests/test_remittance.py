@@ -1,0 +1,336 @@
+"""Payment advices in Odoo: import, preview, correction by hand, one payment reconciled with the invoices."""
+
+import base64
+import io
+from datetime import date
+from unittest.mock import patch
+
+import openpyxl
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user
+from odoo.tests import tagged
+from odoo.tools import format_date
+
+from .billing_common import BillingCommon
+
+JULY = date(2025, 7, 1)
+TRANSFER_DATE = date(2025, 8, 20)
+
+# What the Département sends: Windows-1252, semicolons, decimal commas, a title block, a total line.
+ADVICE_ROWS = [
+    # row 5: the invoice number, the exact amount
+    "{inv1};DUPONT Marie;07/2025;4 687,68",
+    # row 6: no number: the beneficiary and the period, less than the invoice
+    ";Élodie MARTIN;juillet 2025;1 000,00",
+    # row 7: the number, more than the invoice
+    "{inv3};GARCIA José;07/2025;1 000,00",
+    # row 8: an invoice paid before the advice
+    "{inv4};LEFÈVRE Noël;07/2025;500,00",
+    # row 9: only an amount, which one open invoice has
+    ";;;321,00",
+    # row 10: an invoice nobody knows
+    "FDV/2025/99999;BLANC Paul;07/2025;250,00",
+    # row 11: row 5 again
+    "{inv1};DUPONT Marie;07/2025;4 687,68",
+]
+
+
+@tagged("post_install", "-at_install")
+class TestRemittance(BillingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bank_journal = cls.company_data["default_journal_bank"]
+        cls.invoices = {}
+        for key, name, amount in (
+            ("inv1", "Marie Dupont", 4687.68),
+            ("inv2", "Élodie Martin", 1234.56),
+            ("inv3", "José Garcia", 900.00),
+            ("inv4", "Noël Lefèvre", 500.00),
+            ("inv5", "Jean Petit", 321.00),
+            ("inv6", "Anne Roux", 5400.00),
+        ):
+            beneficiary = cls._create_resident(name).beneficiary_id
+            cls.invoices[key] = cls._invoice(amount, beneficiary)
+        # Paid by cheque before the advice came.
+        cls.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=cls.invoices["inv4"].ids
+        ).create({"payment_date": date(2025, 8, 5)})._create_payments()
+        cls.operator = new_test_user(cls.env, "operator_remittance", groups="essms_billing.group_essms_operator")
+        cls.secretary = new_test_user(
+            cls.env, "secretary_remittance", groups="essms_billing.group_essms_establishment"
+        )
+
+    @classmethod
+    def _invoice(cls, amount, beneficiary, partner=None):
+        move = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": (partner or cls.departement).id,
+                "invoice_date": date(2025, 8, 1),
+                "journal_id": cls.establishment.journal_id.id,
+                "essms_beneficiary_id": beneficiary.id,
+                "essms_period_start": JULY,
+                "essms_period_end": date(2025, 7, 31),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Prix de journée",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [],
+                            "account_id": cls.company_data["default_account_revenue"].id,
+                        }
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        return move
+
+    def _csv(self, rows=None):
+        lines = ["Département des Pyrénées-Orientales;;;", "Avis de paiement n° 2025-0815;;;", ";;;",
+                 "N° Facture;Nom Prénom;Période;Montant réglé"]
+        names = {key: move.name for key, move in self.invoices.items()}
+        lines += [row.format(**names) for row in (rows or ADVICE_ROWS)]
+        lines.append("Total;;;12 446,36")
+        return "\r\n".join(lines).encode("cp1252")
+
+    def _remittance(self, content, filename="avis.csv", user=None, **vals):
+        model = self.env["essms.remittance"].with_user(user or self.env.user)
+        return model.create(
+            {
+                "partner_id": self.departement.id,
+                "date": TRANSFER_DATE,
+                "journal_id": self.bank_journal.id,
+                "file": base64.b64encode(content),
+                "filename": filename,
+                **vals,
+            }
+        )
+
+    def _lines(self, remittance):
+        return [
+            (line.row, line.status, line.match_method or "", line.move_id, line.amount_allocated, line.amount_excess)
+            for line in remittance.line_ids
+        ]
+
+    def test_preview_says_how_each_line_matched_and_what_it_pays(self):
+        remittance = self._remittance(self._csv())
+        remittance.action_import()
+        inv = self.invoices
+        self.assertEqual(remittance.encoding, "cp1252")
+        self.assertEqual(
+            self._lines(remittance),
+            [
+                (5, "matched", "invoice_number", inv["inv1"], 4687.68, 0.0),
+                (6, "partial", "beneficiary_period", inv["inv2"], 1000.00, 0.0),
+                (7, "overpaid", "invoice_number", inv["inv3"], 900.00, 100.00),
+                (8, "already_paid", "invoice_number", inv["inv4"], 0.0, 500.00),
+                (9, "matched", "amount", inv["inv5"], 321.00, 0.0),
+                (10, "unknown", "", inv["inv1"].browse(), 0.0, 250.00),
+                (11, "already_paid", "invoice_number", inv["inv1"], 0.0, 4687.68),
+            ],
+        )
+        self.assertEqual(remittance.state, "checked")
+        self.assertRecordValues(
+            remittance,
+            [{"amount_total": 12446.36, "amount_allocated": 6908.68, "amount_excess": 5287.68,
+              "amount_suspense": 250.00, "unknown_count": 1, "blocking_count": 0}],
+        )
+        duplicate = remittance.line_ids.filtered(lambda line: line.row == 11)
+        self.assertIn("Row 11 repeats row 5.", duplicate.message)
+        self.assertIn("already paid by row 5", duplicate.message)
+        self.assertIn("Row 12 is a total line", remittance.import_notes)
+        unknown = remittance.line_ids.filtered(lambda line: line.row == 10)
+        self.assertEqual(unknown.message, "No invoice FDV/2025/99999 among this payer's posted invoices.")
+
+    def test_post_pays_the_invoices_keeps_the_excess_as_credit_and_lists_the_unknown_line(self):
+        statement_line = self.env["account.bank.statement.line"].create(
+            {
+                "journal_id": self.bank_journal.id,
+                "date": date(2025, 8, 22),
+                "payment_ref": "VIR CD66 AVIS 2025-0815",
+                "partner_id": self.departement.id,
+                "amount": 12446.36,
+            }
+        )
+        other_line = self.env["account.bank.statement.line"].create(
+            {"journal_id": self.bank_journal.id, "date": date(2025, 8, 20), "payment_ref": "VIR CD66",
+             "partner_id": self.departement.id, "amount": 12000.00}
+        )
+        remittance = self._remittance(self._csv())
+        remittance.action_import()
+        self.assertEqual(remittance.statement_line_id, statement_line)
+        # Another transfer of the payer cannot be reconciled with this advice.
+        remittance.statement_line_id = other_line
+        with self.assertRaises(UserError):
+            remittance.action_post()
+        remittance.statement_line_id = statement_line
+        remittance.action_post()
+        inv = self.invoices
+        payment = remittance.payment_id
+        self.assertRecordValues(
+            payment,
+            [{"amount": 12446.36, "partner_id": self.departement.id, "payment_type": "inbound", "state": "paid",
+              "is_matched": True}],
+        )
+        self.assertTrue(statement_line.is_reconciled)
+        self.assertRecordValues(
+            inv["inv1"] + inv["inv2"] + inv["inv3"] + inv["inv4"] + inv["inv5"] + inv["inv6"],
+            [
+                {"amount_residual": 0.0, "payment_state": "paid"},
+                {"amount_residual": 234.56, "payment_state": "partial"},
+                {"amount_residual": 0.0, "payment_state": "paid"},
+                {"amount_residual": 0.0, "payment_state": "paid"},
+                {"amount_residual": 0.0, "payment_state": "paid"},
+                {"amount_residual": 5400.00, "payment_state": "not_paid"},
+            ],
+        )
+        receivable = payment.move_id.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        # The excess (100.00 + 500.00 + 4 687.68) and the unknown line (250.00) stay as the payer's credit.
+        self.assertAlmostEqual(receivable.amount_residual, -5537.68, places=2)
+        self.assertEqual(remittance.state, "posted")
+
+        suspense = self.env["essms.remittance.line"].search([("in_suspense", "=", True)])
+        self.assertEqual(suspense.mapped("row"), [10])
+        # Later, the operator finds the invoice of the unknown line: choosing it reconciles it.
+        suspense.with_user(self.operator).move_id = inv["inv6"]
+        self.assertRecordValues(
+            suspense, [{"status": "partial", "match_method": "manual", "resolved": True, "in_suspense": False,
+                        "amount_allocated": 250.00}]
+        )
+        self.assertEqual(inv["inv6"].amount_residual, 5150.00)
+        self.assertAlmostEqual(receivable.amount_residual, -5287.68, places=2)
+        self.assertFalse(self.env["essms.remittance.line"].search([("in_suspense", "=", True)]))
+        self.assertIn("Row 10", remittance.message_ids[0].body)
+
+    def test_operator_corrects_a_line_by_hand_before_posting(self):
+        remittance = self._remittance(self._csv(), user=self.operator)
+        remittance.action_import()
+        unknown = remittance.line_ids.filtered(lambda line: line.row == 10)
+        unknown.move_id = self.invoices["inv6"]
+        self.assertEqual(
+            (unknown.status, unknown.match_method, unknown.amount_allocated, unknown.amount_excess),
+            ("partial", "manual", 250.00, 0.0),
+        )
+        self.assertEqual(remittance.amount_suspense, 0.0)
+        remittance.action_post()
+        self.assertEqual(self.invoices["inv6"].amount_residual, 5150.00)
+        self.assertFalse(remittance.line_ids.filtered("in_suspense"))
+
+    def test_a_file_imported_twice_is_refused_with_the_earlier_import(self):
+        first = self._remittance(self._csv())
+        first.action_import()
+        second = self._remittance(self._csv())
+        with self.assertRaises(UserError) as caught:
+            second.action_import()
+        self.assertIn(first.name, str(caught.exception))
+        self.assertIn(format_date(self.env, TRANSFER_DATE), str(caught.exception))
+        self.assertFalse(second.line_ids)
+        first.action_cancel()
+        second.action_import()
+        self.assertEqual(len(second.line_ids), 7)
+
+    def test_lines_in_error_block_the_posting_until_corrected(self):
+        rows = ["{inv1};DUPONT Marie;07/2025;4 687,68", "{inv5};PETIT Jean;07/2025;trois cent vingt et un",
+                "{inv3};GARCIA José;07/2025;-900,00"]
+        remittance = self._remittance(self._csv(rows))
+        remittance.action_import()
+        self.assertEqual(remittance.state, "draft")
+        self.assertEqual(remittance.blocking_count, 2)
+        bad = remittance.line_ids.filtered(lambda line: line.row == 6)
+        self.assertEqual(bad.status, "error")
+        self.assertIn("Row 6, column Montant réglé: “trois cent vingt et un” is not an amount.", bad.message)
+        negative = remittance.line_ids.filtered(lambda line: line.row == 7)
+        self.assertIn("is negative", negative.message)
+        with self.assertRaises(UserError):
+            remittance.action_post()
+        bad.amount = 321.00
+        negative.unlink()
+        remittance.action_check()
+        self.assertEqual(remittance.state, "checked")
+        self.assertEqual(bad.status, "matched")
+        with self.assertRaises(UserError):
+            bad.amount = -5.0
+
+    def test_a_missing_column_names_it_and_imports_nothing(self):
+        content = "Facture;Nom;Règlement\nF1;X;10,00\n".encode("cp1252")
+        remittance = self._remittance(content)
+        remittance.action_import()
+        self.assertFalse(remittance.line_ids)
+        self.assertTrue(remittance.file_error)
+        self.assertIn("no column of row 1 is named as the amount (amount | montant", remittance.import_notes)
+        self.assertIn("Facture, Nom, Règlement", remittance.import_notes)
+        self.assertEqual(remittance.state, "draft")
+
+    def test_a_failure_while_posting_leaves_nothing_posted(self):
+        remittance = self._remittance(self._csv())
+        remittance.action_import()
+        payments_before = self.env["account.payment"].search_count([])
+        with (
+            patch.object(type(self.env["account.move.line"]), "reconcile", side_effect=UserError("Lock date")),
+            self.assertRaises(UserError),
+        ):
+            remittance.action_post()
+        self.assertEqual(self.env["account.payment"].search_count([]), payments_before)
+        self.assertEqual(remittance.state, "checked")
+        self.assertFalse(remittance.payment_id)
+        self.assertEqual(self.invoices["inv1"].payment_state, "not_paid")
+
+    def test_xlsx_with_the_payer_layout(self):
+        self.env["essms.remittance.layout"].create(
+            {"name": "CD66", "partner_id": self.departement.id, "invoice_ref_headers": "Réf. pièce",
+             "amount_headers": "Mt mandaté"}
+        )
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(["Réf pièce", "Bénéficiaire", "Mois", "Mt mandaté"])
+        sheet.append([self.invoices["inv1"].name, "Dupont Marie", date(2025, 7, 31), 4687.68])
+        sheet.append([None, "Petit Jean", "07/2025", 321])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        remittance = self._remittance(buffer.getvalue(), filename="avis.xlsx")
+        self.assertEqual(remittance.layout_id.name, "CD66")
+        remittance.action_import()
+        self.assertEqual(
+            self._lines(remittance),
+            [
+                (2, "matched", "invoice_number", self.invoices["inv1"], 4687.68, 0.0),
+                (3, "matched", "beneficiary_period_amount", self.invoices["inv5"], 321.00, 0.0),
+            ],
+        )
+        remittance.action_post()
+        self.assertEqual((self.invoices["inv1"] + self.invoices["inv5"]).mapped("payment_state"), ["paid", "paid"])
+        self.assertEqual(remittance.amount_excess, 0.0)
+
+    def test_establishment_users_see_no_advice_operators_post_them(self):
+        remittance = self._remittance(self._csv(), user=self.operator)
+        remittance.action_import()
+        remittance.action_post()
+        self.assertEqual(self.invoices["inv1"].payment_state, "paid")
+        for model in ("essms.remittance", "essms.remittance.line", "essms.remittance.layout"):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self.env[model].with_user(self.secretary).search([])
+        with self.assertRaises(UserError):
+            remittance.with_user(self.operator).unlink()
+
+    def test_import_queries_do_not_grow_with_the_lines(self):
+        """The advice is read, matched and written in bulk: 2 lines or 7 cost the same number of queries."""
+        counts = []
+        # The first import of the transaction also warms the caches (sequence, layout): it is not counted.
+        for rows in (ADVICE_ROWS[:1], ADVICE_ROWS[:2], ADVICE_ROWS):
+            remittance = self._remittance(self._csv(rows))
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            remittance.action_import()
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - start)
+            self.assertEqual(len(remittance.line_ids), len(rows))
+            remittance.action_cancel()
+        self.assertEqual(counts[1], counts[2], counts)
+
