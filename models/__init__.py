@@ -12,9 +12,15 @@ from . import essms_billing_input
 from . import essms_billing_line
 from . import essms_billing_run
 from . import essms_demo_generator
+from . import essms_dunning_letter
+from . import essms_dunning_letter_line
+from . import essms_dunning_level
+from . import essms_dunning_policy
+from . import essms_dunning_run
 from . import essms_establishment
 from . import essms_funding_decision
 from . import essms_parameter
+from . import essms_recovery_hold
 from . import essms_stay
 from . import essms_tariff
 from . import res_company
