@@ -258,7 +258,7 @@ class EssmsDunningLetter(models.Model):
         titles = {
             "reminder": self.env._("Reminder of unpaid invoices"),
             "firm_reminder": self.env._("Second reminder of unpaid invoices"),
-            "formal_notice": self.env._("Formal notice"),
+            "formal_notice": self.env._("Formal notice to pay unpaid invoices"),
             "administrative_reminder": self.env._("Statement of unpaid invoices"),
             "payment_demand": self.env._("Written payment demand"),
         }
@@ -394,6 +394,7 @@ class EssmsDunningLetter(models.Model):
             )
         return {
             "title": titles.get(kind, self.level_id.name),
+            "heading": self.env._("Formal notice") if kind == "formal_notice" else "",
             "subject": self.env._("Subject: %(title)s", title=titles.get(kind, self.level_id.name)),
             "place_date": self.env._("%(city)s, %(date)s", city=city, date=date_text) if city else date_text,
             "registered": registered,

@@ -252,7 +252,7 @@ class TestDunningLevels(DunningCommon):
         html = self.env["ir.actions.report"]._render_qweb_html(
             "essms_billing.action_report_essms_dunning_letter", letter.ids
         )[0].decode()
-        self.assertEqual(html.count('class="article"'), 2, "one copy for the person, one for the curator")
+        self.assertEqual(html.count('class="article o_essms_letter"'), 2, "a copy for the person and the curator")
         self.assertIn("Elne", html)
 
     def test_a_deceased_resident_is_not_reminded_but_flagged(self):
@@ -399,3 +399,51 @@ class TestDunningLetters(DunningCommon):
         text = self._pdf_text(batch)
         self.assertLess(text.index("Carcassonne"), text.index("66100"), "11000 is printed before 66100")
         self.assertIn("Relance", text)
+
+    def _html(self, letter):
+        report = self.env["ir.actions.report"].with_context(lang="fr_FR")
+        html = report._render_qweb_html("essms_billing.action_report_essms_dunning_letter", letter.ids)[0].decode()
+        return html.replace("\N{NO-BREAK SPACE}", " ").replace("&nbsp;", " ")
+
+    def _formal_notice(self):
+        move = self._invoice(self.martin.partner_id)
+        move.write({"essms_dunning_level_id": self.level["call"].id, "essms_dunning_date": date(2026, 3, 7),
+                    "essms_recovery_stage": "firm_reminder"})
+        letter = self._letter(self._run(date(2026, 3, 17)), self.martin.partner_id)
+        self.assertEqual(letter.level_id, self.level["notice"])
+        return letter
+
+    def test_formal_notice_has_its_legal_content(self):
+        letter = self._formal_notice()
+        letter.registered_number = "1A 234 567 8901 2"
+        html = self._html(letter)
+        for text in (
+            "MISE EN DEMEURE",
+            "Lettre recommandée avec accusé de réception n° 1A 234 567 8901 2",
+            "Association Les Oliviers",
+            "Jeanne Martin",
+            "nous vous mettons en demeure de nous régler la somme de 723,32 € dans un délai de 15 jours",
+            "soit au plus tard le 1 avril 2026",
+            "commissaire de justice",
+            "article 1344 du code civil",
+            "FR76 3000 1007 9412 3456 7890 185",
+        ):
+            self.assertIn(text, html)
+        self.assertNotIn("taux légal", html, "no legal interest claimed from a resident by default")
+
+    def test_legal_interest_only_where_the_policy_enables_it(self):
+        self.residents.legal_interest = True
+        html = self._html(self._formal_notice())
+        self.assertIn("intérêts au taux légal, 2,62 % pour le semestre en cours", html)
+
+    def test_administrative_reminder_lists_the_unpaid_invoices(self):
+        departement = self._create_payer("Département des Pyrénées-Orientales", zip="66020", city="Perpignan")
+        garcia = self._resident("Luis Garcia")
+        move = self._invoice(departement, amount=5535.0, due=date(2026, 1, 15), beneficiary=garcia)
+        move.essms_period_start = date(2025, 12, 1)
+        letter = self._letter(self._run(date(2026, 2, 20)), departement)
+        html = self._html(letter)
+        for text in ("Objet : Relance – état des factures impayées", "Luis Garcia", "12/2025", move.name,
+                     "5 535,00 €", "Bénéficiaire", "Décision"):
+            self.assertIn(text, html)
+        self.assertNotIn("mise en demeure", html.lower())
