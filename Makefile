@@ -127,6 +127,7 @@ BENCH_ARGS ?=
 # run. BENCH_ARGS="--beneficiaries 200 --establishments 3", "--fresh", "--warm" (no new database): tools/bench.py.
 bench: setup
 	$(PYTHON) tools/bench.py $(CONF) --database $(BENCH_DB) $(BENCH_ARGS)
+	$(PYTHON) tools/bench_dunning.py $(CONF) --database $(BENCH_DB)
 
 ## Translations ---------------------------------------------------------------------------------------
 

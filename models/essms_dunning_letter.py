@@ -109,6 +109,28 @@ class EssmsDunningLetter(models.Model):
     def action_print(self):
         return self.env.ref(LETTER_REPORT).report_action(self)
 
+    def _merge_vals(self, vals):
+        """Add the lines of another proposal for the same addressee; the letter takes the higher level."""
+        self.ensure_one()
+        level = self.env["essms.dunning.level"].browse(vals["level_id"])
+        write = {
+            "line_ids": vals["line_ids"],
+            "debtor_ids": [(4, partner_id) for partner_id in vals["debtor_ids"][0][2]],
+            "represented_ids": [(4, person_id) for person_id in vals["represented_ids"][0][2]],
+            "credits_netted": self.credits_netted + vals["credits_netted"],
+        }
+        if (level.sequence, level.delay_days, level.id) > (
+            self.level_id.sequence, self.level_id.delay_days, self.level_id.id
+        ):
+            write.update({
+                "level_id": level.id,
+                "channel_letter": level.channel_letter,
+                "channel_email": level.channel_email,
+                "channel_phone": level.channel_phone,
+                "registered_letter": level.registered_letter,
+            })
+        self.write(write)
+
     # Sending -------------------------------------------------------------------------------------------
 
     def _send(self):

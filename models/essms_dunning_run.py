@@ -21,6 +21,8 @@ _logger = logging.getLogger(__name__)
 AMICABLE_STAGES = (False, "billed", "due", "reminded", "firm_reminder", "formal_notice")
 # Protection measures under which the protector represents the person (letters go to the protector).
 REPRESENTED = ("tutelle", "habilitation_familiale")
+# Debtors proposed per call of the daily job: one batch per transaction, so an interruption loses one batch at most.
+CRON_BATCH_DEBTORS = 500
 
 
 class EssmsDunningRun(models.Model):
@@ -48,6 +50,13 @@ class EssmsDunningRun(models.Model):
     error_count = fields.Integer(compute="_compute_counts")
     amount_due = fields.Monetary(compute="_compute_counts", string="Amount reminded")
     batch_attachment_id = fields.Many2one("ir.attachment", string="Letters to print", readonly=True, copy=False)
+    is_automatic = fields.Boolean(
+        string="Prepared by the daily job", readonly=True, copy=False,
+        help="The daily job proposes this run in batches; it is ready for review once every debtor is done.",
+    )
+    progress_partner_id = fields.Integer(
+        readonly=True, copy=False, help="The last debtor (partner id) the daily job has proposed, to resume after it."
+    )
 
     @api.depends("date")
     def _compute_name(self):
@@ -139,14 +148,17 @@ class EssmsDunningRun(models.Model):
             ("essms_recovery_stage", "in", list(AMICABLE_STAGES)),
         ]
 
-    def _prepare_letter_vals_list(self):
+    def _prepare_letter_vals_list(self, debtor_ids=None):
         """The letters of the run: claims, credits, holds and protections loaded in bulk, the engine called per
         debtor, the proposals grouped per addressee (a guardian gets one letter for all the people it represents).
         """
         self.ensure_one()
         policies = self.env["essms.dunning.policy"]._policy_by_kind(self.company_id)
+        domain = self._claims_domain(policies)
+        if debtor_ids is not None:
+            domain.append(("commercial_partner_id", "in", list(debtor_ids)))
         moves = self.env["account.move"].search_fetch(
-            self._claims_domain(policies),
+            domain,
             ["name", "commercial_partner_id", "invoice_date_due", "amount_total", "amount_residual",
              "essms_dunning_level_id", "essms_dunning_date", "essms_beneficiary_id", "essms_period_start",
              "essms_period_end"],
@@ -215,6 +227,81 @@ class EssmsDunningRun(models.Model):
             if claims
         ]
         return vals_list
+
+    # Daily job -----------------------------------------------------------------------------------------
+
+    @api.model
+    def _cron_prepare_proposals(self):
+        """Prepare today's run of each company, a bounded batch of debtors per company and call, resuming where it
+        stopped.
+
+        Each call is one transaction: the run keeps the last debtor proposed, so a job interrupted in a batch
+        redoes that batch only, and a debtor is never proposed twice. The run waits for the operator's review.
+        """
+        today = fields.Date.context_today(self)
+        remaining = done = 0
+        for company in self.env["res.company"].search([]):
+            run = self.search(
+                [("company_id", "=", company.id), ("is_automatic", "=", True), ("date", "=", today)], limit=1
+            )
+            created = not run
+            if created:
+                run = self.create({"company_id": company.id, "date": today, "is_automatic": True})
+            if run.state != "draft":
+                continue
+            batch_done, batch_remaining = run.with_company(company)._prepare_next_batch(CRON_BATCH_DEBTORS)
+            if created and not run.letter_ids:
+                run.unlink()  # nothing overdue today: no empty run to review
+            done += batch_done
+            remaining += batch_remaining
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return remaining
+
+    def _debtors_to_propose(self, policies, limit=None):
+        """The ids of the debtors with overdue claims after the run's progress, in id order."""
+        domain = self._claims_domain(policies)
+        if self.progress_partner_id:
+            domain.append(("commercial_partner_id", ">", self.progress_partner_id))
+        self.env.flush_all()  # the domain reads computed fields of moves and partners
+        query = self.env["account.move"]._search(domain)
+        self.env.cr.execute(SQL(
+            "SELECT DISTINCT account_move.commercial_partner_id FROM %s WHERE %s ORDER BY 1 %s",
+            query.from_clause, query.where_clause, SQL("LIMIT %s", limit) if limit else SQL(),
+        ))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _prepare_next_batch(self, limit):
+        """Propose the next ``limit`` debtors of the run: ``(debtors done, debtors left)``."""
+        self.ensure_one()
+        self._lock()
+        policies = self.env["essms.dunning.policy"]._policy_by_kind(self.company_id)
+        debtor_ids = self._debtors_to_propose(policies, limit)
+        if debtor_ids:
+            self._add_letters(self._prepare_letter_vals_list(debtor_ids))
+            self.progress_partner_id = debtor_ids[-1]
+        left = len(self._debtors_to_propose(policies)) if len(debtor_ids) == limit else 0
+        if not left:
+            self.state = "review"
+            self.message_post(body=self.env._("Proposal ready for review: %(count)s letters.",
+                                              count=len(self.letter_ids)))
+        return len(debtor_ids), left
+
+    def _add_letters(self, vals_list):
+        """Create the letters, or add to the letter already proposed to the same addressee (a guardian whose
+        people fell in different batches still gets one letter)."""
+        existing = {
+            letter.partner_id.id: letter
+            for letter in self.letter_ids
+            if letter.state == "draft" and not letter.copy_partner_id
+        }
+        new = []
+        for vals in vals_list:
+            letter = existing.get(vals["partner_id"]) if vals.get("state", "draft") == "draft" else None
+            if letter and not vals.get("copy_partner_id"):
+                letter._merge_vals(vals)
+            else:
+                new.append(vals)
+        return self.env["essms.dunning.letter"].create(new)
 
     def _credits(self, debtors):
         """What each debtor has paid or been credited and is not reconciled yet: ``{partner id: amount}``."""

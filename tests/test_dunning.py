@@ -20,6 +20,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 from odoo.tools.pdf import OdooPdfFileReader
 
+from ..models import essms_dunning_run as run_module
 from .common import EssmsFixtureMixin
 
 OPERATOR = "essms_billing.group_essms_operator"
@@ -447,3 +448,45 @@ class TestDunningLetters(DunningCommon):
                      "5 535,00 €", "Bénéficiaire", "Décision"):
             self.assertIn(text, html)
         self.assertNotIn("mise en demeure", html.lower())
+
+
+@tagged("post_install", "-at_install")
+class TestDunningCron(DunningCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.startClassPatcher(patch(
+            "odoo.addons.essms_billing.models.essms_dunning_letter.EssmsDunningLetter._render_document",
+            autospec=True,
+            side_effect=lambda letter: None,
+        ))
+
+    def test_daily_job_proposes_in_batches_and_resumes(self):
+        guardian = self._create_payer("ATI 66", kind="guardian")
+        dupont = self._resident("Louis Dupont", legal_protection="tutelle", protector_id=guardian.id)
+        garcia = self._resident("Luis Garcia")
+        roux = self._resident("Anne Roux", legal_protection="tutelle", protector_id=guardian.id)
+        for person in (self.martin, dupont, garcia, roux):
+            self._invoice(person.partner_id)
+        Run = self.env["essms.dunning.run"].sudo()  # as the cron's user
+        with freeze_time("2026-02-20"), patch.object(run_module, "CRON_BATCH_DEBTORS", 3):
+            self.assertEqual(Run._cron_prepare_proposals(), 1, "4 debtors by 3: one left after the first call")
+            run = Run.search([("is_automatic", "=", True), ("date", "=", date(2026, 2, 20))])
+            self.assertEqual((run.state, len(run.letter_ids)), ("draft", 3))
+            # Interrupted here, the job starts again from the last debtor proposed.
+            self.assertEqual(Run._cron_prepare_proposals(), 0)
+            self.assertEqual(Run._cron_prepare_proposals(), 0, "nothing is proposed twice")
+        self.assertEqual(run.state, "review")
+        self.assertEqual(len(Run.search([("is_automatic", "=", True)])), 1)
+        self.assertEqual(sorted(run.letter_ids.partner_id.mapped("name")),
+                         ["ATI 66", "Jeanne Martin", "Luis Garcia"])
+        letter = self._letter(run, guardian)
+        self.assertEqual(letter.debtor_ids, dupont.partner_id | roux.partner_id, "one letter for the guardian")
+        self.assertEqual(letter.amount_due, 2 * AMOUNT)
+        run.action_send()
+        self.assertEqual(set(run.letter_ids.mapped("state")), {"sent"})
+
+    def test_daily_job_makes_no_empty_run(self):
+        with freeze_time("2026-02-20"):
+            self.env["essms.dunning.run"].sudo()._cron_prepare_proposals()
+        self.assertFalse(self.env["essms.dunning.run"].sudo().search([("is_automatic", "=", True)]))
