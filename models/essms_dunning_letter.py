@@ -28,8 +28,9 @@ class EssmsDunningLetter(models.Model):
     _check_company_auto = True
 
     run_id = fields.Many2one("essms.dunning.run", required=True, ondelete="cascade", index=True, check_company=True)
-    company_id = fields.Many2one(related="run_id.company_id", store=True, index=True, precompute=True)
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    # Stored, not related: the snapshot's currency, and what the amounts are written in when thousands are created.
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     date = fields.Date(related="run_id.date", store=True)
     partner_id = fields.Many2one(
         "res.partner",
@@ -94,6 +95,20 @@ class EssmsDunningLetter(models.Model):
         for letter in self:
             letter.display_name = "%s – %s" % (letter.partner_id.name or "", letter.level_id.name or "")
 
+    @api.model
+    def _create_with_lines(self, vals_list):
+        """Create letters and their lines as two flat batches: nested line commands cost far more for thousands
+        of letters (a proposal over 10 000 debtors)."""
+        lines_list = [vals.pop("line_ids", []) for vals in vals_list]
+        letters = self.create(vals_list)
+        self.env["essms.dunning.letter.line"].create([
+            {**command[2], "letter_id": letter.id, "currency_id": letter.currency_id.id,
+             "company_id": letter.company_id.id}
+            for letter, commands in zip(letters, lines_list, strict=True)
+            for command in commands
+        ])
+        return letters
+
     # Actions -------------------------------------------------------------------------------------------
 
     def action_exclude(self):
@@ -114,7 +129,10 @@ class EssmsDunningLetter(models.Model):
         self.ensure_one()
         level = self.env["essms.dunning.level"].browse(vals["level_id"])
         write = {
-            "line_ids": vals["line_ids"],
+            "line_ids": [
+                (0, 0, {**command[2], "currency_id": self.currency_id.id, "company_id": self.company_id.id})
+                for command in vals["line_ids"]
+            ],
             "debtor_ids": [(4, partner_id) for partner_id in vals["debtor_ids"][0][2]],
             "represented_ids": [(4, person_id) for person_id in vals["represented_ids"][0][2]],
             "credits_netted": self.credits_netted + vals["credits_netted"],

@@ -11,8 +11,8 @@ class EssmsDunningLetterLine(models.Model):
     _check_company_auto = True
 
     letter_id = fields.Many2one("essms.dunning.letter", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="letter_id.company_id", store=True, index=True, precompute=True)
-    currency_id = fields.Many2one(related="letter_id.currency_id")
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     move_id = fields.Many2one("account.move", string="Invoice", required=True, index=True, check_company=True)
     partner_id = fields.Many2one("res.partner", string="Debtor", required=True)
     beneficiary_id = fields.Many2one("essms.beneficiary", string="Beneficiary")

@@ -86,7 +86,7 @@ class EssmsDunningRun(models.Model):
                 raise UserError(self.env._("Run %(name)s was sent: make a new run.", name=run.name))
             run._lock()
             run.letter_ids.filtered(lambda letter: letter.state in ("draft", "excluded")).unlink()
-            self.env["essms.dunning.letter"].create(run._prepare_letter_vals_list())
+            self.env["essms.dunning.letter"]._create_with_lines(run._prepare_letter_vals_list())
             run.state = "review"
         return True
 
@@ -168,6 +168,7 @@ class EssmsDunningRun(models.Model):
             return []
         debtors = moves.commercial_partner_id
         held = self.env["essms.recovery.hold"]._held_moves(moves, self.date)
+        held_ids = set(held.ids)
         credits = self._credits(debtors)
         persons = self.env["essms.beneficiary"].search_fetch(
             [("partner_id", "in", debtors.ids), ("company_id", "=", self.company_id.id)],
@@ -198,7 +199,8 @@ class EssmsDunningRun(models.Model):
             person = person_of.get(debtor.id)
             claims = tuple(
                 dunning.Claim(move.id, move.invoice_date_due, move.amount_residual,
-                              move.essms_dunning_level_id.id or None, move.essms_dunning_date or None, move in held)
+                              move.essms_dunning_level_id.id or None, move.essms_dunning_date or None,
+                              move.id in held_ids)
                 for move in debtor_moves
             )
             engine_debtor = dunning.Debtor(
@@ -217,8 +219,9 @@ class EssmsDunningRun(models.Model):
         levels = self.env["essms.dunning.level"].browse(
             {line.level_key for items in by_addressee.values() for _d, _p, proposal in items for line in proposal.lines}
         )
+        moves_by_id = {move.id: move for move in moves}
         vals_list = [
-            self._prepare_letter_vals(addressee, copy, items, moves, levels, policies)
+            self._prepare_letter_vals(addressee, copy, items, moves_by_id, levels, policies)
             for (addressee, copy), items in by_addressee.items()
         ]
         vals_list += [
@@ -301,7 +304,7 @@ class EssmsDunningRun(models.Model):
                 letter._merge_vals(vals)
             else:
                 new.append(vals)
-        return self.env["essms.dunning.letter"].create(new)
+        return self.env["essms.dunning.letter"]._create_with_lines(new)
 
     def _credits(self, debtors):
         """What each debtor has paid or been credited and is not reconciled yet: ``{partner id: amount}``."""
@@ -312,7 +315,7 @@ class EssmsDunningRun(models.Model):
                 ("parent_state", "=", "posted"),
                 ("reconciled", "=", False),
                 ("amount_residual", "<", 0),
-                ("partner_id", "child_of", debtors.ids),
+                ("partner_id.commercial_partner_id", "in", debtors.ids),
             ],
             ["partner_id"],
             ["amount_residual:sum"],
@@ -322,11 +325,10 @@ class EssmsDunningRun(models.Model):
             credits[partner.commercial_partner_id.id] -= amount
         return credits
 
-    def _prepare_letter_vals(self, addressee, copy, items, moves, levels, policies):
+    def _prepare_letter_vals(self, addressee, copy, items, moves_by_id, levels, policies):
         order = {level.id: (level.sequence, level.delay_days, level.id) for level in levels}
         top = max(levels.browse({proposal.level_key for _d, _p, proposal in items}), key=lambda lv: order[lv.id])
         line_vals = []
-        moves_by_id = {move.id: move for move in moves}
         for debtor, person, proposal in items:
             for line in proposal.lines:
                 move = moves_by_id[line.claim_key]
@@ -347,6 +349,8 @@ class EssmsDunningRun(models.Model):
         represented = [person for debtor, person, _p in items if person and debtor != addressee]
         return {
             "run_id": self.id,
+            "currency_id": self.currency_id.id,
+            "company_id": self.company_id.id,
             "partner_id": addressee.id,
             "copy_partner_id": copy.id,
             "debtor_ids": [Command.set([debtor.id for debtor, _b, _p in items])],
@@ -365,6 +369,8 @@ class EssmsDunningRun(models.Model):
         """A deceased resident is not reminded: the run lists the claims, excluded, for the estate."""
         return {
             "run_id": self.id,
+            "currency_id": self.currency_id.id,
+            "company_id": self.company_id.id,
             "partner_id": debtor.id,
             "debtor_ids": [Command.set(debtor.ids)],
             "policy_id": policies[debtor.essms_payer_kind].id,

@@ -133,8 +133,9 @@ class EssmsRecoveryHold(models.Model):
             [("id", "in", list(held_beneficiaries))], ["partner_id"]
         )
         held_partners |= set(persons.partner_id.ids)
+        held_moves = set(holds.move_id.ids)
         return moves.filtered(
-            lambda move: move in holds.move_id
+            lambda move: move.id in held_moves
             or move.commercial_partner_id.id in held_partners
             or move.essms_beneficiary_id.id in held_beneficiaries
         )

@@ -47,7 +47,7 @@ def generate(env, debtors, invoices, today):
         INSERT INTO res_partner (name, complete_name, active, type, is_company, essms_payer_kind, lang,
                                  autopost_bills, create_uid, write_uid, create_date, write_date)
         SELECT 'Bench debtor ' || n, 'Bench debtor ' || n, TRUE, 'contact', FALSE,
-               CASE WHEN n %% 10 = 0 THEN 'family' ELSE 'resident' END, 'fr_FR', 'ask', 1, 1, now(), now()
+               CASE WHEN mod(n, 10) = 0 THEN 'family' ELSE 'resident' END, 'fr_FR', 'ask', 1, 1, now(), now()
           FROM generate_series(1, %s) AS n
         RETURNING id
         """,
@@ -68,9 +68,9 @@ def generate(env, debtors, invoices, today):
                partner, partner, amount, amount, amount, amount, amount, amount, 'not_paid', 'no', 1, 1, now(), now()
           FROM (
                 SELECT n,
-                       (%(partners)s::int[])[(n %% %(debtors)s) + 1] AS partner,
-                       %(today)s::date - ((n / %(debtors)s) * 30 + 5 + n %% 25) AS due,
-                       round((500 + (n * 37) %% 400)::numeric, 2) AS amount
+                       (%(partners)s::int[])[mod(n, %(debtors)s) + 1] AS partner,
+                       %(today)s::date - ((n / %(debtors)s) * 30 + 5 + mod(n, 25)) AS due,
+                       round((500 + mod(n * 37, 400))::numeric, 2) AS amount
                   FROM generate_series(0, %(invoices)s - 1) AS n
                ) AS generated
         """,
