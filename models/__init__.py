@@ -25,6 +25,15 @@ from . import essms_receivable_ageing
 from . import essms_remittance
 from . import essms_remittance_layout
 from . import essms_remittance_line
+from . import essms_dunning_letter
+from . import essms_dunning_letter_line
+from . import essms_dunning_level
+from . import essms_dunning_policy
+from . import essms_dunning_run
+from . import essms_establishment
+from . import essms_funding_decision
+from . import essms_parameter
+from . import essms_recovery_hold
 from . import essms_stay
 from . import essms_tariff
 from . import res_company

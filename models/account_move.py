@@ -6,6 +6,8 @@ from odoo import models
 from odoo.tools import SQL
 from odoo.tools import formatLang
 
+from .essms_dunning_level import RECOVERY_STAGES
+
 _logger = logging.getLogger(__name__)
 
 INVOICE_TEMPLATE = "essms_billing.report_invoice_document"
@@ -52,6 +54,18 @@ class AccountMove(models.Model):
         readonly=True,
         help="Why the nominative statement could not be rendered; it is rendered again when the invoice is sent.",
     )
+    essms_recovery_stage = fields.Selection(
+        selection=RECOVERY_STAGES,
+        string="Recovery stage",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="Where the claim stands in its recovery (recovery-rules §1); set by the dunning runs.",
+    )
+    essms_dunning_level_id = fields.Many2one(
+        "essms.dunning.level", string="Last dunning level", copy=False, readonly=True, index="btree_not_null"
+    )
+    essms_dunning_date = fields.Date(string="Last reminder", copy=False, readonly=True)
 
     def init(self):
         res = super().init()

@@ -1,0 +1,77 @@
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import ValidationError
+
+# Payers of public money (recovery-rules §2): administrative reminders and payment demands, never a formal notice.
+PUBLIC_PAYER_KINDS = ("departement", "health_insurance", "state")
+
+
+class EssmsDunningPolicy(models.Model):
+    """How the unpaid invoices of one kind of payer are reminded: the ordered levels (recovery-rules §2)."""
+
+    _name = "essms.dunning.policy"
+    _description = "Dunning policy"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", index=True, help="Empty: the policy applies to every company without its own."
+    )
+    payer_kind = fields.Selection(
+        selection=lambda self: self.env["res.partner"]._fields["essms_payer_kind"].selection,
+        required=True,
+        tracking=True,
+        help="The payers whose invoices this policy reminds.",
+    )
+    allow_skip = fields.Boolean(
+        string="Skip missed levels",
+        tracking=True,
+        help="A debtor who missed runs goes straight to the level due; otherwise one level at a time.",
+    )
+    legal_interest = fields.Boolean(
+        string="Legal interest",
+        tracking=True,
+        help="The formal notice claims the legal interest from its date (C. civ. 1344-1). Off for residents, "
+        "families and public payers.",
+    )
+    level_ids = fields.One2many("essms.dunning.level", "policy_id", string="Levels", copy=True)
+    is_public_payer = fields.Boolean(compute="_compute_is_public_payer")
+
+    @api.depends("payer_kind")
+    def _compute_is_public_payer(self):
+        for policy in self:
+            policy.is_public_payer = policy.payer_kind in PUBLIC_PAYER_KINDS
+
+    @api.constrains("payer_kind", "legal_interest", "level_ids")
+    def _check_public_payer(self):
+        for policy in self:
+            if policy.payer_kind not in PUBLIC_PAYER_KINDS:
+                continue
+            if policy.level_ids.filtered(lambda level: level.stage == "formal_notice"):
+                raise ValidationError(
+                    self.env._(
+                        "Dunning policy %(name)s: a public payer never receives a formal notice; give its levels "
+                        "another stage.",
+                        name=policy.name,
+                    )
+                )
+            if policy.legal_interest:
+                raise ValidationError(
+                    self.env._("Dunning policy %(name)s: no legal interest is claimed from a public payer.",
+                               name=policy.name)
+                )
+
+    def _policy_by_kind(self, company):
+        """``{payer kind: policy}`` for ``company``: its own policies first, then the shared ones."""
+        policies = self.search(
+            [("company_id", "in", (False, company.id))], order="company_id desc nulls last, sequence, id"
+        )
+        by_kind = {}
+        for policy in policies:
+            by_kind.setdefault(policy.payer_kind, policy)
+        return by_kind

@@ -1,0 +1,416 @@
+import logging
+from collections import defaultdict
+
+from psycopg2 import errors
+
+from odoo import Command
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+from odoo.tools import format_date
+from odoo.tools.pdf import merge_pdf
+
+from ..engine import dunning
+from .essms_dunning_policy import PUBLIC_PAYER_KINDS
+
+_logger = logging.getLogger(__name__)
+
+# Stages a dunning run may still act on: the amicable phase (recovery-rules §1).
+AMICABLE_STAGES = (False, "billed", "due", "reminded", "firm_reminder", "formal_notice")
+# Protection measures under which the protector represents the person (letters go to the protector).
+REPRESENTED = ("tutelle", "habilitation_familiale")
+# Debtors proposed per call of the daily job: one batch per transaction, so an interruption loses one batch at most.
+CRON_BATCH_DEBTORS = 500
+
+
+class EssmsDunningRun(models.Model):
+    """A dunning run: proposal → review → send (recovery-rules §2). One letter per addressee and run."""
+
+    _name = "essms.dunning.run"
+    _description = "Dunning run"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    state = fields.Selection(
+        selection=[("draft", "Draft"), ("review", "To review"), ("sent", "Sent")],
+        default="draft",
+        required=True,
+        tracking=True,
+    )
+    letter_ids = fields.One2many("essms.dunning.letter", "run_id", string="Letters")
+    letter_count = fields.Integer(compute="_compute_counts")
+    to_send_count = fields.Integer(compute="_compute_counts")
+    error_count = fields.Integer(compute="_compute_counts")
+    amount_due = fields.Monetary(compute="_compute_counts", string="Amount reminded")
+    batch_attachment_id = fields.Many2one("ir.attachment", string="Letters to print", readonly=True, copy=False)
+    is_automatic = fields.Boolean(
+        string="Prepared by the daily job", readonly=True, copy=False,
+        help="The daily job proposes this run in batches; it is ready for review once every debtor is done.",
+    )
+    progress_partner_id = fields.Integer(
+        readonly=True, copy=False, help="The last debtor (partner id) the daily job has proposed, to resume after it."
+    )
+
+    @api.depends("date")
+    def _compute_name(self):
+        for run in self:
+            run.name = self.env._("Dunning run of %(date)s", date=format_date(self.env, run.date))
+
+    @api.depends("letter_ids.state", "letter_ids.amount_due")
+    def _compute_counts(self):
+        for run in self:
+            letters = run.letter_ids
+            run.letter_count = len(letters)
+            run.to_send_count = len(letters.filtered(lambda letter: letter.state == "draft"))
+            run.error_count = len(letters.filtered(lambda letter: letter.state == "error"))
+            run.amount_due = sum(letters.filtered(lambda letter: letter.state != "excluded").mapped("amount_due"))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        if self.letter_ids.filtered(lambda letter: letter.state in ("sent", "error")):
+            raise UserError(self.env._("A dunning run that has sent letters is kept as the proof of the reminders."))
+
+    # Actions -------------------------------------------------------------------------------------------
+
+    def action_propose(self):
+        """(Re)compute the proposal: the letters not sent yet are replaced."""
+        for run in self:
+            if run.state == "sent":
+                raise UserError(self.env._("Run %(name)s was sent: make a new run.", name=run.name))
+            run._lock()
+            run.letter_ids.filtered(lambda letter: letter.state in ("draft", "excluded")).unlink()
+            self.env["essms.dunning.letter"]._create_with_lines(run._prepare_letter_vals_list())
+            run.state = "review"
+        return True
+
+    def action_send(self):
+        """Send the letters under review (and retry those in error); never a letter twice."""
+        for run in self:
+            if run.state != "review":
+                raise UserError(self.env._("Run %(name)s: propose the letters and review them first.", name=run.name))
+            run._lock()
+            run.letter_ids.filtered(lambda letter: letter.state in ("draft", "error"))._send()
+            if not run.letter_ids.filtered(lambda letter: letter.state in ("draft", "error")):
+                run.state = "sent"
+            run._attach_batch()
+        return True
+
+    def action_open_letters(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Letters"),
+            "res_model": "essms.dunning.letter",
+            "view_mode": "list,form",
+            "domain": [("run_id", "=", self.id)],
+            "context": {"default_run_id": self.id},
+        }
+
+    def action_download_batch(self):
+        self.ensure_one()
+        if not self.batch_attachment_id:
+            raise UserError(self.env._("Run %(name)s has no printed letter.", name=self.name))
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/web/content/%s?download=true" % self.batch_attachment_id.id,
+            "target": "self",
+        }
+
+    # Business methods ----------------------------------------------------------------------------------
+
+    def _lock(self):
+        """Two users proposing or sending the same run at once: the second is refused, not merged."""
+        self.flush_recordset()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL("SELECT id FROM essms_dunning_run WHERE id = %s FOR UPDATE NOWAIT", self.id))
+        except errors.LockNotAvailable:
+            raise UserError(
+                self.env._("Run %(name)s is being proposed or sent by someone else; try again in a moment.",
+                           name=self.name)
+            ) from None
+
+    def _claims_domain(self, kinds):
+        return [
+            ("company_id", "=", self.company_id.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("amount_residual", ">", 0),
+            ("invoice_date_due", "<", self.date),
+            ("commercial_partner_id.essms_payer_kind", "in", list(kinds)),
+            ("essms_recovery_stage", "in", list(AMICABLE_STAGES)),
+        ]
+
+    def _prepare_letter_vals_list(self, debtor_ids=None):
+        """The letters of the run: claims, credits, holds and protections loaded in bulk, the engine called per
+        debtor, the proposals grouped per addressee (a guardian gets one letter for all the people it represents).
+        """
+        self.ensure_one()
+        policies = self.env["essms.dunning.policy"]._policy_by_kind(self.company_id)
+        domain = self._claims_domain(policies)
+        if debtor_ids is not None:
+            domain.append(("commercial_partner_id", "in", list(debtor_ids)))
+        moves = self.env["account.move"].search_fetch(
+            domain,
+            ["name", "commercial_partner_id", "invoice_date_due", "amount_total", "amount_residual",
+             "essms_dunning_level_id", "essms_dunning_date", "essms_beneficiary_id", "essms_period_start",
+             "essms_period_end"],
+            order="invoice_date_due, id",
+        )
+        if not moves:
+            return []
+        debtors = moves.commercial_partner_id
+        held = self.env["essms.recovery.hold"]._held_moves(moves, self.date)
+        held_ids = set(held.ids)
+        credits = self._credits(debtors)
+        persons = self.env["essms.beneficiary"].search_fetch(
+            [("partner_id", "in", debtors.ids), ("company_id", "=", self.company_id.id)],
+            ["partner_id", "legal_protection", "protector_id", "protection_reference"],
+        )
+        person_of = {person.partner_id.id: person for person in persons}
+        deceased = set(
+            self.env["essms.stay"].search_fetch(
+                [("beneficiary_id", "in", persons.ids), ("end_reason", "=", "death")], ["beneficiary_id"]
+            ).beneficiary_id.ids
+        )
+        engine_policies = {
+            kind: dunning.Policy(
+                tuple(
+                    dunning.Level(level.id, level.sequence, level.delay_days, level.min_amount,
+                                  level.stage == "formal_notice")
+                    for level in policy.level_ids
+                ),
+                allow_skip=policy.allow_skip,
+                public_payer=kind in PUBLIC_PAYER_KINDS,
+            )
+            for kind, policy in policies.items()
+        }
+        moves_by_debtor = moves.grouped("commercial_partner_id")
+        by_addressee = defaultdict(list)
+        flagged = []
+        for debtor, debtor_moves in moves_by_debtor.items():
+            person = person_of.get(debtor.id)
+            claims = tuple(
+                dunning.Claim(move.id, move.invoice_date_due, move.amount_residual,
+                              move.essms_dunning_level_id.id or None, move.essms_dunning_date or None,
+                              move.id in held_ids)
+                for move in debtor_moves
+            )
+            engine_debtor = dunning.Debtor(
+                debtor.id, claims, credits.get(debtor.id, 0.0), deceased=bool(person and person.id in deceased)
+            )
+            proposal = dunning.propose(engine_debtor, engine_policies[debtor.essms_payer_kind], self.date)
+            if proposal.reason == dunning.DECEASED:
+                flagged.append((debtor, person, debtor_moves - held))
+            elif proposal.to_send:
+                addressee, copy = debtor, debtor.browse()
+                if person and person.protector_id and person.legal_protection in REPRESENTED:
+                    addressee = person.protector_id
+                elif person and person.protector_id and person.legal_protection == "curatelle":
+                    copy = person.protector_id
+                by_addressee[(addressee, copy)].append((debtor, person, proposal))
+        levels = self.env["essms.dunning.level"].browse(
+            {line.level_key for items in by_addressee.values() for _d, _p, proposal in items for line in proposal.lines}
+        )
+        moves_by_id = {move.id: move for move in moves}
+        vals_list = [
+            self._prepare_letter_vals(addressee, copy, items, moves_by_id, levels, policies)
+            for (addressee, copy), items in by_addressee.items()
+        ]
+        vals_list += [
+            self._prepare_deceased_vals(debtor, person, claims, policies)
+            for debtor, person, claims in flagged
+            if claims
+        ]
+        return vals_list
+
+    # Daily job -----------------------------------------------------------------------------------------
+
+    @api.model
+    def _cron_prepare_proposals(self):
+        """Prepare today's run of each company, a bounded batch of debtors per company and call, resuming where it
+        stopped.
+
+        Each call is one transaction: the run keeps the last debtor proposed, so a job interrupted in a batch
+        redoes that batch only, and a debtor is never proposed twice. The run waits for the operator's review.
+        """
+        today = fields.Date.context_today(self)
+        remaining = done = 0
+        for company in self.env["res.company"].search([]):
+            run = self.search(
+                [("company_id", "=", company.id), ("is_automatic", "=", True), ("date", "=", today)], limit=1
+            )
+            created = not run
+            if created:
+                run = self.create({"company_id": company.id, "date": today, "is_automatic": True})
+            if run.state != "draft":
+                continue
+            batch_done, batch_remaining = run.with_company(company)._prepare_next_batch(CRON_BATCH_DEBTORS)
+            if created and not run.letter_ids:
+                run.unlink()  # nothing overdue today: no empty run to review
+            done += batch_done
+            remaining += batch_remaining
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return remaining
+
+    def _debtors_to_propose(self, policies, limit=None):
+        """The ids of the debtors with overdue claims after the run's progress, in id order."""
+        domain = self._claims_domain(policies)
+        if self.progress_partner_id:
+            domain.append(("commercial_partner_id", ">", self.progress_partner_id))
+        self.env.flush_all()  # the domain reads computed fields of moves and partners
+        query = self.env["account.move"]._search(domain)
+        self.env.cr.execute(SQL(
+            "SELECT DISTINCT account_move.commercial_partner_id FROM %s WHERE %s ORDER BY 1 %s",
+            query.from_clause, query.where_clause, SQL("LIMIT %s", limit) if limit else SQL(),
+        ))
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _prepare_next_batch(self, limit):
+        """Propose the next ``limit`` debtors of the run: ``(debtors done, debtors left)``."""
+        self.ensure_one()
+        self._lock()
+        policies = self.env["essms.dunning.policy"]._policy_by_kind(self.company_id)
+        debtor_ids = self._debtors_to_propose(policies, limit)
+        if debtor_ids:
+            self._add_letters(self._prepare_letter_vals_list(debtor_ids))
+            self.progress_partner_id = debtor_ids[-1]
+        left = len(self._debtors_to_propose(policies)) if len(debtor_ids) == limit else 0
+        if not left:
+            self.state = "review"
+            self.message_post(body=self.env._("Proposal ready for review: %(count)s letters.",
+                                              count=len(self.letter_ids)))
+        return len(debtor_ids), left
+
+    def _add_letters(self, vals_list):
+        """Create the letters, or add to the letter already proposed to the same addressee (a guardian whose
+        people fell in different batches still gets one letter)."""
+        existing = {
+            letter.partner_id.id: letter
+            for letter in self.letter_ids
+            if letter.state == "draft" and not letter.copy_partner_id
+        }
+        new = []
+        for vals in vals_list:
+            letter = existing.get(vals["partner_id"]) if vals.get("state", "draft") == "draft" else None
+            if letter and not vals.get("copy_partner_id"):
+                letter._merge_vals(vals)
+            else:
+                new.append(vals)
+        return self.env["essms.dunning.letter"]._create_with_lines(new)
+
+    def _credits(self, debtors):
+        """What each debtor has paid or been credited and is not reconciled yet: ``{partner id: amount}``."""
+        groups = self.env["account.move.line"]._read_group(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("amount_residual", "<", 0),
+                ("partner_id.commercial_partner_id", "in", debtors.ids),
+            ],
+            ["partner_id"],
+            ["amount_residual:sum"],
+        )
+        credits = defaultdict(float)
+        for partner, amount in groups:
+            credits[partner.commercial_partner_id.id] -= amount
+        return credits
+
+    def _prepare_letter_vals(self, addressee, copy, items, moves_by_id, levels, policies):
+        order = {level.id: (level.sequence, level.delay_days, level.id) for level in levels}
+        top = max(levels.browse({proposal.level_key for _d, _p, proposal in items}), key=lambda lv: order[lv.id])
+        line_vals = []
+        for debtor, person, proposal in items:
+            for line in proposal.lines:
+                move = moves_by_id[line.claim_key]
+                line_vals.append(Command.create({
+                    "move_id": move.id,
+                    "partner_id": debtor.id,
+                    "beneficiary_id": move.essms_beneficiary_id.id or (person.id if person else False),
+                    "level_id": line.level_key,
+                    "previous_level_id": move.essms_dunning_level_id.id,
+                    "invoice_name": move.name,
+                    "due_date": move.invoice_date_due,
+                    "period_start": move.essms_period_start,
+                    "period_end": move.essms_period_end,
+                    "amount_total": move.amount_total,
+                    "residual": float(line.residual),
+                    "amount_due": float(line.amount_due),
+                }))
+        represented = [person for debtor, person, _p in items if person and debtor != addressee]
+        return {
+            "run_id": self.id,
+            "currency_id": self.currency_id.id,
+            "company_id": self.company_id.id,
+            "partner_id": addressee.id,
+            "copy_partner_id": copy.id,
+            "debtor_ids": [Command.set([debtor.id for debtor, _b, _p in items])],
+            "represented_ids": [Command.set([person.id for person in represented])],
+            "policy_id": policies[items[0][0].essms_payer_kind].id,
+            "level_id": top.id,
+            "credits_netted": float(sum(proposal.credits_netted for _d, _p, proposal in items)),
+            "channel_letter": top.channel_letter,
+            "channel_email": top.channel_email,
+            "channel_phone": top.channel_phone,
+            "registered_letter": top.registered_letter,
+            "line_ids": line_vals,
+        }
+
+    def _prepare_deceased_vals(self, debtor, person, moves, policies):
+        """A deceased resident is not reminded: the run lists the claims, excluded, for the estate."""
+        return {
+            "run_id": self.id,
+            "currency_id": self.currency_id.id,
+            "company_id": self.company_id.id,
+            "partner_id": debtor.id,
+            "debtor_ids": [Command.set(debtor.ids)],
+            "policy_id": policies[debtor.essms_payer_kind].id,
+            "state": "excluded",
+            "exclusion_reason": "deceased",
+            "line_ids": [
+                Command.create({
+                    "move_id": move.id,
+                    "partner_id": debtor.id,
+                    "beneficiary_id": person.id,
+                    "previous_level_id": move.essms_dunning_level_id.id,
+                    "invoice_name": move.name,
+                    "due_date": move.invoice_date_due,
+                    "period_start": move.essms_period_start,
+                    "period_end": move.essms_period_end,
+                    "amount_total": move.amount_total,
+                    "residual": move.amount_residual,
+                    "amount_due": move.amount_residual,
+                })
+                for move in moves
+            ],
+        }
+
+    def _attach_batch(self):
+        """One PDF of every printed letter of the run, sorted by postal code for the window envelopes."""
+        self.ensure_one()
+        letters = self.letter_ids.filtered(
+            lambda letter: letter.state == "sent" and letter.channel_letter and letter.attachment_id
+        ).sorted(lambda letter: (letter.partner_id.zip or "", letter.partner_id.name or "", letter.id))
+        if not letters:
+            return
+        content = merge_pdf([letter.attachment_id.raw for letter in letters])
+        vals = {
+            "name": self.env._("Letters %(name)s.pdf", name=self.name),
+            "raw": content,
+            "mimetype": "application/pdf",
+            "res_model": self._name,
+            "res_id": self.id,
+        }
+        if self.batch_attachment_id:
+            self.batch_attachment_id.write(vals)
+        else:
+            self.batch_attachment_id = self.env["ir.attachment"].create(vals)
