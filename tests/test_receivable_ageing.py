@@ -316,7 +316,7 @@ class TestReceivableAgeing(BillingCommon):
         wizard.date = date(2026, 11, 5)
         action = wizard.action_open_analysis()
         self.assertEqual(action["res_model"], "essms.receivable.ageing")
-        items = self.Ageing.with_user(operator).with_context(action["context"]).search(action["domain"])
+        items = self.Ageing.with_user(operator).with_context(**action["context"]).search(action["domain"])
         self.assertEqual(set(items.move_id.ids), set((self.inv_a | self.inv_b | self.inv_c | self.inv_d
                                                       | self.inv_e | self.inv_g).ids))
 
