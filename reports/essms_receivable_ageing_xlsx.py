@@ -147,7 +147,7 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
         return cell
 
     @api.model
-    def _setup_sheet(self, sheet, widths, header_count):
+    def _setup_sheet(self, sheet, widths):
         """Column widths, frozen header and first column, print layout: all written before the first row."""
         for index, width in enumerate(widths, 1):
             sheet.column_dimensions[get_column_letter(index)].width = width
@@ -187,7 +187,7 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
         buckets = [value for value, _label in BUCKETS]
         headers = [self.env._("Payer kind"), *(bucket_labels[b] for b in buckets), self.env._("Total"),
                    self.env._("Share")]
-        self._setup_sheet(sheet, [28] + [15] * (len(buckets) + 1) + [10], len(headers))
+        self._setup_sheet(sheet, [28] + [15] * (len(buckets) + 1) + [10])
         self._write_heading(sheet, title, filters_label or self.env._("All open receivables"), headers)
         totals = dict.fromkeys(buckets, 0.0)
         rows = []
@@ -230,7 +230,7 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
             self.env._("Document date"), self.env._("Due date"), self.env._("Days overdue"),
             *(bucket_labels[b] for b in buckets), self.env._("Total"),
         ]
-        self._setup_sheet(sheet, [34, 30, 28, 20, 12, 12, 10] + [14] * (len(buckets) + 1), len(headers))
+        self._setup_sheet(sheet, [34, 30, 28, 20, 12, 12, 10] + [14] * (len(buckets) + 1))
         subtitle = kind_label + (" – " + filters_label if filters_label else "")
         self._write_heading(sheet, title, subtitle, headers)
         # One styled cell per column, refilled for every row (write-only rows are serialised on append); text

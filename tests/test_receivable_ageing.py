@@ -310,8 +310,15 @@ class TestReceivableAgeing(BillingCommon):
     def test_operator_exports_it(self):
         operator = new_test_user(self.env, "ageing_operator", groups=OPERATOR)
         self.assertEqual(self._buckets(partners=self.family), {"1_0_30": -75.0})
-        book, _wizard = self._export(user=operator)
+        book, wizard = self._export(user=operator)
         self.assertIn("Family", book.sheetnames)
+        # "Analyse" opens the same items, as of the wizard's date, in the pivot view.
+        wizard.date = date(2026, 11, 5)
+        action = wizard.action_open_analysis()
+        self.assertEqual(action["res_model"], "essms.receivable.ageing")
+        items = self.Ageing.with_user(operator).with_context(**action["context"]).search(action["domain"])
+        self.assertEqual(set(items.move_id.ids), set((self.inv_a | self.inv_b | self.inv_c | self.inv_d
+                                                      | self.inv_e | self.inv_g).ids))
 
     def test_other_company_items_are_not_seen(self):
         other = self.setup_other_company()["company"]
