@@ -129,6 +129,7 @@ bench: setup
 	$(PYTHON) tools/bench.py $(CONF) --database $(BENCH_DB) $(BENCH_ARGS)
 	$(PYTHON) tools/bench_portal.py $(CONF) --database $(BENCH_DB) --reuse
 	$(PYTHON) tools/bench_ageing.py $(CONF) --database $(BENCH_DB)
+	$(PYTHON) tools/bench_reciprocity.py $(CONF) --database $(BENCH_DB) --reuse
 
 ## Translations ---------------------------------------------------------------------------------------
 
