@@ -131,6 +131,7 @@ bench: setup
 	$(PYTHON) tools/bench_ageing.py $(CONF) --database $(BENCH_DB)
 	$(PYTHON) tools/bench_remittance.py $(CONF) --database $(BENCH_DB)_remittance
 	$(PYTHON) tools/bench_dunning.py $(CONF) --database $(BENCH_DB)
+	$(PYTHON) tools/bench_reciprocity.py $(CONF) --database $(BENCH_DB) --reuse
 
 ## Translations ---------------------------------------------------------------------------------------
 
