@@ -58,23 +58,6 @@ def _paid_on_moves(env, records, date_from, date_to=None):
     return paid
 
 
-class EssmsRecoveryHold(models.Model):
-    _inherit = "essms.recovery.hold"
-
-    payment_plan_id = fields.Many2one(
-        "essms.payment.plan", string="Payment plan", index="btree_not_null", readonly=True, ondelete="cascade"
-    )
-    promise_id = fields.Many2one(
-        "essms.promise", string="Promise to pay", index="btree_not_null", readonly=True, ondelete="cascade"
-    )
-
-    def _end_now(self):
-        """End the holds so that the claims are reminded from today (the end day is still held)."""
-        yesterday = fields.Date.context_today(self) - timedelta(days=1)
-        for hold in self.filtered(lambda hold: not hold.date_end or hold.date_end > yesterday):
-            hold.date_end = max(hold.date_start, yesterday)
-
-
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -413,7 +396,7 @@ class EssmsPromise(models.Model):
     date_promised = fields.Date(string="Promised for", required=True, tracking=True)
     amount = fields.Monetary(string="Promised amount", required=True, tracking=True)
     state = fields.Selection(
-        selection=[("open", "Open"), ("kept", "Kept"), ("broken", "Broken"), ("cancelled", "Cancelled")],
+        selection=[("open", "Open"), ("kept", "Kept"), ("broken", "Not kept"), ("cancelled", "Cancelled")],
         default="open", required=True, readonly=True, copy=False, tracking=True,
     )
     hold_ids = fields.One2many("essms.recovery.hold", "promise_id", string="Holds")
