@@ -181,6 +181,13 @@ class EssmsPaymentPlan(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("essms.payment.plan") or self.env._("New")
         return super().create(vals_list)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        for plan in self:
+            if plan.state != "draft":
+                raise UserError(self.env._(
+                    "Plan %(plan)s was signed: cancel it rather than delete it.", plan=plan.name))
+
     @api.depends("hold_ids", "move_ids")
     def _compute_hold_count(self):
         for plan in self:

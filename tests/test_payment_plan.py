@@ -166,6 +166,8 @@ class TestPaymentPlan(PlanCommon):
             plan.action_cancel()
         self.assertEqual(plan.state, "cancelled")
         self.assertEqual(plan.hold_ids.date_end, date(2026, 2, 9))
+        with self.assertRaisesRegex(UserError, "cancel it rather than delete it"):
+            plan.unlink()
 
     def test_agreement_prints(self):
         plan = self._plan()
