@@ -169,6 +169,23 @@ class TestPaymentPlan(PlanCommon):
         with self.assertRaisesRegex(UserError, "cancel it rather than delete it"):
             plan.unlink()
 
+    def test_payments_read_once_for_a_batch_of_plans(self):
+        plans = self.env["essms.payment.plan"]
+        for _index in range(4):
+            move = self._invoice(self.martin.partner_id, amount=300.0)
+            plans |= self._plan(moves=move)
+            self._pay(move, 100.0, date(2026, 2, 27))
+        counts = []
+        for batch in (plans, plans[:1], plans):  # the first one warms the caches
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            with freeze_time(date(2026, 3, 1)):
+                statuses = batch._statuses()
+            counts.append(self.env.cr.sql_log_count - before)
+        self.assertEqual(counts[1], counts[2], "the queries do not grow with the plans")
+        self.assertEqual({status.paid for status in statuses.values()}, {100})
+        self.assertEqual({status.instalments[0].state for status in statuses.values()}, {"paid"})
+
     def test_agreement_prints(self):
         plan = self._plan()
         self._pay(self.invoice, 100.0, date(2026, 2, 27))
