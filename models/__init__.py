@@ -24,10 +24,12 @@ from . import essms_entries_layout_column
 from . import essms_establishment
 from . import essms_funding_decision
 from . import essms_parameter
+from . import essms_payment_plan
 from . import essms_portal_layout
 from . import essms_portal_layout_column
 from . import essms_receivable_ageing
 from . import essms_recovery_hold
+from . import essms_recovery_hold_plan
 from . import essms_remittance
 from . import essms_remittance_layout
 from . import essms_remittance_line

@@ -1,0 +1,473 @@
+"""Payment plans (échéanciers) and promises to pay (recovery-rules §2).
+
+A plan covers invoices of one debtor: their residual at signature is its total, split into instalments. While it
+is active, each of its invoices carries a ``payment_plan`` hold (``essms.recovery.hold``), so the dunning runs
+leave them out through the holds they already read. A daily job follows the payments reconciled with the plan's
+invoices since the signature: a missed instalment sends a notice; after the notice delay the plan is broken, its
+holds end and the claims are reminded again from their stage; a fully paid plan completes and ends its holds.
+
+A promise to pay is its own record rather than fields on a hold: it covers several invoices (one hold each), has
+an amount, a date and an outcome (kept, broken) that the recovery follow-up counts; its holds end with it.
+"""
+
+from datetime import timedelta
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tools import format_date
+from odoo.tools import formatLang
+from odoo.tools import split_every
+
+from ..engine import plans as engine
+from ..engine.money import ZERO
+from ..engine.money import cents
+from ..engine.money import to_decimal
+
+MONITOR_BATCH_SIZE = 500
+
+
+def _paid_on_moves(env, records, date_from, date_to=None):
+    """``{record id: amount}``: what was reconciled with each record's invoices between its two dates.
+
+    One query for every record: the partial reconciliations of the invoices' receivable lines, in company
+    currency, counted from ``date_from(record)`` (and up to ``date_to(record)`` when given).
+    """
+    lines = records.move_ids.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+    if not lines:
+        return {record.id: ZERO for record in records}
+    starts = [date_from(record) for record in records if date_from(record)]
+    partials = env["account.partial.reconcile"].sudo().search_fetch(
+        [("debit_move_id", "in", lines.ids), ("max_date", ">=", min(starts) if starts else fields.Date.today())],
+        ["debit_move_id", "amount", "max_date"],
+    )
+    by_move = {}
+    for partial in partials:
+        by_move.setdefault(partial.debit_move_id.move_id.id, []).append(partial)
+    paid = {}
+    for record in records:
+        start, end = date_from(record), date_to(record) if date_to else None
+        total = ZERO
+        for move_id in record.move_ids.ids:
+            for partial in by_move.get(move_id, ()):
+                if start and partial.max_date >= start and (not end or partial.max_date <= end):
+                    total += to_decimal(partial.amount)
+        paid[record.id] = cents(total)
+    return paid
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    essms_plan_notice_days = fields.Integer(
+        string="Payment plan notice delay (days)",
+        default=15,
+        help="Days after a missed instalment (and its notice) before the payment plan is ended as broken.",
+    )
+
+
+class EssmsRecoveryArrangement(models.AbstractModel):
+    """What plans and promises share: a debtor, invoices of that debtor, holds on them while they run."""
+
+    _name = "essms.recovery.arrangement"
+    _description = "Recovery arrangement"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _check_company_auto = True
+    _hold_reason = None
+    _hold_field = None
+
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(
+        "res.partner", string="Debtor", required=True, index=True, check_company=True, tracking=True
+    )
+    move_ids = fields.Many2many(
+        "account.move",
+        string="Invoices",
+        check_company=True,
+        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
+               "('payment_state', 'not in', ('paid', 'in_payment', 'reversed')), "
+               "('commercial_partner_id', '=', partner_id)]",
+    )
+    user_id = fields.Many2one("res.users", string="Operator", default=lambda self: self.env.user, tracking=True)
+    note = fields.Text()
+
+    @api.constrains("partner_id", "move_ids")
+    def _check_invoices(self):
+        for record in self:
+            for move in record.move_ids:
+                if move.move_type != "out_invoice" or move.state != "posted":
+                    raise ValidationError(self.env._(
+                        "%(record)s: %(invoice)s is not a posted customer invoice.",
+                        record=record.display_name, invoice=move.display_name))
+                if move.commercial_partner_id != record.partner_id.commercial_partner_id:
+                    raise ValidationError(self.env._(
+                        "%(record)s: invoice %(invoice)s is made out to %(payer)s, not to the debtor %(debtor)s.",
+                        record=record.display_name, invoice=move.display_name,
+                        payer=move.commercial_partner_id.display_name, debtor=record.partner_id.display_name))
+
+    def _put_holds(self, day):
+        values = [
+            {"reason": self._hold_reason, "move_id": move.id, "company_id": record.company_id.id,
+             "date_start": day, self._hold_field: record.id}
+            for record in self for move in record.move_ids
+        ]
+        return self.env["essms.recovery.hold"].create(values)
+
+    def _notify_operator(self, summary, body):
+        for record in self:
+            record.message_post(body=body)
+            record.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=fields.Date.context_today(record),
+                summary=summary,
+                user_id=record.user_id.id or self.env.uid,
+            )
+
+
+class EssmsPaymentPlan(models.Model):
+    _name = "essms.payment.plan"
+    _description = "Payment plan"
+    _inherit = ["essms.recovery.arrangement"]
+    _order = "date_signed desc, id desc"
+    _hold_reason = "payment_plan"
+    _hold_field = "payment_plan_id"
+
+    name = fields.Char(required=True, copy=False, readonly=True, default=lambda self: self.env._("New"))
+    state = fields.Selection(
+        selection=[
+            ("draft", "Draft"),
+            ("active", "Active"),
+            ("completed", "Completed"),
+            ("broken", "Broken"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    amount_total = fields.Monetary(
+        string="Total", readonly=True, copy=False, tracking=True,
+        help="The invoices' amount still due when the plan is signed.",
+    )
+    instalment_count = fields.Integer(string="Number of instalments", default=3)
+    date_first = fields.Date(string="First instalment")
+    date_signed = fields.Date(string="Signed on", readonly=True, copy=False, tracking=True)
+    date_end = fields.Date(string="Ended on", readonly=True, copy=False, tracking=True)
+    notice_days = fields.Integer(
+        string="Notice delay (days)",
+        default=lambda self: self.env.company.essms_plan_notice_days,
+        help="Days after a missed instalment before the plan is ended as broken.",
+    )
+    instalment_ids = fields.One2many("essms.payment.plan.instalment", "plan_id", string="Instalments", copy=True)
+    hold_ids = fields.One2many("essms.recovery.hold", "payment_plan_id", string="Holds")
+    hold_count = fields.Integer(compute="_compute_hold_count")
+    invoice_count = fields.Integer(compute="_compute_hold_count")
+    amount_paid = fields.Monetary(string="Paid", compute="_compute_amount_paid")
+    amount_left = fields.Monetary(string="Left to pay", compute="_compute_amount_paid")
+    notice_for = fields.Date(
+        string="Notice sent for", readonly=True, copy=False,
+        help="The due date of the missed instalment the debtor was last told about.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("name") or vals["name"] == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("essms.payment.plan") or self.env._("New")
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        for plan in self:
+            if plan.state != "draft":
+                raise UserError(self.env._(
+                    "Plan %(plan)s was signed: cancel it rather than delete it.", plan=plan.name))
+
+    @api.depends("hold_ids", "move_ids")
+    def _compute_hold_count(self):
+        for plan in self:
+            plan.hold_count = len(plan.hold_ids)
+            plan.invoice_count = len(plan.move_ids)
+
+    @api.depends("instalment_ids.amount", "move_ids", "date_signed")
+    def _compute_amount_paid(self):
+        paid = _paid_on_moves(self.env, self, lambda plan: plan.date_signed)
+        for plan in self:
+            plan.amount_paid = float(paid.get(plan.id, ZERO)) if plan.date_signed else 0.0
+            plan.amount_left = plan.amount_total - plan.amount_paid
+
+    def _residual_total(self):
+        self.ensure_one()
+        return cents(sum(to_decimal(move.amount_residual) for move in self.move_ids))
+
+    def action_generate_instalments(self):
+        """Replace the instalments with equal monthly ones over the invoices' amount still due."""
+        for plan in self:
+            if plan.state != "draft":
+                raise UserError(self.env._("Plan %(plan)s is signed: its schedule can no longer change.",
+                                           plan=plan.name))
+            if not plan.move_ids:
+                raise UserError(self.env._("Plan %(plan)s: choose the invoices it covers.", plan=plan.name))
+            if plan.instalment_count < 1:
+                raise UserError(self.env._("Plan %(plan)s: the number of instalments must be at least 1.",
+                                           plan=plan.name))
+            if not plan.date_first:
+                raise UserError(self.env._("Plan %(plan)s: give the date of the first instalment.",
+                                           plan=plan.name))
+            total = plan._residual_total()
+            if total <= ZERO:
+                raise UserError(self.env._("Plan %(plan)s: its invoices have nothing left to pay.", plan=plan.name))
+            schedule = engine.schedule(total, plan.instalment_count, plan.date_first)
+            plan.write({
+                "amount_total": float(total),
+                "instalment_ids": [fields.Command.clear()] + [
+                    fields.Command.create({"date": item.date, "amount": float(item.amount)}) for item in schedule
+                ],
+            })
+
+    def action_sign(self):
+        """The debtor signed: the schedule must add up to what is due; the invoices are held while it runs."""
+        today = fields.Date.context_today(self)
+        for plan in self:
+            if plan.state != "draft":
+                raise UserError(self.env._("Plan %(plan)s is not a draft.", plan=plan.name))
+            if not plan.instalment_ids:
+                raise UserError(self.env._("Plan %(plan)s has no instalments.", plan=plan.name))
+            total = plan._residual_total()
+            scheduled = cents(sum(to_decimal(item.amount) for item in plan.instalment_ids))
+            if scheduled != total:
+                raise UserError(self.env._(
+                    "Plan %(plan)s: the instalments add up to %(scheduled)s but the invoices still owe %(total)s.",
+                    plan=plan.name, scheduled=formatLang(self.env, float(scheduled), currency_obj=plan.currency_id),
+                    total=formatLang(self.env, float(total), currency_obj=plan.currency_id)))
+            others = self.search([("id", "!=", plan.id), ("state", "=", "active"),
+                                  ("move_ids", "in", plan.move_ids.ids)], limit=1)
+            if others:
+                raise UserError(self.env._("Plan %(plan)s: some of its invoices are already in the active plan "
+                                           "%(other)s.", plan=plan.name, other=others.name))
+            plan.write({"state": "active", "date_signed": today, "amount_total": float(total)})
+        self._put_holds(today)
+
+    def action_cancel(self):
+        for plan in self:
+            if plan.state not in ("draft", "active"):
+                raise UserError(self.env._("Plan %(plan)s is already ended.", plan=plan.name))
+        self._end("cancelled")
+
+    def _end(self, state):
+        self.hold_ids._end_now()
+        self.write({"state": state, "date_end": fields.Date.context_today(self)})
+
+    def _agreement_invoices(self):
+        """``[(invoice, amount still due at signature)]`` for the printed agreement (now, for a draft)."""
+        self.ensure_one()
+        since = {}
+        if self.date_signed:
+            lines = self.move_ids.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+            partials = self.env["account.partial.reconcile"].sudo().search_fetch(
+                [("debit_move_id", "in", lines.ids), ("max_date", ">=", self.date_signed)],
+                ["debit_move_id", "amount"],
+            )
+            for partial in partials:
+                move = partial.debit_move_id.move_id
+                since[move.id] = since.get(move.id, 0.0) + partial.amount
+        return [(move, move.amount_residual + since.get(move.id, 0.0))
+                for move in self.move_ids.sorted(lambda move: (move.invoice_date_due or move.date, move.id))]
+
+    def action_view_holds(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Holds"),
+            "res_model": "essms.recovery.hold",
+            "view_mode": "list,form",
+            "domain": [("payment_plan_id", "in", self.ids)],
+        }
+
+    def action_view_invoices(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Invoices"),
+            "res_model": "account.move",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.move_ids.ids)],
+        }
+
+    def _statuses(self):
+        """``{plan id: engine PlanStatus}`` on today, the payments read once for every plan."""
+        today = fields.Date.context_today(self)
+        paid = _paid_on_moves(self.env, self, lambda plan: plan.date_signed)
+        return {
+            plan.id: engine.plan_status(
+                [engine.Instalment(item.date, to_decimal(item.amount)) for item in plan.instalment_ids],
+                paid[plan.id] if plan.date_signed else ZERO,
+                today,
+                plan.notice_days,
+            )
+            for plan in self
+        }
+
+    @api.model
+    def _cron_monitor(self):
+        """Daily: complete the paid plans, warn about missed instalments, break the plans late beyond the delay."""
+        plans = self.search([("state", "=", "active")], order="id")
+        for batch in split_every(MONITOR_BATCH_SIZE, plans.ids, self.browse):
+            batch._monitor()
+        promises = self.env["essms.promise"].search([("state", "=", "open")], order="id")
+        for batch in split_every(MONITOR_BATCH_SIZE, promises.ids, promises.browse):
+            batch._monitor_open()
+
+    def _monitor(self):
+        statuses = self._statuses()
+        completed = self.filtered(lambda plan: statuses[plan.id].state == engine.COMPLETED)
+        broken = self.filtered(lambda plan: statuses[plan.id].state == engine.BROKEN)
+        completed._end("completed")
+        for plan in completed:
+            plan.message_post(body=self.env._("Every instalment is paid: the plan is completed."))
+        broken._end("broken")
+        for plan in broken:
+            plan._notify_operator(
+                self.env._("Payment plan broken: %(plan)s", plan=plan.name),
+                self.env._("The instalment of %(date)s is still unpaid %(days)s days later: the plan is broken "
+                           "and the invoices are reminded again.",
+                           date=format_date(self.env, statuses[plan.id].first_late), days=plan.notice_days),
+            )
+        for plan in self - completed - broken:
+            first_late = statuses[plan.id].first_late
+            if statuses[plan.id].notice_due and plan.notice_for != first_late:
+                plan._notify_operator(
+                    self.env._("Missed instalment: %(plan)s", plan=plan.name),
+                    self.env._("The instalment of %(date)s is unpaid. Without payment by %(deadline)s the plan "
+                               "will be ended and the invoices reminded again.",
+                               date=format_date(self.env, first_late),
+                               deadline=format_date(self.env, first_late + timedelta(days=plan.notice_days))),
+                )
+                plan.notice_for = first_late
+
+
+class EssmsPaymentPlanInstalment(models.Model):
+    _name = "essms.payment.plan.instalment"
+    _description = "Payment plan instalment"
+    _order = "plan_id, date, id"
+    _check_company_auto = True
+
+    plan_id = fields.Many2one("essms.payment.plan", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="plan_id.currency_id")
+    date = fields.Date(string="Due date", required=True)
+    amount = fields.Monetary(required=True)
+    amount_paid = fields.Monetary(string="Paid", compute="_compute_status")
+    state = fields.Selection(
+        selection=[("due", "Due"), ("paid", "Paid"), ("late", "Late")], compute="_compute_status"
+    )
+
+    @api.depends("plan_id.amount_paid", "date", "amount")
+    def _compute_status(self):
+        statuses = self.plan_id.filtered("date_signed")._statuses()
+        for plan in self.plan_id:
+            items = self.filtered(lambda item, plan=plan: item.plan_id == plan)
+            status = statuses.get(plan.id)
+            if not status:
+                items.amount_paid = 0.0
+                items.state = "due"
+                continue
+            allocated = list(status.instalments)
+            for item in plan.instalment_ids.sorted(lambda item: (item.date, item.id)):
+                match = allocated.pop(0)
+                if item in items:
+                    item.amount_paid = float(match.paid)
+                    item.state = match.state
+
+    @api.constrains("amount")
+    def _check_amount(self):
+        for item in self:
+            if item.amount <= 0:
+                raise ValidationError(self.env._(
+                    "Plan %(plan)s: the instalment of %(date)s must have a positive amount.",
+                    plan=item.plan_id.name, date=format_date(self.env, item.date)))
+
+
+class EssmsPromise(models.Model):
+    _name = "essms.promise"
+    _description = "Promise to pay"
+    _inherit = ["essms.recovery.arrangement"]
+    _order = "date_promised desc, id desc"
+    _hold_reason = "promise_to_pay"
+    _hold_field = "promise_id"
+
+    date = fields.Date(string="Recorded on", required=True, default=fields.Date.context_today, tracking=True)
+    date_promised = fields.Date(string="Promised for", required=True, tracking=True)
+    amount = fields.Monetary(string="Promised amount", required=True, tracking=True)
+    state = fields.Selection(
+        selection=[("open", "Open"), ("kept", "Kept"), ("broken", "Not kept"), ("cancelled", "Cancelled")],
+        default="open", required=True, readonly=True, copy=False, tracking=True,
+    )
+    hold_ids = fields.One2many("essms.recovery.hold", "promise_id", string="Holds")
+    amount_paid = fields.Monetary(string="Paid", compute="_compute_amount_paid")
+
+    @api.depends("partner_id", "date_promised", "amount")
+    def _compute_display_name(self):
+        for promise in self:
+            promise.display_name = self.env._(
+                "%(debtor)s – %(amount)s by %(date)s", debtor=promise.partner_id.display_name or "",
+                amount=formatLang(self.env, promise.amount, currency_obj=promise.currency_id),
+                date=format_date(self.env, promise.date_promised))
+
+    @api.depends("move_ids", "date", "date_promised")
+    def _compute_amount_paid(self):
+        paid = _paid_on_moves(self.env, self, lambda promise: promise.date, lambda promise: promise.date_promised)
+        for promise in self:
+            promise.amount_paid = float(paid.get(promise.id, ZERO))
+
+    @api.constrains("amount", "date", "date_promised", "move_ids")
+    def _check_promise(self):
+        for promise in self:
+            if promise.amount <= 0:
+                raise ValidationError(self.env._("Promise %(name)s: the promised amount must be positive.",
+                                                 name=promise.display_name))
+            if promise.date_promised < promise.date:
+                raise ValidationError(self.env._("Promise %(name)s: the promised date is before the call.",
+                                                 name=promise.display_name))
+            if not promise.move_ids:
+                raise ValidationError(self.env._("Promise %(name)s: choose the invoices it is for.",
+                                                 name=promise.display_name))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        promises = super().create(vals_list)
+        for promise in promises:
+            promise._put_holds(promise.date)
+        return promises
+
+    def action_cancel(self):
+        self.filtered(lambda promise: promise.state == "open")._close("cancelled")
+
+    def _close(self, state):
+        self.hold_ids._end_now()
+        self.state = state
+
+    def _monitor_open(self):
+        today = fields.Date.context_today(self)
+        promises = self
+        paid = _paid_on_moves(self.env, promises, lambda promise: promise.date,
+                              lambda promise: promise.date_promised)
+        outcome = {
+            promise.id: engine.promise_status(to_decimal(promise.amount), paid[promise.id],
+                                              promise.date_promised, today)
+            for promise in promises
+        }
+        kept = promises.filtered(lambda promise: outcome[promise.id] == engine.KEPT)
+        broken = promises.filtered(lambda promise: outcome[promise.id] == engine.BROKEN)
+        kept._close("kept")
+        for promise in kept:
+            promise.message_post(body=self.env._("The promise to pay is kept."))
+        broken._close("broken")
+        for promise in broken:
+            promise._notify_operator(
+                self.env._("Promise to pay not kept: %(name)s", name=promise.display_name),
+                self.env._("The promise to pay was not kept: the invoices are reminded again."),
+            )
