@@ -13,6 +13,17 @@ from .essms_dunning_level import LETTER_KINDS
 _logger = logging.getLogger(__name__)
 
 LETTER_REPORT = "essms_billing.action_report_essms_dunning_letter"
+# What the operator heard when calling the debtor (recovery-rules §2). The first ones close the call.
+CALL_OUTCOMES = [
+    ("reached", "Reached, no commitment"),
+    ("promise", "Promise to pay"),
+    ("dispute", "Disputes the debt"),
+    ("wrong_number", "Wrong number"),
+    ("no_answer", "No answer"),
+    ("message_left", "Message left"),
+]
+# Outcomes after which the call is still to be made again.
+CALL_RETRY_OUTCOMES = ("no_answer", "message_left")
 
 
 class EssmsDunningLetter(models.Model):
@@ -24,6 +35,8 @@ class EssmsDunningLetter(models.Model):
 
     _name = "essms.dunning.letter"
     _description = "Dunning letter"
+    _inherit = ["essms.approval.mixin"]
+    _approval_decision_type = "formal_notice"
     _order = "run_id desc, partner_zip, partner_id, id"
     _check_company_auto = True
 
@@ -72,12 +85,24 @@ class EssmsDunningLetter(models.Model):
         index=True,
     )
     exclusion_reason = fields.Selection(
-        selection=[("operator", "Excluded by the operator"), ("deceased", "Deceased: claim to declare to the estate")],
+        selection=[
+            ("operator", "Excluded by the operator"),
+            ("deceased", "Deceased: claim to declare to the estate"),
+            ("refused", "Refused by the finance director"),
+        ],
     )
     error_message = fields.Text(readonly=True)
     attachment_id = fields.Many2one("ir.attachment", string="Document", readonly=True, copy=False)
     mail_id = fields.Many2one("mail.mail", string="E-mail sent", readonly=True, copy=False)
     sent_date = fields.Datetime(readonly=True, copy=False)
+    call_activity_id = fields.Many2one("mail.activity", string="Call to make", readonly=True, copy=False,
+                                       ondelete="set null")
+    call_outcome = fields.Selection(CALL_OUTCOMES, readonly=True, copy=False, help="The outcome of the last call.")
+    call_date = fields.Datetime(string="Called on", readonly=True, copy=False)
+    call_user_id = fields.Many2one("res.users", string="Called by", readonly=True, copy=False)
+    call_note = fields.Text(readonly=True, copy=False)
+    promise_id = fields.Many2one("essms.promise", string="Promise to pay", readonly=True, copy=False)
+    dispute_hold_ids = fields.Many2many("essms.recovery.hold", string="Dispute holds", readonly=True, copy=False)
 
     @api.depends("line_ids.amount_due")
     def _compute_amount_due(self):
@@ -117,7 +142,7 @@ class EssmsDunningLetter(models.Model):
         self.write({"state": "excluded", "exclusion_reason": "operator"})
 
     def action_include(self):
-        if self.filtered(lambda letter: letter.state != "excluded" or letter.exclusion_reason == "deceased"):
+        if self.filtered(lambda letter: letter.state != "excluded" or letter.exclusion_reason != "operator"):
             raise UserError(self.env._("Only a letter excluded by the operator can be put back."))
         self.write({"state": "draft", "exclusion_reason": False})
 
@@ -152,14 +177,69 @@ class EssmsDunningLetter(models.Model):
     # Sending -------------------------------------------------------------------------------------------
 
     def _send(self):
-        """Send each letter on its channels, in a savepoint: a failure is the letter's error, not a half send."""
-        for letter in self:
+        """Send each letter on its channels, in a savepoint: a failure is the letter's error, not a half send.
+
+        A formal notice a finance director must approve (under the rules of the day of sending) and has not
+        approved is not sent: it stays to send, waiting for the approval.
+        """
+        waiting = self._notices()._approval_needed()
+        waiting.filtered(lambda letter: letter.approval_state != "to_approve")._apply_approval_rules()
+        for letter in self - waiting:
             try:
                 with self.env.cr.savepoint():
                     letter._send_one()
             except Exception as error:
                 _logger.info("Dunning letter %s not sent", letter.id, exc_info=True)
                 letter.write({"state": "error", "error_message": str(error) or error.__class__.__name__})
+        told = (self - waiting).filtered(
+            lambda letter: letter.state == "sent" and letter.approval_mode == "autonomous_notify")
+        for letters in told.grouped("run_id").values():
+            letters[:1]._approval_tell(self.env._(
+                "Formal notices sent by %(user)s: %(letters)s.", user=self.env.user.name,
+                letters=", ".join("%s (%s)" % (letter.partner_id.name, letter._format_amount(letter.amount_due))
+                                  for letter in letters)))
+        return waiting
+
+    # Approvals -----------------------------------------------------------------------------------------
+
+    def _notices(self):
+        """The letters escalating to a formal notice: the decisions under the approval rules."""
+        return self.filtered(lambda letter: letter.level_id.stage == "formal_notice")
+
+    def _apply_approval_rules(self):
+        """Ask the rules about the formal notices to send among these letters; the managers get an activity on
+        the run for those they must approve."""
+        notices = self.filtered(lambda letter: letter.state == "draft")._notices()
+        if not notices:
+            return
+        by_mode = notices._approval_propose()
+        waiting = by_mode.get("approval_required", self.browse())
+        for run, letters in waiting.grouped("run_id").items():
+            letters[:1]._approval_ask(
+                self.env._("Formal notices to approve: %(run)s", run=run.name),
+                self.env._("%(count)s formal notices wait for your approval.", count=len(letters)),
+            )
+
+    def _approval_subject(self):
+        self.ensure_one()
+        return self.company_id, self.policy_id.payer_kind, self.amount_due
+
+    def _approval_thread(self):
+        return self.run_id
+
+    def _approval_approved(self):
+        for run, letters in self.grouped("run_id").items():
+            run.message_post(body=self.env._(
+                "Formal notices approved by %(user)s: %(letters)s.", user=self.env.user.name,
+                letters=", ".join(letters.mapped("partner_id.name"))))
+
+    def _approval_refused(self):
+        self.filtered(lambda letter: letter.state in ("draft", "error")).write(
+            {"state": "excluded", "exclusion_reason": "refused"})
+        for run, letters in self.grouped("run_id").items():
+            run.message_post(body=self.env._(
+                "Formal notices refused by %(user)s: %(letters)s.", user=self.env.user.name,
+                letters=", ".join(letters.mapped("partner_id.name"))))
 
     def _send_one(self):
         self.ensure_one()
@@ -216,9 +296,11 @@ class EssmsDunningLetter(models.Model):
                 )
             )
         template = self.level_id.mail_template_id or self.env.ref("essms_billing.mail_template_essms_dunning_letter")
+        # The daily job queues its e-mails: they leave after its transaction commits, so an interrupted job that
+        # sends its batch again never sends an e-mail twice.
         mail_id = template.send_mail(
             self.id,
-            force_send=True,
+            force_send=not self.env.context.get("essms_dunning_queue_mail"),
             raise_exception=False,
             email_values={
                 "recipient_ids": [(6, 0, recipients.ids)],
@@ -232,13 +314,80 @@ class EssmsDunningLetter(models.Model):
             raise UserError(self.env._("The e-mail could not be sent: %(reason)s", reason=mail.failure_reason or ""))
 
     def _schedule_call(self):
-        self.partner_id.activity_schedule(
+        self.call_activity_id = self.partner_id.activity_schedule(
             "mail.mail_activity_data_call",
             date_deadline=self.date,
             summary=self.env._("Dunning call: %(amount)s due", amount=self._format_amount(self.amount_due)),
             note=self.env._("Invoices: %(invoices)s", invoices=", ".join(self.line_ids.mapped("invoice_name"))),
             user_id=self.run_id.create_uid.id or self.env.uid,
         )
+
+    def action_record_call(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Call outcome"),
+            "res_model": "essms.call.outcome",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_letter_id": self.id},
+        }
+
+    def _record_call_outcome(self, debtor, outcome, note=False, moves=None, date_promised=False, amount=0.0,
+                             date_review=False):
+        """Keep the call's outcome on the letter and the chatters; a promise records an ``essms.promise``, a
+        dispute puts a ``dispute`` hold on the invoices. No answer or a message left keeps the call to make."""
+        self.ensure_one()
+        if self.state != "sent" or not self.channel_phone:
+            raise UserError(self.env._("Letter %(letter)s: only a phone call that was scheduled can have an outcome.",
+                                       letter=self.display_name))
+        if debtor not in self.debtor_ids:
+            raise UserError(self.env._("Letter %(letter)s: %(debtor)s is not one of its debtors.",
+                                       letter=self.display_name, debtor=debtor.display_name))
+        moves = moves if moves is not None else self.line_ids.filtered(
+            lambda line: line.partner_id == debtor).move_id
+        moves = moves.filtered(lambda move: move.amount_residual > 0)
+        today = fields.Date.context_today(self)
+        vals = {"call_outcome": outcome, "call_date": fields.Datetime.now(), "call_user_id": self.env.uid,
+                "call_note": note}
+        outcomes = dict(self._fields["call_outcome"]._description_selection(self.env))
+        body = self.env._("Dunning call (%(level)s): %(outcome)s.", level=self.level_id.name,
+                          outcome=outcomes[outcome])
+        if outcome in ("promise", "dispute") and not moves:
+            raise UserError(self.env._("Letter %(letter)s: %(debtor)s has no invoice left to pay on this letter.",
+                                       letter=self.display_name, debtor=debtor.display_name))
+        if outcome == "promise":
+            if not date_promised or amount <= 0:
+                raise UserError(self.env._("A promise to pay needs its date and a positive amount."))
+            promise = self.env["essms.promise"].create({
+                "company_id": self.company_id.id, "partner_id": debtor.id, "move_ids": [(6, 0, moves.ids)],
+                "date": today, "date_promised": date_promised, "amount": amount, "note": note,
+            })
+            vals["promise_id"] = promise.id
+            body += " " + self.env._("Promised: %(amount)s by %(date)s.", amount=self._format_amount(amount),
+                                     date=format_date(self.env, date_promised))
+        elif outcome == "dispute":
+            holds = self.env["essms.recovery.hold"].create([
+                {"reason": "dispute", "company_id": self.company_id.id, "move_id": move.id, "date_start": today,
+                 "date_review": date_review, "note": note}
+                for move in moves
+            ])
+            vals["dispute_hold_ids"] = [(4, hold.id) for hold in holds]
+            body += " " + self.env._("The invoices are held as disputed: %(invoices)s.",
+                                     invoices=", ".join(moves.mapped("name")))
+        if note:
+            body += " " + note
+        self.write(vals)
+        chatters = self.partner_id | debtor
+        if outcome not in CALL_RETRY_OUTCOMES and self.call_activity_id:
+            # Marking the call done posts it on the addressee's chatter.
+            self.call_activity_id.action_feedback(feedback=body)
+            chatters -= self.partner_id
+        for partner in chatters:
+            partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+        if moves:
+            moves._message_log_batch(bodies=dict.fromkeys(moves.ids, body))
+        return True
 
     def _log_on_chatters(self, moves):
         kind = dict(LETTER_KINDS).get(self.level_id.letter_kind, "")

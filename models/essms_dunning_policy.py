@@ -39,6 +39,12 @@ class EssmsDunningPolicy(models.Model):
         help="The formal notice claims the legal interest from its date (C. civ. 1344-1). Off for residents, "
         "families and public payers.",
     )
+    auto_send = fields.Boolean(
+        string="Send automatically",
+        tracking=True,
+        help="The daily job sends the letters of this policy as soon as it has proposed them, without the operator's "
+        "review. A formal notice waiting for a finance director's approval is never sent automatically.",
+    )
     level_ids = fields.One2many("essms.dunning.level", "policy_id", string="Levels", copy=True)
     is_public_payer = fields.Boolean(compute="_compute_is_public_payer")
 

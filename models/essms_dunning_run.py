@@ -23,6 +23,8 @@ AMICABLE_STAGES = (False, "billed", "due", "reminded", "firm_reminder", "formal_
 REPRESENTED = ("tutelle", "habilitation_familiale")
 # Debtors proposed per call of the daily job: one batch per transaction, so an interruption loses one batch at most.
 CRON_BATCH_DEBTORS = 500
+# Letters sent automatically per call of the daily job (each is rendered as a PDF: slower than a proposal).
+CRON_BATCH_LETTERS = 100
 
 
 class EssmsDunningRun(models.Model):
@@ -57,6 +59,7 @@ class EssmsDunningRun(models.Model):
     progress_partner_id = fields.Integer(
         readonly=True, copy=False, help="The last debtor (partner id) the daily job has proposed, to resume after it."
     )
+    to_approve_count = fields.Integer(string="Formal notices to approve", compute="_compute_counts")
 
     @api.depends("date")
     def _compute_name(self):
@@ -70,6 +73,8 @@ class EssmsDunningRun(models.Model):
             run.letter_count = len(letters)
             run.to_send_count = len(letters.filtered(lambda letter: letter.state == "draft"))
             run.error_count = len(letters.filtered(lambda letter: letter.state == "error"))
+            run.to_approve_count = len(letters.filtered(
+                lambda letter: letter.state == "draft" and letter.approval_state == "to_approve"))
             run.amount_due = sum(letters.filtered(lambda letter: letter.state != "excluded").mapped("amount_due"))
 
     @api.ondelete(at_uninstall=False)
@@ -86,7 +91,7 @@ class EssmsDunningRun(models.Model):
                 raise UserError(self.env._("Run %(name)s was sent: make a new run.", name=run.name))
             run._lock()
             run.letter_ids.filtered(lambda letter: letter.state in ("draft", "excluded")).unlink()
-            self.env["essms.dunning.letter"]._create_with_lines(run._prepare_letter_vals_list())
+            self.env["essms.dunning.letter"]._create_with_lines(run._prepare_letter_vals_list())._apply_approval_rules()
             run.state = "review"
         return True
 
@@ -101,6 +106,19 @@ class EssmsDunningRun(models.Model):
                 run.state = "sent"
             run._attach_batch()
         return True
+
+    def action_approve_notices(self):
+        """The finance director approves every formal notice of the run waiting for approval."""
+        letters = self.letter_ids.filtered(
+            lambda letter: letter.state == "draft" and letter.approval_state == "to_approve")
+        if not letters:
+            raise UserError(self.env._("No formal notice of this run waits for an approval."))
+        return letters.action_approve()
+
+    def _approval_waiting(self):
+        self.ensure_one()
+        return bool(self.letter_ids.filtered(
+            lambda letter: letter.state == "draft" and letter.approval_state == "to_approve"))
 
     def action_open_letters(self):
         self.ensure_one()
@@ -239,7 +257,10 @@ class EssmsDunningRun(models.Model):
         stopped.
 
         Each call is one transaction: the run keeps the last debtor proposed, so a job interrupted in a batch
-        redoes that batch only, and a debtor is never proposed twice. The run waits for the operator's review.
+        redoes that batch only, and a debtor is never proposed twice. Once proposed, the letters of the policies
+        sent automatically go out in bounded batches (one per call, e-mails queued until the transaction commits);
+        a letter sent is never sent again, and a formal notice under an approval is left to the finance director
+        and the operator. The other letters wait for the operator's review.
         """
         today = fields.Date.context_today(self)
         remaining = done = 0
@@ -250,15 +271,44 @@ class EssmsDunningRun(models.Model):
             created = not run
             if created:
                 run = self.create({"company_id": company.id, "date": today, "is_automatic": True})
-            if run.state != "draft":
-                continue
-            batch_done, batch_remaining = run.with_company(company)._prepare_next_batch(CRON_BATCH_DEBTORS)
-            if created and not run.letter_ids:
-                run.unlink()  # nothing overdue today: no empty run to review
-            done += batch_done
-            remaining += batch_remaining
+            run = run.with_company(company)
+            if run.state == "draft":
+                batch_done, batch_remaining = run._prepare_next_batch(CRON_BATCH_DEBTORS)
+                if created and not run.letter_ids:
+                    run.unlink()  # nothing overdue today: no empty run to review
+                    continue
+                done += batch_done
+                remaining += batch_remaining + (len(run._automatic_letters()) if run.state == "review" else 0)
+            elif run.state == "review" and run._automatic_letters():
+                batch_done, batch_remaining = run._send_automatic(CRON_BATCH_LETTERS)
+                done += batch_done
+                remaining += batch_remaining
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining
+
+    def _automatic_letters(self):
+        """The letters the daily job may send: to send, under a policy sent automatically, and not a decision a
+        finance director approves (even approved, a human sends those)."""
+        return self.letter_ids.filtered(
+            lambda letter: letter.state == "draft" and letter.policy_id.auto_send
+            and letter.approval_mode != "approval_required"
+        ).sorted("id")
+
+    def _send_automatic(self, limit):
+        """Send the next ``limit`` automatic letters: ``(letters done, letters left)``."""
+        self.ensure_one()
+        self._lock()
+        letters = self._automatic_letters()
+        batch = letters[:limit]
+        batch.with_context(essms_dunning_queue_mail=True)._send()
+        left = len(self._automatic_letters())
+        if not left:
+            if not self.letter_ids.filtered(lambda letter: letter.state in ("draft", "error")):
+                self.state = "sent"
+            self._attach_batch()
+            sent = self.letter_ids.filtered(lambda letter: letter.state == "sent" and letter.policy_id.auto_send)
+            self.message_post(body=self.env._("Sent automatically: %(count)s letters.", count=len(sent)))
+        return len(batch), left
 
     def _debtors_to_propose(self, policies, limit=None):
         """The ids of the debtors with overdue claims after the run's progress, in id order."""
@@ -298,13 +348,17 @@ class EssmsDunningRun(models.Model):
             if letter.state == "draft" and not letter.copy_partner_id
         }
         new = []
+        merged = self.env["essms.dunning.letter"]
         for vals in vals_list:
             letter = existing.get(vals["partner_id"]) if vals.get("state", "draft") == "draft" else None
             if letter and not vals.get("copy_partner_id"):
                 letter._merge_vals(vals)
+                merged |= letter
             else:
                 new.append(vals)
-        return self.env["essms.dunning.letter"]._create_with_lines(new)
+        letters = self.env["essms.dunning.letter"]._create_with_lines(new) | merged
+        letters._apply_approval_rules()
+        return letters
 
     def _credits(self, debtors):
         """What each debtor has paid or been credited and is not reconciled yet: ``{partner id: amount}``."""

@@ -130,7 +130,8 @@ class EssmsRecoveryArrangement(models.AbstractModel):
 class EssmsPaymentPlan(models.Model):
     _name = "essms.payment.plan"
     _description = "Payment plan"
-    _inherit = ["essms.recovery.arrangement"]
+    _inherit = ["essms.recovery.arrangement", "essms.approval.mixin"]
+    _approval_decision_type = "plan"
     _order = "date_signed desc, id desc"
     _hold_reason = "payment_plan"
     _hold_field = "payment_plan_id"
@@ -139,10 +140,12 @@ class EssmsPaymentPlan(models.Model):
     state = fields.Selection(
         selection=[
             ("draft", "Draft"),
+            ("to_approve", "To approve"),
             ("active", "Active"),
             ("completed", "Completed"),
             ("broken", "Broken"),
             ("cancelled", "Cancelled"),
+            ("refused", "Refused"),
         ],
         default="draft",
         required=True,
@@ -231,7 +234,12 @@ class EssmsPaymentPlan(models.Model):
             })
 
     def action_sign(self):
-        """The debtor signed: the schedule must add up to what is due; the invoices are held while it runs."""
+        """The debtor signed: the schedule must add up to what is due; the invoices are held while it runs.
+
+        The plan goes through its approval rule (recovery-rules §8): within the operator's autonomy it is active at
+        once (the finance directors are told when the rule says so); otherwise it waits for a finance director,
+        its invoices already held, and becomes active on approval.
+        """
         today = fields.Date.context_today(self)
         for plan in self:
             if plan.state != "draft":
@@ -245,17 +253,56 @@ class EssmsPaymentPlan(models.Model):
                     "Plan %(plan)s: the instalments add up to %(scheduled)s but the invoices still owe %(total)s.",
                     plan=plan.name, scheduled=formatLang(self.env, float(scheduled), currency_obj=plan.currency_id),
                     total=formatLang(self.env, float(total), currency_obj=plan.currency_id)))
-            others = self.search([("id", "!=", plan.id), ("state", "=", "active"),
+            others = self.search([("id", "!=", plan.id), ("state", "in", ("to_approve", "active")),
                                   ("move_ids", "in", plan.move_ids.ids)], limit=1)
             if others:
                 raise UserError(self.env._("Plan %(plan)s: some of its invoices are already in the active plan "
                                            "%(other)s.", plan=plan.name, other=others.name))
-            plan.write({"state": "active", "date_signed": today, "amount_total": float(total)})
+            plan.write({"date_signed": today, "amount_total": float(total)})
+        by_mode = self._approval_propose()
+        waiting = by_mode.get("approval_required", self.browse())
+        waiting.write({"state": "to_approve"})
+        (self - waiting).write({"state": "active"})
         self._put_holds(today)
+        for plan in waiting:
+            amount = formatLang(self.env, plan.amount_total, currency_obj=plan.currency_id)
+            plan._approval_ask(
+                self.env._("Payment plan to approve: %(plan)s", plan=plan.name),
+                self.env._("%(debtor)s, %(amount)s in %(count)s instalments, proposed by %(user)s.",
+                           debtor=plan.partner_id.display_name, amount=amount, count=len(plan.instalment_ids),
+                           user=self.env.user.name),
+            )
+            plan.message_post(body=self.env._(
+                "Signed by the debtor; waits for a finance director's approval (%(amount)s).", amount=amount))
+        for plan in by_mode.get("autonomous_notify", self.browse()):
+            plan._approval_tell(self.env._(
+                "Payment plan %(plan)s signed by %(user)s: %(debtor)s, %(amount)s in %(count)s instalments.",
+                plan=plan.name, user=self.env.user.name, debtor=plan.partner_id.display_name,
+                amount=formatLang(self.env, plan.amount_total, currency_obj=plan.currency_id),
+                count=len(plan.instalment_ids)))
+
+    def _approval_subject(self):
+        self.ensure_one()
+        return (self.company_id, self.partner_id.commercial_partner_id.essms_payer_kind,
+                self.amount_total or float(self._residual_total()))
+
+    def _approval_approved(self):
+        self.filtered(lambda plan: plan.state == "to_approve").write({"state": "active"})
+        for plan in self:
+            plan.message_post(body=self.env._("Approved by %(user)s: the plan is active.", user=self.env.user.name))
+
+    def _approval_refused(self):
+        self.filtered(lambda plan: plan.state == "to_approve")._end("refused")
+        for plan in self:
+            plan._notify_operator(
+                self.env._("Payment plan refused: %(plan)s", plan=plan.name),
+                self.env._("Refused by %(user)s: the invoices are reminded again. %(note)s",
+                           user=self.env.user.name, note=plan.approval_note or ""),
+            )
 
     def action_cancel(self):
         for plan in self:
-            if plan.state not in ("draft", "active"):
+            if plan.state not in ("draft", "to_approve", "active"):
                 raise UserError(self.env._("Plan %(plan)s is already ended.", plan=plan.name))
         self._end("cancelled")
 

@@ -1,4 +1,5 @@
 from . import essms_accounting_reciprocity
+from . import essms_call_outcome
 from . import essms_entries_export
 from . import essms_payment_batch
 from . import essms_portal_export
