@@ -59,6 +59,7 @@
         "views/account_move_dunning_views.xml",
         "views/essms_payment_plan_views.xml",
         "views/essms_approval_rule_views.xml",
+        "views/essms_remission_views.xml",
         "views/menus.xml",
         "reports/report_invoice.xml",
         "reports/report_nominative_statement.xml",

@@ -32,6 +32,7 @@ from . import essms_portal_layout_column
 from . import essms_receivable_ageing
 from . import essms_recovery_hold
 from . import essms_recovery_hold_plan
+from . import essms_remission
 from . import essms_remittance
 from . import essms_remittance_layout
 from . import essms_remittance_line

@@ -325,3 +325,62 @@ class TestAutomaticSending(ApprovalCommon):
         run.with_user(self.operator).action_send()
         self.assertEqual((notice.state, run.state), ("sent", "sent"))
         self.assertEqual(notice.amount_due, AMOUNT)
+
+
+@tagged("post_install", "-at_install")
+class TestRemission(ApprovalCommon):
+    """Jeanne Martin asks for a remission of 900 € on two invoices of 723.32 € (1 446.64 € due)."""
+
+    def _remission(self, amount=900.0):
+        self.first = self._invoice(self.martin.partner_id)
+        self.second = self._invoice(self.martin.partner_id, due=date(2026, 2, 28))
+        return self.env["essms.remission"].with_user(self.operator).create({
+            "partner_id": self.martin.partner_id.id,
+            "move_ids": [Command.set((self.first | self.second).ids)],
+            "amount": amount,
+            "reason": "Demande de la tutrice : ressources insuffisantes",
+            "social_note": "AAH seule, loyer à charge",
+        })
+
+    def test_remission_waits_for_the_director_then_is_a_credit_note(self):
+        remission = self._remission()
+        remission.action_submit()
+        self.assertEqual((remission.state, remission.approval_mode), ("to_approve", "approval_required"))
+        self.assertEqual(self.first.amount_residual, AMOUNT, "nothing accounted before the decision")
+        self.assertEqual(len(self._manager_activities(remission)), 1)
+        with self.assertRaises(AccessError):
+            remission.action_approve()
+        remission.with_user(self.manager).action_approve()
+        self.assertEqual((remission.state, remission.proposed_by_id, remission.approved_by_id),
+                         ("done", self.operator, self.manager))
+        notes = remission.credit_note_ids
+        self.assertEqual(notes.mapped("move_type"), ["out_refund", "out_refund"])
+        self.assertEqual(set(notes.mapped("state")), {"posted"})
+        self.assertEqual(sorted(notes.mapped("amount_total")), [176.68, AMOUNT], "oldest invoice first")
+        self.assertEqual((self.first.amount_residual, self.first.payment_state), (0.0, "reversed"))
+        self.assertEqual(self.first.essms_recovery_stage, "remitted")
+        self.assertAlmostEqual(self.second.amount_residual, 2 * AMOUNT - 900.0)
+        self.assertNotEqual(self.second.essms_recovery_stage, "remitted")
+
+    def test_refused_remission_accounts_nothing(self):
+        remission = self._remission()
+        remission.action_submit()
+        remission.with_user(self.manager).action_refuse()
+        self.assertEqual((remission.state, remission.approval_state), ("refused", "refused"))
+        self.assertFalse(remission.credit_note_ids)
+        self.assertEqual(self.first.amount_residual, AMOUNT)
+
+    def test_remission_above_what_is_due_is_refused(self):
+        remission = self._remission(amount=2000.0)
+        with self.assertRaises(UserError):
+            remission.action_submit()
+
+    def test_remission_within_an_autonomous_rule_is_accounted_at_once(self):
+        self.env["essms.approval.rule"].create({
+            "decision_type": "remission", "payer_kind": "resident", "amount_max": 1000, "mode": "autonomous_notify",
+        })
+        remission = self._remission()
+        remission.action_submit()
+        self.assertEqual((remission.state, remission.approval_mode), ("done", "autonomous_notify"))
+        self.assertTrue(self._notified(remission, self.manager))
+        self.assertEqual(len(remission.credit_note_ids), 2)
