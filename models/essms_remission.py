@@ -124,7 +124,8 @@ class EssmsRemission(models.Model):
         for remission in self:
             remission._notify_operator(
                 self.env._("Remission refused: %(name)s", name=remission.name),
-                self.env._("Refused by %(user)s. %(note)s", user=self.env.user.name, note=remission.approval_note or ""),
+                self.env._("Refused by %(user)s. %(note)s", user=self.env.user.name,
+                           note=remission.approval_note or ""),
             )
 
     def _format(self, amount):
@@ -178,7 +179,8 @@ class EssmsRemission(models.Model):
         for remission in self:
             remission._check_can_account()
             shares = remission._shares()
-            credit_notes = self.env["account.move"].create([remission._prepare_credit_note_vals(move, amount) for move, amount in shares])
+            credit_notes = self.env["account.move"].create(
+                [remission._prepare_credit_note_vals(move, amount) for move, amount in shares])
             credit_notes.action_post()
             for (move, _amount), credit_note in zip(shares, credit_notes, strict=True):
                 (move.line_ids | credit_note.line_ids).filtered(
