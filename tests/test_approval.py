@@ -384,3 +384,24 @@ class TestRemission(ApprovalCommon):
         self.assertEqual((remission.state, remission.approval_mode), ("done", "autonomous_notify"))
         self.assertTrue(self._notified(remission, self.manager))
         self.assertEqual(len(remission.credit_note_ids), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestApprovalQueries(ApprovalCommon):
+    def test_rules_read_once_for_a_batch_of_letters(self):
+        people = [self.martin] + [self._resident("Résident %s" % index) for index in range(5)]
+        for person in people:
+            self._invoice(person.partner_id)
+        self._up_to(NOTICE)
+        letters = self._run(NOTICE).letter_ids
+        self.assertEqual(set(letters.mapped("approval_mode")), {"autonomous_notify"})
+        counts = []
+        # The first batch warms the caches (user, groups, access rules); then 2 letters and 4 letters.
+        for batch in (letters[:1], letters[1:3], letters[3:]):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            batch._apply_approval_rules()
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - before)
+        self.assertEqual(len(letters[3:]), 3)
+        self.assertEqual(counts[1], counts[2], "as many queries for 3 letters as for 2")
