@@ -22,7 +22,7 @@ APPROVAL_ACTIVITY = "essms_billing.mail_activity_type_essms_approval"
 # Written by the server only (sudo) or by a finance director.
 GUARDED_FIELDS = (
     "approval_mode", "approval_rule_id", "approval_state", "proposed_by_id", "proposed_date", "approved_by_id",
-    "approved_date",
+    "approved_date", "approval_note",
 )
 
 

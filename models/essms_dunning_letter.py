@@ -140,6 +140,9 @@ class EssmsDunningLetter(models.Model):
         if self.filtered(lambda letter: letter.state not in ("draft", "error")):
             raise UserError(self.env._("Only a letter not sent yet can be excluded."))
         self.write({"state": "excluded", "exclusion_reason": "operator"})
+        # A formal notice excluded while it waited: the directors have nothing left to approve on the run.
+        self.run_id.filtered(lambda run: not run._approval_waiting()).activity_unlink(
+            ["essms_billing.mail_activity_type_essms_approval"])
 
     def action_include(self):
         if self.filtered(lambda letter: letter.state != "excluded" or letter.exclusion_reason != "operator"):

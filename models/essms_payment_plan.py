@@ -305,6 +305,7 @@ class EssmsPaymentPlan(models.Model):
             if plan.state not in ("draft", "to_approve", "active"):
                 raise UserError(self.env._("Plan %(plan)s is already ended.", plan=plan.name))
         self._end("cancelled")
+        self.activity_unlink(["essms_billing.mail_activity_type_essms_approval"])
 
     def _end(self, state):
         self.hold_ids._end_now()
