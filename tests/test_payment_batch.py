@@ -201,3 +201,95 @@ class TestPaymentBatch(BillingCommon):
         secretary = new_test_user(self.env, "payments_secretary", groups=ESTABLISHMENT)
         with self.assertRaises(AccessError):
             self._batch({"partner_id": self.marie.partner_id.id, "amount": 10.0}, user=secretary)
+
+    # Bank statement lines ---------------------------------------------------------------------------------
+
+    def _statement_line(self, partner, amount, day, ref="VIR"):
+        return self.env["account.bank.statement.line"].create(
+            {"journal_id": self.bank.id, "date": day, "payment_ref": ref, "partner_id": partner.id, "amount": amount}
+        )
+
+    def test_transfer_reconciled_with_its_bank_statement_line(self):
+        jean_line = self._statement_line(self.jean.partner_id, 723.32, date(2026, 11, 22), "VIR MARTIN NOV")
+        # Not Jean's (another payer), not his amount, too far from the payment's date: none is taken.
+        self._statement_line(self.marie.partner_id, 723.32, date(2026, 11, 20))
+        self._statement_line(self.jean.partner_id, 723.00, date(2026, 11, 20))
+        self._statement_line(self.jean.partner_id, 723.32, date(2026, 11, 1))
+        batch = self._batch(
+            {"partner_id": self.jean.partner_id.id, "amount": 723.32, "method": "transfer", "reference": "VIR"},
+            {"partner_id": self.marie.partner_id.id, "amount": 723.32, "method": "cheque", "reference": "CHQ 1"},
+        )
+        # The operator sees which lines are matched before registering.
+        batch.action_find_statement_lines()
+        self.assertEqual(batch.line_ids.mapped("statement_line_id"), jean_line)
+        self.assertFalse(batch.line_ids[1].statement_line_id, "a cheque is not matched with a transfer")
+        batch.action_register()
+        jean_payment = batch.payment_ids.filtered(lambda payment: payment.partner_id == self.jean.partner_id)
+        self.assertTrue(jean_line.is_reconciled)
+        self.assertTrue(jean_payment.is_matched)
+        self.assertEqual(self.jean_oct.payment_state, "paid")
+        self.assertIn("VIR MARTIN NOV", jean_payment.message_ids[0].body)
+
+    def test_guardian_transfer_split_as_given_and_reconciled_with_its_statement_line(self):
+        # The UDAF says: 500,00 € for Lucie, 900,00 € for Paul. Lucie's 05/10 invoice is paid, her 05/11 one stays
+        # owed (not the oldest-first 300,00 €); Paul's 600,00 € is paid and 300,00 € stay as Paul's credit.
+        udaf_line = self._statement_line(self.udaf, 1400.00, date(2026, 11, 19), "VIR UDAF 66")
+        batch = self._batch({"partner_id": self.udaf.id, "amount": 1400.00, "method": "transfer",
+                             "reference": "UDAF NOV"})
+        action = batch.line_ids.action_open_split()
+        self.assertEqual(action["res_id"], batch.line_ids.id)
+        splits = batch.line_ids.split_ids
+        self.assertEqual(set(splits.beneficiary_id.ids), {self.lucie.id, self.paul.id})
+        self.assertEqual(
+            {split.beneficiary_id: split.amount_due for split in splits}, {self.lucie: 1000.00, self.paul: 600.00}
+        )
+        splits.filtered(lambda split: split.beneficiary_id == self.lucie).amount = 500.00
+        splits.filtered(lambda split: split.beneficiary_id == self.paul).amount = 900.00
+        self.assertEqual(batch.line_ids.action_back_to_batch()["res_id"], batch.id)
+        batch.action_register()
+        self.assertEqual(
+            sorted((payment.partner_id.name, payment.amount) for payment in batch.payment_ids),
+            [("Lucie Bernard", 500.00), ("Paul Durand", 300.00), ("Paul Durand", 600.00)],
+        )
+        self.assertRecordValues(self.lucie_sep | self.lucie_oct | self.paul_sep, [
+            {"payment_state": "paid", "amount_residual": 0.0},
+            {"payment_state": "not_paid", "amount_residual": 500.00},
+            {"payment_state": "paid", "amount_residual": 0.0},
+        ])
+        self.assertEqual(self.paul.partner_id.credit, -300.00, "Paul's share beyond his debt is his credit")
+        self.assertTrue(udaf_line.is_reconciled)
+        self.assertTrue(all(batch.payment_ids.mapped("is_matched")))
+
+    def test_bad_breakdown_or_statement_line_named_and_nothing_written(self):
+        before = self._payments()
+        wrong_amount = self._statement_line(self.jean.partner_id, 700.00, date(2026, 11, 20))
+        batch = self._batch(
+            {"partner_id": self.udaf.id, "amount": 1400.00, "method": "transfer", "reference": "UDAF",
+             "split_ids": [Command.create({"beneficiary_id": self.lucie.id, "amount": 500.00}),
+                           Command.create({"beneficiary_id": self.marie.id, "amount": 800.00})]},
+            {"partner_id": self.jean.partner_id.id, "amount": 723.32, "method": "transfer", "reference": "VIR",
+             "statement_line_id": wrong_amount.id},
+        )
+        with self.assertRaises(UserError) as error:
+            batch.action_register()
+        message = str(error.exception)
+        self.assertIn("Line 1 (UDAF 66 – service mandataire), Breakdown per person: Marie Roux is not protected by "
+                      "this payer.", message)
+        self.assertIn("Line 1 (UDAF 66 – service mandataire), Breakdown per person: the amounts per person add up "
+                      "to %s, the payment is of %s." % (self._money(1300.00), self._money(1400.00)), message)
+        self.assertIn("Line 2 (Jean Martin), Bank statement line: %s is of %s, not of the payment's amount."
+                      % (wrong_amount.display_name, self._money(700.00)), message)
+        self.assertEqual(self._payments(), before)
+        self.assertFalse(wrong_amount.is_reconciled)
+
+    def test_failure_while_reconciling_the_statement_line_leaves_nothing(self):
+        before = self._payments()
+        jean_line = self._statement_line(self.jean.partner_id, 723.32, date(2026, 11, 20))
+        batch = self._batch({"partner_id": self.jean.partner_id.id, "amount": 723.32, "method": "direct_debit",
+                             "reference": "PRLV NOV"})
+        with patch.object(type(batch), "_reconcile_statement_lines", side_effect=UserError("bank down")), \
+                self.assertRaises(UserError):
+            batch.action_register()
+        self.assertEqual(self._payments(), before)
+        self.assertEqual(self.jean_oct.payment_state, "not_paid")
+        self.assertFalse(jean_line.is_reconciled)
