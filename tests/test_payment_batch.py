@@ -14,6 +14,7 @@ from unittest.mock import patch
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.tests import Form
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 
@@ -234,18 +235,23 @@ class TestPaymentBatch(BillingCommon):
         # The UDAF says: 500,00 € for Lucie, 900,00 € for Paul. Lucie's 05/10 invoice is paid, her 05/11 one stays
         # owed (not the oldest-first 300,00 €); Paul's 600,00 € is paid and 300,00 € stay as Paul's credit.
         udaf_line = self._statement_line(self.udaf, 1400.00, date(2026, 11, 19), "VIR UDAF 66")
-        batch = self._batch({"partner_id": self.udaf.id, "amount": 1400.00, "method": "transfer",
-                             "reference": "UDAF NOV"})
-        action = batch.line_ids.action_open_split()
-        self.assertEqual(action["res_id"], batch.line_ids.id)
-        splits = batch.line_ids.split_ids
-        self.assertEqual(set(splits.beneficiary_id.ids), {self.lucie.id, self.paul.id})
-        self.assertEqual(
-            {split.beneficiary_id: split.amount_due for split in splits}, {self.lucie: 1000.00, self.paul: 600.00}
-        )
-        splits.filtered(lambda split: split.beneficiary_id == self.lucie).amount = 500.00
-        splits.filtered(lambda split: split.beneficiary_id == self.paul).amount = 900.00
-        self.assertEqual(batch.line_ids.action_back_to_batch()["res_id"], batch.id)
+        with Form(self.env["essms.payment.batch"].with_user(self.operator)) as form:
+            form.journal_id = self.bank
+            form.date = date(2026, 11, 20)
+            with form.line_ids.new() as line:
+                line.partner_id = self.udaf
+                line.amount = 1400.00
+                line.method = "transfer"
+                line.reference = "UDAF NOV"
+            # One breakdown row per person the UDAF protects, with what they owe.
+            rows = {row["beneficiary_id"]: row for row in form.split_ids._records}
+            self.assertEqual(set(rows), {self.lucie.id, self.paul.id})
+            self.assertEqual(rows[self.lucie.id]["amount_due"], 1000.00)
+            self.assertEqual(rows[self.paul.id]["amount_due"], 600.00)
+            for index in range(len(form.split_ids)):
+                with form.split_ids.edit(index) as row:
+                    row.amount = 500.00 if row.beneficiary_id == self.lucie else 900.00
+        batch = form.record
         batch.action_register()
         self.assertEqual(
             sorted((payment.partner_id.name, payment.amount) for payment in batch.payment_ids),
@@ -264,15 +270,19 @@ class TestPaymentBatch(BillingCommon):
         before = self._payments()
         wrong_amount = self._statement_line(self.jean.partner_id, 700.00, date(2026, 11, 20))
         batch = self._batch(
-            {"partner_id": self.udaf.id, "amount": 1400.00, "method": "transfer", "reference": "UDAF",
-             "split_ids": [Command.create({"beneficiary_id": self.lucie.id, "amount": 500.00}),
-                           Command.create({"beneficiary_id": self.marie.id, "amount": 800.00})]},
+            {"partner_id": self.udaf.id, "amount": 1400.00, "method": "transfer", "reference": "UDAF"},
             {"partner_id": self.jean.partner_id.id, "amount": 723.32, "method": "transfer", "reference": "VIR",
              "statement_line_id": wrong_amount.id},
         )
+        batch.split_ids = [
+            Command.create({"guardian_id": self.udaf.id, "beneficiary_id": self.lucie.id, "amount": 500.00}),
+            Command.create({"guardian_id": self.udaf.id, "beneficiary_id": self.marie.id, "amount": 800.00}),
+            Command.create({"guardian_id": self.family.id, "beneficiary_id": self.marie.id, "amount": 10.00}),
+        ]
         with self.assertRaises(UserError) as error:
             batch.action_register()
         message = str(error.exception)
+        self.assertIn("Breakdown per person, Famille Roux: no payment of this guardian in the batch.", message)
         self.assertIn("Line 1 (UDAF 66 – service mandataire), Breakdown per person: Marie Roux is not protected by "
                       "this payer.", message)
         self.assertIn("Line 1 (UDAF 66 – service mandataire), Breakdown per person: the amounts per person add up "

@@ -49,6 +49,34 @@ class EssmsPaymentBatch(models.TransientModel):
     date = fields.Date(string="Date", required=True, default=fields.Date.context_today)
     line_ids = fields.One2many("essms.payment.batch.line", "batch_id", string="Lines")
     payment_ids = fields.Many2many("account.payment", string="Payments registered", readonly=True)
+    split_ids = fields.One2many(
+        "essms.payment.batch.split",
+        "batch_id",
+        string="Breakdown per person",
+        help="How much of a guardian's payment is for each person it protects, when the guardian says so. Leave the "
+        "amounts at zero to settle the oldest debts across the persons.",
+    )
+
+    @api.onchange("line_ids")
+    def _onchange_line_ids_splits(self):
+        """One breakdown row per person each guardian of the batch protects, amounts kept; rows of a guardian no
+        longer paying in the batch go, unless they hold an amount."""
+        guardians = self.line_ids.filtered(lambda line: line.kind == "payment").partner_id._origin
+        persons = self.env["essms.beneficiary"].search(
+            [("protector_id", "in", guardians.ids), ("company_id", "=", self.company_id.id)]
+        )
+        rows = {}
+        for split in self.split_ids:
+            if split.amount or split.guardian_id._origin in guardians:
+                rows[(split.guardian_id._origin.id, split.beneficiary_id._origin.id)] = split.amount
+        for person in persons:
+            rows.setdefault((person.protector_id.id, person.id), 0.0)
+        if set(rows) == {(split.guardian_id._origin.id, split.beneficiary_id._origin.id) for split in self.split_ids}:
+            return
+        self.split_ids = [Command.clear()] + [
+            Command.create({"guardian_id": guardian_id, "beneficiary_id": beneficiary_id, "amount": amount})
+            for (guardian_id, beneficiary_id), amount in rows.items()
+        ]
 
     def action_register(self):
         """Check every line, then register the whole batch; open the payments made."""
@@ -165,6 +193,15 @@ class EssmsPaymentBatch(models.TransientModel):
             problems.append(self.env._("The batch has no line."))
         for number, line in enumerate(self.line_ids, 1):
             problems += line._check_problems(number)
+        paying = self.line_ids.filtered(lambda line: line.kind == "payment").partner_id
+        for guardian in self.split_ids.filtered("amount").guardian_id - paying:
+            problems.append(
+                self.env._(
+                    "%(field)s, %(guardian)s: no payment of this guardian in the batch.",
+                    field=self._fields["split_ids"]._description_string(self.env),
+                    guardian=guardian.display_name,
+                )
+            )
         if problems:
             raise UserError("\n".join(problems))
 
@@ -363,24 +400,21 @@ class EssmsPaymentBatchLine(models.TransientModel):
         help="The transfer on the bank statement: registering the payment also reconciles it. Found by the payer, "
         "the amount and the date for transfers and direct debits; can be chosen by hand.",
     )
-    payer_kind = fields.Selection(related="partner_id.essms_payer_kind")
-    split_ids = fields.One2many(
+    split_ids = fields.Many2many(
         "essms.payment.batch.split",
-        "line_id",
+        compute="_compute_split_ids",
         string="Breakdown per person",
         help="For a guardian's payment: how much is for each protected person, as the guardian says. Without it, "
         "the payment settles the oldest debts across the persons.",
     )
-    split_summary = fields.Char(compute="_compute_split_summary", string="Breakdown")
 
-    @api.depends("split_ids.amount", "split_ids.beneficiary_id")
-    def _compute_split_summary(self):
+    @api.depends("batch_id.split_ids.guardian_id", "partner_id", "kind")
+    def _compute_split_ids(self):
         for line in self:
-            splits = line.split_ids.filtered("amount")
-            line.split_summary = ", ".join(
-                "%s %s" % (split.beneficiary_id.name, formatLang(self.env, split.amount, currency_obj=line.currency_id))
-                for split in splits
-            ) or False
+            paying = line.kind == "payment" and line.partner_id
+            line.split_ids = line.batch_id.split_ids.filtered(
+                lambda split, line=line, paying=paying: paying and split.guardian_id == line.partner_id
+            )
 
     @api.onchange("returned_payment_id")
     def _onchange_returned_payment_id(self):
@@ -394,35 +428,6 @@ class EssmsPaymentBatchLine(models.TransientModel):
 
     def _number(self):
         return list(self.batch_id.line_ids).index(self) + 1
-
-    def action_open_split(self):
-        """The breakdown of a guardian's payment per protected person, one line per person it protects."""
-        self.ensure_one()
-        persons = self.env["essms.beneficiary"].search(
-            [("protector_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)]
-        )
-        missing = persons - self.split_ids.beneficiary_id
-        self.split_ids = [Command.create({"beneficiary_id": person.id, "amount": 0.0}) for person in missing]
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "view_id": self.env.ref("essms_billing.essms_payment_batch_line_view_form_split").id,
-            "target": "new",
-            "name": self.env._("Breakdown per person"),
-        }
-
-    def action_back_to_batch(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "essms.payment.batch",
-            "res_id": self.batch_id.id,
-            "view_mode": "form",
-            "target": "new",
-            "name": self.env._("Residents' payments"),
-        }
 
     def _check_problems(self, number):
         """What is wrong with this line, each problem naming the line (its number and payer) and the field."""
@@ -504,6 +509,12 @@ class EssmsPaymentBatchLine(models.TransientModel):
             problem("split_ids", self.env._("an amount per person cannot be negative."))
         if len(splits.beneficiary_id) < len(splits):
             problem("split_ids", self.env._("a person is given twice."))
+        same_payer = self.batch_id.line_ids.filtered(
+            lambda line: line.kind == "payment" and line.partner_id == self.partner_id
+        )
+        if len(same_payer) > 1:
+            problem("split_ids", self.env._("the guardian pays in several lines of this batch: register the payment "
+                                            "with a breakdown in a batch of its own."))
         total = sum(splits.mapped("amount"))
         if currency.compare_amounts(total, self.amount) != 0:
             problem("split_ids",
@@ -515,10 +526,14 @@ class EssmsPaymentBatchLine(models.TransientModel):
 class EssmsPaymentBatchSplit(models.TransientModel):
     _name = "essms.payment.batch.split"
     _description = "Guardian's payment per protected person"
+    _order = "guardian_id, id"
 
-    line_id = fields.Many2one("essms.payment.batch.line", required=True, ondelete="cascade")
-    currency_id = fields.Many2one(related="line_id.currency_id")
-    beneficiary_id = fields.Many2one("essms.beneficiary", string="Protected person", required=True)
+    batch_id = fields.Many2one("essms.payment.batch", required=True, ondelete="cascade")
+    currency_id = fields.Many2one(related="batch_id.company_id.currency_id")
+    guardian_id = fields.Many2one("res.partner", string="Guardian", required=True)
+    beneficiary_id = fields.Many2one(
+        "essms.beneficiary", string="Protected person", required=True, domain="[('protector_id', '=', guardian_id)]"
+    )
     partner_id = fields.Many2one(related="beneficiary_id.partner_id")
     amount_due = fields.Monetary(compute="_compute_amount_due", string="Owes")
     amount = fields.Monetary(string="Amount for them")
