@@ -210,8 +210,15 @@ class EssmsRemittance(models.Model):
         self.filtered(lambda remittance: remittance.state == "cancel").state = "draft"
         return True
 
-    def action_open_excess(self):
-        """Allocate the payer's excess to other invoices, or refund it (the mode comes from the button)."""
+    def action_open_excess_allocate(self):
+        """Pay other open invoices of the payer with the advice's excess."""
+        return self._open_excess("allocate")
+
+    def action_open_excess_refund(self):
+        """Refund the advice's excess to the payer."""
+        return self._open_excess("refund")
+
+    def _open_excess(self, mode):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
@@ -219,7 +226,7 @@ class EssmsRemittance(models.Model):
             "res_model": "essms.remittance.excess",
             "view_mode": "form",
             "target": "new",
-            "context": dict(self.env.context, default_remittance_id=self.id),
+            "context": {"default_remittance_id": self.id, "default_mode": mode},
         }
 
     def action_open_cancel_posting(self):
