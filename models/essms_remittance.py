@@ -123,6 +123,15 @@ class EssmsRemittance(models.Model):
         help="What the advice's payment still holds beyond its unmatched lines: it can be allocated to other "
         "invoices of the payer or refunded to them.",
     )
+    bank_receipt_line_id = fields.Many2one(
+        "account.move.line",
+        string="Bank receipt",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="When a posting was cancelled in a locked period: the transfer's line, still on the bank statement, "
+        "that the next posting of the advice reconciles.",
+    )
     refund_payment_ids = fields.Many2many(
         "account.payment",
         "essms_remittance_refund_payment_rel",
@@ -510,6 +519,7 @@ class EssmsRemittance(models.Model):
             (payment_receivable + invoice_lines).with_context(essms_reconcile_caps=caps).reconcile()
         if self.statement_line_id:
             self._reconcile_statement_line(payment)
+        self._reconcile_bank_receipt(payment)
         self.write({"payment_id": payment.id, "state": "posted"})
         self.message_post(
             body=self.env._(
@@ -683,19 +693,15 @@ class EssmsRemittance(models.Model):
         statement_line = self.statement_line_id if self.statement_line_id.is_reconciled else self.env[
             "account.bank.statement.line"
         ]
-        if statement_line:
-            locks = self._locks(statement_line.move_id)
-            if locks:
-                # Undoing it rewrites the statement line's entry, which a lock date forbids.
-                raise UserError(
-                    self.env._(
-                        "The payment advice %(name)s cannot be cancelled: its bank statement line %(line)s is in a "
-                        "locked period (%(locks)s) and its reconciliation cannot be undone.",
-                        name=self.name,
-                        line=statement_line.display_name,
-                        locks=self.env["res.company"]._format_lock_dates(locks),
-                    )
-                )
+        bank_receipt = self.bank_receipt_line_id
+        if statement_line and self._locks(statement_line.move_id):
+            # Its entry cannot be rewritten in a locked period: only its matching is undone, and its line on the
+            # outstanding receipts account waits for the next posting of the advice.
+            statement_line.line_ids.remove_move_reconcile()
+            bank_receipt = statement_line.line_ids.filtered(
+                lambda line: line.account_id == payment.outstanding_account_id and not line.reconciled
+            )[:1]
+        elif statement_line:
             # Statement lines are written by accountants only; the finance director was checked above.
             statement_line.sudo().action_undo_reconciliation()
         payment.move_id.line_ids.remove_move_reconcile()
@@ -712,18 +718,42 @@ class EssmsRemittance(models.Model):
             payment.action_cancel()
             how = self.env._("cancelled")
         self.line_ids.filtered("resolved").with_context(essms_remittance_matching=True).resolved = False
-        self.write({"state": "draft", "payment_id": False})
+        self.write({"state": "draft", "payment_id": False, "bank_receipt_line_id": bank_receipt.id})
         self._match()
         self.message_post(
             body=self.env._(
                 "Posting cancelled: payment %(payment)s %(how)s, %(count)s invoices owe again what it paid, the bank "
-                "statement line is open again. Reason: %(reason)s",
+                "statement line waits for the next posting. Reason: %(reason)s",
                 payment=payment_name,
                 how=how,
                 count=len(invoices),
                 reason=reason,
             )
         )
+
+    def _reconcile_bank_receipt(self, payment):
+        """After a posting cancelled in a locked period, the transfer's receipt still on the bank statement is
+        reconciled with the new payment's outstanding receipt."""
+        receipt = self.bank_receipt_line_id
+        outstanding = payment.move_id.line_ids.filtered(
+            lambda line: line.account_id == payment.outstanding_account_id
+        )
+        if not receipt or receipt.reconciled or outstanding.reconciled:
+            return
+        if receipt.account_id != outstanding.account_id or self.currency_id.compare_amounts(
+            -receipt.amount_residual, self.amount_total
+        ):
+            raise UserError(
+                self.env._(
+                    "The transfer of %(receipt_amount)s on the bank statement (%(receipt)s) cannot receive this advice "
+                    "of %(amount)s: post an advice of the transfer's amount on the journal %(journal)s.",
+                    receipt_amount=formatLang(self.env, -receipt.amount_residual, currency_obj=self.currency_id),
+                    receipt=receipt.move_id.display_name,
+                    amount=formatLang(self.env, self.amount_total, currency_obj=self.currency_id),
+                    journal=receipt.journal_id.display_name,
+                )
+            )
+        (receipt + outstanding).reconcile()
 
     def _locks(self, move):
         return self.company_id._get_violated_lock_dates(move.date, False, move.journal_id)

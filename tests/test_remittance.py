@@ -532,7 +532,33 @@ class TestRemittanceAfterPosting(RemittanceCase):
         self.assertEqual(remittance.state, "checked")
         self.assertIn("locked", remittance.message_ids[0].body)
 
-    def test_cancel_refused_when_refunded_or_the_statement_line_is_locked_and_nothing_changes(self):
+    def test_cancel_in_a_locked_period_keeps_the_bank_line_for_the_next_posting(self):
+        remittance = self._posted()
+        payment = remittance.payment_id
+        self.company.fiscalyear_lock_date = date(2025, 8, 31)
+        self.env["essms.remittance.cancel"].with_user(self.manager).create(
+            {"remittance_id": remittance.id, "reason": "Mauvais rapprochement"}
+        ).action_confirm()
+        reversal = self.env["account.move"].search([("reversed_entry_id", "=", payment.move_id.id)])
+        self.assertEqual(reversal.state, "posted")
+        self.assertEqual(payment.state, "canceled")
+        self.assertEqual(self.invoices["inv1"].amount_residual, 4687.68)
+        # The statement line's entry is locked: it keeps its line on the outstanding receipts, open again.
+        receipt = remittance.bank_receipt_line_id
+        self.assertEqual(receipt.move_id, self.statement_line.move_id)
+        self.assertFalse(receipt.reconciled)
+        self.assertAlmostEqual(receipt.amount_residual, -12446.36, places=2)
+        self.assertFalse(remittance.statement_line_id)
+        self.assertEqual(remittance.state, "checked")
+
+        # Posted again (dated after the lock), the new payment takes the transfer's receipt.
+        remittance.with_user(self.operator).date = date(2025, 9, 1)
+        remittance.with_user(self.operator).action_post()
+        self.assertTrue(receipt.reconciled)
+        self.assertTrue(remittance.payment_id.is_matched)
+        self.assertEqual(self.invoices["inv1"].payment_state, "paid")
+
+    def test_cancel_refused_while_refunded_and_a_failure_changes_nothing(self):
         remittance = self._posted()
         payment = remittance.payment_id
         refund = self._excess(remittance, "refund", reason="x", amount=100.00)
@@ -546,11 +572,6 @@ class TestRemittanceAfterPosting(RemittanceCase):
                       str(caught.exception))
         remittance.refund_payment_ids.action_draft()
         remittance.refund_payment_ids.action_cancel()
-        self.company.fiscalyear_lock_date = date(2025, 8, 31)
-        with self.assertRaises(UserError) as caught:
-            cancel.action_confirm()
-        self.assertIn("is in a locked period", str(caught.exception))
-        self.company.fiscalyear_lock_date = False
         # A failure in the middle leaves the advice posted and everything reconciled.
         with (
             patch.object(type(self.env["account.payment"]), "action_cancel", side_effect=UserError("boom")),
