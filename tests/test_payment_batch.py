@@ -212,6 +212,7 @@ class TestPaymentBatch(BillingCommon):
 
     def test_transfer_reconciled_with_its_bank_statement_line(self):
         jean_line = self._statement_line(self.jean.partner_id, 723.32, date(2026, 11, 22), "VIR MARTIN NOV")
+        paul_line = self._statement_line(self.paul.partner_id, 600.00, date(2026, 11, 18), "PRLV DURAND")
         # Not Jean's (another payer), not his amount, too far from the payment's date: none is taken.
         self._statement_line(self.marie.partner_id, 723.32, date(2026, 11, 20))
         self._statement_line(self.jean.partner_id, 723.00, date(2026, 11, 20))
@@ -219,15 +220,18 @@ class TestPaymentBatch(BillingCommon):
         batch = self._batch(
             {"partner_id": self.jean.partner_id.id, "amount": 723.32, "method": "transfer", "reference": "VIR"},
             {"partner_id": self.marie.partner_id.id, "amount": 723.32, "method": "cheque", "reference": "CHQ 1"},
+            {"partner_id": self.paul.partner_id.id, "amount": 600.00, "method": "direct_debit", "reference": "PRLV"},
         )
         # The operator sees which lines are matched before registering.
         batch.action_find_statement_lines()
-        self.assertEqual(batch.line_ids.mapped("statement_line_id"), jean_line)
+        self.assertEqual(batch.line_ids.mapped("statement_line_id"), jean_line | paul_line)
         self.assertFalse(batch.line_ids[1].statement_line_id, "a cheque is not matched with a transfer")
         batch.action_register()
         jean_payment = batch.payment_ids.filtered(lambda payment: payment.partner_id == self.jean.partner_id)
         self.assertTrue(jean_line.is_reconciled)
+        self.assertTrue(paul_line.is_reconciled)
         self.assertTrue(jean_payment.is_matched)
+        self.assertEqual(self.paul_sep.payment_state, "paid")
         self.assertEqual(self.jean_oct.payment_state, "paid")
         self.assertIn("VIR MARTIN NOV", jean_payment.message_ids[0].body)
 

@@ -152,17 +152,18 @@ class EssmsPaymentBatch(models.TransientModel):
 
     def _reconcile_statement_lines(self, payments_of):
         """The bank reconciliation of each line's transfer: its statement line against the outstanding receipts of
-        the payments it made (one per protected person for a guardian)."""
+        the payments it made (one per protected person for a guardian), all in one reconciliation."""
+        suspense_to = defaultdict(lambda: self.env["account.move.line"])  # outstanding account: suspense lines
+        reconcile_plan = []
         for line, payments in payments_of.items():
-            st_line = line.statement_line_id
+            st_line = line.statement_line_id.with_context(skip_account_move_synchronization=True)
             if not st_line:
                 continue
-            st_line = st_line.with_context(skip_account_move_synchronization=True)
             _liquidity, suspense, _other = st_line._seek_for_lines()
             outstanding = payments.move_id.line_ids.filtered(
                 lambda aml: aml.payment_id and aml.account_id == aml.payment_id.outstanding_account_id
             )
-            if len(outstanding.account_id) != 1 or not suspense:
+            if len(outstanding.account_id) != 1 or len(suspense) != 1:
                 raise UserError(
                     self.env._(
                         "Line %(number)s (%(payer)s), %(field)s: %(statement)s cannot be reconciled with its payments.",
@@ -172,8 +173,8 @@ class EssmsPaymentBatch(models.TransientModel):
                         statement=st_line.display_name,
                     )
                 )
-            suspense.with_context(skip_account_move_synchronization=True).account_id = outstanding.account_id
-            (suspense + outstanding).reconcile()
+            suspense_to[outstanding.account_id] |= suspense
+            reconcile_plan.append(suspense + outstanding)
             for payment in payments:
                 payment.message_post(
                     body=self.env._(
@@ -183,6 +184,10 @@ class EssmsPaymentBatch(models.TransientModel):
                         date=format_date(self.env, st_line.date),
                     )
                 )
+        for account, suspense in suspense_to.items():
+            suspense.with_context(skip_account_move_synchronization=True).account_id = account
+        if reconcile_plan:
+            self.env["account.move.line"]._reconcile_plan(reconcile_plan)
 
     # Checks -----------------------------------------------------------------------------------------------
 
