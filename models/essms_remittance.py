@@ -4,9 +4,11 @@ from datetime import date
 from datetime import timedelta
 from decimal import Decimal
 
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 from odoo.tools import format_date
@@ -115,6 +117,31 @@ class EssmsRemittance(models.Model):
         check_company=True,
         help="The transfer on the bank statement: posting the advice also reconciles it.",
     )
+    amount_credit_left = fields.Monetary(
+        compute="_compute_amount_credit_left",
+        string="Credit left",
+        help="What the advice's payment still holds beyond its unmatched lines: it can be allocated to other "
+        "invoices of the payer or refunded to them.",
+    )
+    bank_receipt_line_id = fields.Many2one(
+        "account.move.line",
+        string="Bank receipt",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="When a posting was cancelled in a locked period: the transfer's line, still on the bank statement, "
+        "that the next posting of the advice reconciles.",
+    )
+    refund_payment_ids = fields.Many2many(
+        "account.payment",
+        "essms_remittance_refund_payment_rel",
+        "remittance_id",
+        "payment_id",
+        string="Refunds",
+        readonly=True,
+        copy=False,
+        help="The payments that refunded the advice's excess to the payer.",
+    )
 
     @api.depends("partner_id")
     def _compute_layout_id(self):
@@ -138,6 +165,11 @@ class EssmsRemittance(models.Model):
         for remittance in self:
             remittance.blocking_count = len(remittance.line_ids.filtered("blocking")) + int(remittance.file_error)
             remittance.unknown_count = len(remittance.line_ids.filtered(lambda line: line.status == "unknown"))
+
+    @api.depends("payment_id.move_id.line_ids.amount_residual", "state", "line_ids.in_suspense", "line_ids.amount")
+    def _compute_amount_credit_left(self):
+        for remittance in self:
+            remittance.amount_credit_left = remittance._excess_available() if remittance.state == "posted" else 0.0
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_posted(self):
@@ -176,7 +208,9 @@ class EssmsRemittance(models.Model):
     def action_cancel(self):
         if any(remittance.state == "posted" for remittance in self):
             raise UserError(
-                self.env._("A posted payment advice cannot be cancelled: cancel or reverse its payment instead.")
+                self.env._(
+                    "A posted payment advice is cancelled with “Cancel the posting”, by the finance director."
+                )
             )
         self.state = "cancel"
         return True
@@ -184,6 +218,36 @@ class EssmsRemittance(models.Model):
     def action_reset_to_draft(self):
         self.filtered(lambda remittance: remittance.state == "cancel").state = "draft"
         return True
+
+    def action_open_excess_allocate(self):
+        """Pay other open invoices of the payer with the advice's excess."""
+        return self._open_excess("allocate")
+
+    def action_open_excess_refund(self):
+        """Refund the advice's excess to the payer."""
+        return self._open_excess("refund")
+
+    def _open_excess(self, mode):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Payer's excess"),
+            "res_model": "essms.remittance.excess",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_remittance_id": self.id, "default_mode": mode},
+        }
+
+    def action_open_cancel_posting(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel the posting"),
+            "res_model": "essms.remittance.cancel",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_remittance_id": self.id},
+        }
 
     def action_open_payment(self):
         self.ensure_one()
@@ -455,6 +519,7 @@ class EssmsRemittance(models.Model):
             (payment_receivable + invoice_lines).with_context(essms_reconcile_caps=caps).reconcile()
         if self.statement_line_id:
             self._reconcile_statement_line(payment)
+        self._reconcile_bank_receipt(payment)
         self.write({"payment_id": payment.id, "state": "posted"})
         self.message_post(
             body=self.env._(
@@ -484,3 +549,211 @@ class EssmsRemittance(models.Model):
         )
         suspense.with_context(skip_account_move_synchronization=True).account_id = outstanding.account_id
         (suspense + outstanding).reconcile()
+
+    # After posting: the payer's excess, cancelling --------------------------------------------------------
+    # Kept apart from the posting above: they only act on what a posted advice left behind.
+
+    def _payment_credit_lines(self):
+        """The receivable lines of the advice's payment still open: the money not yet paying an invoice."""
+        self.ensure_one()
+        return self.payment_id.move_id.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable" and not line.reconciled
+        )
+
+    def _excess_available(self):
+        """The payer's credit this advice can still give away: what its payment holds beyond the unmatched lines,
+        which keep their amount until their invoice is found."""
+        self.ensure_one()
+        if self.state != "posted" or not self.payment_id:
+            return 0.0
+        held = -sum(self._payment_credit_lines().mapped("amount_residual"))
+        suspense = sum(self.line_ids.filtered("in_suspense").mapped("amount"))
+        return max(self.currency_id.round(held - suspense), 0.0)
+
+    def _check_excess(self, amount):
+        self.ensure_one()
+        if self.state != "posted":
+            raise UserError(
+                self.env._("The payment advice %(name)s is not posted: it has no excess to use.", name=self.name)
+            )
+        available = self._excess_available()
+        if self.currency_id.compare_amounts(amount, 0.0) <= 0:
+            raise UserError(self.env._("Give a positive amount of the excess to use."))
+        if self.currency_id.compare_amounts(amount, available) > 0:
+            raise UserError(
+                self.env._(
+                    "The payment advice %(name)s has %(available)s of excess left, not %(amount)s.",
+                    name=self.name,
+                    available=formatLang(self.env, available, currency_obj=self.currency_id),
+                    amount=formatLang(self.env, amount, currency_obj=self.currency_id),
+                )
+            )
+
+    def _allocate_excess(self, allocations, reason):
+        """Pay other open invoices of the payer out of the advice's excess: ``{invoice: amount}``, exactly."""
+        self.ensure_one()
+        self._check_excess(sum(allocations.values()))
+        with self.env.cr.savepoint():
+            caps, invoice_lines = self._reconcile_caps({move.id: amount for move, amount in allocations.items()})
+            (self._payment_credit_lines() + invoice_lines).with_context(essms_reconcile_caps=caps).reconcile()
+            for move, amount in allocations.items():
+                move.message_post(
+                    body=self.env._(
+                        "%(amount)s paid out of the excess of the payment advice %(name)s.",
+                        amount=formatLang(self.env, amount, currency_obj=self.currency_id),
+                        name=self.name,
+                    )
+                )
+            self.message_post(
+                body=self.env._(
+                    "Excess of %(amount)s allocated to %(invoices)s. Reason: %(reason)s",
+                    amount=formatLang(self.env, sum(allocations.values()), currency_obj=self.currency_id),
+                    invoices=", ".join(
+                        "%s (%s)" % (move.name, formatLang(self.env, amount, currency_obj=self.currency_id))
+                        for move, amount in allocations.items()
+                    ),
+                    reason=reason,
+                )
+            )
+
+    def _refund_excess(self, amount, reason, date=None, journal=None):
+        """Send the excess back to the payer: an outgoing payment reconciled with the advice's payment."""
+        self.ensure_one()
+        self._check_excess(amount)
+        with self.env.cr.savepoint():
+            refund = self.env["account.payment"].create(
+                {
+                    "payment_type": "outbound",
+                    "partner_type": "customer",
+                    "partner_id": self.partner_id.commercial_partner_id.id,
+                    "amount": amount,
+                    "date": date or fields.Date.context_today(self),
+                    "journal_id": (journal or self.journal_id).id,
+                    "company_id": self.company_id.id,
+                    "memo": self.env._("Refund of the excess of the payment advice %(name)s", name=self.name),
+                }
+            )
+            refund.action_post()
+            refund_line = refund.move_id.line_ids.filtered(
+                lambda line: line.account_id == refund.destination_account_id
+            )
+            (self._payment_credit_lines() + refund_line).reconcile()
+            if not refund_line.reconciled:
+                raise UserError(
+                    self.env._(
+                        "The refund of the payment advice %(name)s could not be reconciled with its payment.",
+                        name=self.name,
+                    )
+                )
+            self.refund_payment_ids = [Command.link(refund.id)]
+            self.message_post(
+                body=self.env._(
+                    "Excess of %(amount)s refunded to %(payer)s by the payment %(payment)s. Reason: %(reason)s",
+                    amount=formatLang(self.env, amount, currency_obj=self.currency_id),
+                    payer=self.partner_id.display_name,
+                    payment=refund.name,
+                    reason=reason,
+                )
+            )
+        return refund
+
+    def _cancel_posting(self, reason):
+        """Undo a posted advice: its invoices back to what they owed, its payment cancelled (reversed when its
+        period is locked), the bank statement line open again; the advice back to draft, to correct and post again.
+        All or nothing."""
+        if not self.env.user.has_group("essms_billing.group_essms_manager"):
+            raise AccessError(self.env._("Only the finance director may cancel a posted payment advice."))
+        for remittance in self:
+            if remittance.state != "posted":
+                raise UserError(self.env._("The payment advice %(name)s is not posted.", name=remittance.name))
+            refunds = remittance.refund_payment_ids.filtered(
+                lambda payment: payment.state not in ("canceled", "rejected")
+            )
+            if refunds:
+                raise UserError(
+                    self.env._(
+                        "The excess of the payment advice %(name)s was refunded by %(payments)s: cancel that refund "
+                        "first.",
+                        name=remittance.name,
+                        payments=", ".join(refunds.mapped("name")),
+                    )
+                )
+        with self.env.cr.savepoint():
+            for remittance in self:
+                remittance._cancel_one_posting(reason)
+        return True
+
+    def _cancel_one_posting(self, reason):
+        self.ensure_one()
+        payment = self.payment_id
+        payment_name = payment.name
+        invoices = payment.move_id.line_ids.matched_debit_ids.debit_move_id.move_id.filtered(
+            lambda move: move.is_invoice()
+        )
+        statement_line = self.statement_line_id if self.statement_line_id.is_reconciled else self.env[
+            "account.bank.statement.line"
+        ]
+        bank_receipt = self.bank_receipt_line_id
+        if statement_line and self._locks(statement_line.move_id):
+            # Its entry cannot be rewritten in a locked period: only its matching is undone, and its line on the
+            # outstanding receipts account waits for the next posting of the advice.
+            statement_line.line_ids.remove_move_reconcile()
+            bank_receipt = statement_line.line_ids.filtered(
+                lambda line: line.account_id == payment.outstanding_account_id and not line.reconciled
+            )[:1]
+        elif statement_line:
+            # Statement lines are written by accountants only; the finance director was checked above.
+            statement_line.sudo().action_undo_reconciliation()
+        payment.move_id.line_ids.remove_move_reconcile()
+        if self._locks(payment.move_id):
+            today = fields.Date.context_today(self)
+            payment.move_id._reverse_moves(
+                [{"date": today, "ref": self.env._("Cancellation of the payment advice %(name)s", name=self.name)}],
+                cancel=True,
+            )
+            payment.state = "canceled"
+            how = self.env._("reversed on %(date)s (its period is locked)", date=format_date(self.env, today))
+        else:
+            payment.action_draft()
+            payment.action_cancel()
+            how = self.env._("cancelled")
+        self.line_ids.filtered("resolved").with_context(essms_remittance_matching=True).resolved = False
+        self.write({"state": "draft", "payment_id": False, "bank_receipt_line_id": bank_receipt.id})
+        self._match()
+        self.message_post(
+            body=self.env._(
+                "Posting cancelled: payment %(payment)s %(how)s, %(count)s invoices owe again what it paid, the bank "
+                "statement line waits for the next posting. Reason: %(reason)s",
+                payment=payment_name,
+                how=how,
+                count=len(invoices),
+                reason=reason,
+            )
+        )
+
+    def _reconcile_bank_receipt(self, payment):
+        """After a posting cancelled in a locked period, the transfer's receipt still on the bank statement is
+        reconciled with the new payment's outstanding receipt."""
+        receipt = self.bank_receipt_line_id
+        outstanding = payment.move_id.line_ids.filtered(
+            lambda line: line.account_id == payment.outstanding_account_id
+        )
+        if not receipt or receipt.reconciled or outstanding.reconciled:
+            return
+        if receipt.account_id != outstanding.account_id or self.currency_id.compare_amounts(
+            -receipt.amount_residual, self.amount_total
+        ):
+            raise UserError(
+                self.env._(
+                    "The transfer of %(receipt_amount)s on the bank statement (%(receipt)s) cannot receive this advice "
+                    "of %(amount)s: post an advice of the transfer's amount on the journal %(journal)s.",
+                    receipt_amount=formatLang(self.env, -receipt.amount_residual, currency_obj=self.currency_id),
+                    receipt=receipt.move_id.display_name,
+                    amount=formatLang(self.env, self.amount_total, currency_obj=self.currency_id),
+                    journal=receipt.journal_id.display_name,
+                )
+            )
+        (receipt + outstanding).reconcile()
+
+    def _locks(self, move):
+        return self.company_id._get_violated_lock_dates(move.date, False, move.journal_id)

@@ -14,6 +14,7 @@ from unittest.mock import patch
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.tests import Form
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 
@@ -201,3 +202,108 @@ class TestPaymentBatch(BillingCommon):
         secretary = new_test_user(self.env, "payments_secretary", groups=ESTABLISHMENT)
         with self.assertRaises(AccessError):
             self._batch({"partner_id": self.marie.partner_id.id, "amount": 10.0}, user=secretary)
+
+    # Bank statement lines ---------------------------------------------------------------------------------
+
+    def _statement_line(self, partner, amount, day, ref="VIR"):
+        return self.env["account.bank.statement.line"].create(
+            {"journal_id": self.bank.id, "date": day, "payment_ref": ref, "partner_id": partner.id, "amount": amount}
+        )
+
+    def test_transfer_reconciled_with_its_bank_statement_line(self):
+        jean_line = self._statement_line(self.jean.partner_id, 723.32, date(2026, 11, 22), "VIR MARTIN NOV")
+        paul_line = self._statement_line(self.paul.partner_id, 600.00, date(2026, 11, 18), "PRLV DURAND")
+        # Not Jean's (another payer), not his amount, too far from the payment's date: none is taken.
+        self._statement_line(self.marie.partner_id, 723.32, date(2026, 11, 20))
+        self._statement_line(self.jean.partner_id, 723.00, date(2026, 11, 20))
+        self._statement_line(self.jean.partner_id, 723.32, date(2026, 11, 1))
+        batch = self._batch(
+            {"partner_id": self.jean.partner_id.id, "amount": 723.32, "method": "transfer", "reference": "VIR"},
+            {"partner_id": self.marie.partner_id.id, "amount": 723.32, "method": "cheque", "reference": "CHQ 1"},
+            {"partner_id": self.paul.partner_id.id, "amount": 600.00, "method": "direct_debit", "reference": "PRLV"},
+        )
+        # The operator sees which lines are matched before registering.
+        batch.action_find_statement_lines()
+        self.assertEqual(batch.line_ids.mapped("statement_line_id"), jean_line | paul_line)
+        self.assertFalse(batch.line_ids[1].statement_line_id, "a cheque is not matched with a transfer")
+        batch.action_register()
+        jean_payment = batch.payment_ids.filtered(lambda payment: payment.partner_id == self.jean.partner_id)
+        self.assertTrue(jean_line.is_reconciled)
+        self.assertTrue(paul_line.is_reconciled)
+        self.assertTrue(jean_payment.is_matched)
+        self.assertEqual(self.paul_sep.payment_state, "paid")
+        self.assertEqual(self.jean_oct.payment_state, "paid")
+        self.assertIn("VIR MARTIN NOV", jean_payment.message_ids[0].body)
+
+    def test_guardian_transfer_split_as_given_and_reconciled_with_its_statement_line(self):
+        # The UDAF says: 500,00 € for Lucie, 900,00 € for Paul. Lucie's 05/10 invoice is paid, her 05/11 one stays
+        # owed (not the oldest-first 300,00 €); Paul's 600,00 € is paid and 300,00 € stay as Paul's credit.
+        udaf_line = self._statement_line(self.udaf, 1400.00, date(2026, 11, 19), "VIR UDAF 66")
+        with Form(self.env["essms.payment.batch"].with_user(self.operator)) as form:
+            form.journal_id = self.bank
+            form.date = date(2026, 11, 20)
+            with form.line_ids.new() as line:
+                line.partner_id = self.udaf
+                line.amount = 1400.00
+                line.method = "transfer"
+                line.reference = "UDAF NOV"
+            # One breakdown row per person the UDAF protects, with what they owe.
+            rows = {row["beneficiary_id"]: row for row in form.split_ids._records}
+            self.assertEqual(set(rows), {self.lucie.id, self.paul.id})
+            self.assertEqual(rows[self.lucie.id]["amount_due"], 1000.00)
+            self.assertEqual(rows[self.paul.id]["amount_due"], 600.00)
+            for index in range(len(form.split_ids)):
+                with form.split_ids.edit(index) as row:
+                    row.amount = 500.00 if row.beneficiary_id == self.lucie else 900.00
+        batch = form.record
+        batch.action_register()
+        self.assertEqual(
+            sorted((payment.partner_id.name, payment.amount) for payment in batch.payment_ids),
+            [("Lucie Bernard", 500.00), ("Paul Durand", 300.00), ("Paul Durand", 600.00)],
+        )
+        self.assertRecordValues(self.lucie_sep | self.lucie_oct | self.paul_sep, [
+            {"payment_state": "paid", "amount_residual": 0.0},
+            {"payment_state": "not_paid", "amount_residual": 500.00},
+            {"payment_state": "paid", "amount_residual": 0.0},
+        ])
+        self.assertEqual(self.paul.partner_id.credit, -300.00, "Paul's share beyond his debt is his credit")
+        self.assertTrue(udaf_line.is_reconciled)
+        self.assertTrue(all(batch.payment_ids.mapped("is_matched")))
+
+    def test_bad_breakdown_or_statement_line_named_and_nothing_written(self):
+        before = self._payments()
+        wrong_amount = self._statement_line(self.jean.partner_id, 700.00, date(2026, 11, 20))
+        batch = self._batch(
+            {"partner_id": self.udaf.id, "amount": 1400.00, "method": "transfer", "reference": "UDAF"},
+            {"partner_id": self.jean.partner_id.id, "amount": 723.32, "method": "transfer", "reference": "VIR",
+             "statement_line_id": wrong_amount.id},
+        )
+        batch.split_ids = [
+            Command.create({"guardian_id": self.udaf.id, "beneficiary_id": self.lucie.id, "amount": 500.00}),
+            Command.create({"guardian_id": self.udaf.id, "beneficiary_id": self.marie.id, "amount": 800.00}),
+            Command.create({"guardian_id": self.family.id, "beneficiary_id": self.marie.id, "amount": 10.00}),
+        ]
+        with self.assertRaises(UserError) as error:
+            batch.action_register()
+        message = str(error.exception)
+        self.assertIn("Breakdown per person, Famille Roux: no payment of this guardian in the batch.", message)
+        self.assertIn("Line 1 (UDAF 66 – service mandataire), Breakdown per person: Marie Roux is not protected by "
+                      "this payer.", message)
+        self.assertIn("Line 1 (UDAF 66 – service mandataire), Breakdown per person: the amounts per person add up "
+                      "to %s, the payment is of %s." % (self._money(1300.00), self._money(1400.00)), message)
+        self.assertIn("Line 2 (Jean Martin), Bank statement line: %s is of %s, not of the payment's amount."
+                      % (wrong_amount.display_name, self._money(700.00)), message)
+        self.assertEqual(self._payments(), before)
+        self.assertFalse(wrong_amount.is_reconciled)
+
+    def test_failure_while_reconciling_the_statement_line_leaves_nothing(self):
+        before = self._payments()
+        jean_line = self._statement_line(self.jean.partner_id, 723.32, date(2026, 11, 20))
+        batch = self._batch({"partner_id": self.jean.partner_id.id, "amount": 723.32, "method": "direct_debit",
+                             "reference": "PRLV NOV"})
+        with patch.object(type(batch), "_reconcile_statement_lines", side_effect=UserError("bank down")), \
+                self.assertRaises(UserError):
+            batch.action_register()
+        self.assertEqual(self._payments(), before)
+        self.assertEqual(self.jean_oct.payment_state, "not_paid")
+        self.assertFalse(jean_line.is_reconciled)

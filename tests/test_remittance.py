@@ -10,6 +10,7 @@ import openpyxl
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.tests import Form
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools import format_date
@@ -38,8 +39,7 @@ ADVICE_ROWS = [
 ]
 
 
-@tagged("post_install", "-at_install")
-class TestRemittance(BillingCommon):
+class RemittanceCase(BillingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -118,6 +118,10 @@ class TestRemittance(BillingCommon):
             for line in remittance.line_ids
         ]
 
+
+
+@tagged("post_install", "-at_install")
+class TestRemittance(RemittanceCase):
     def test_preview_says_how_each_line_matched_and_what_it_pays(self):
         remittance = self._remittance(self._csv())
         remittance.action_import()
@@ -334,3 +338,248 @@ class TestRemittance(BillingCommon):
             remittance.action_cancel()
         self.assertEqual(counts[1], counts[2], counts)
 
+
+
+@tagged("post_install", "-at_install")
+class TestRemittanceAfterPosting(RemittanceCase):
+    """The excess of a posted advice allocated or refunded; a posted advice cancelled, corrected, posted again.
+
+    The advice of ``ADVICE_ROWS`` pays 12 446,36 €: 7 158,68 € pay invoices, 5 287,68 € are paid beyond them
+    (100,00 € on inv3, 500,00 € on inv4 already paid, 4 687,68 € of row 11 repeating row 5) and 250,00 € of row 10
+    wait for their invoice. Still open afterwards: inv2 234,56 € and inv6 5 400,00 €.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(cls.env, "manager_remittance", groups="essms_billing.group_essms_manager")
+
+    def _posted(self, statement_line=True, user=None):
+        if statement_line:
+            self.statement_line = self.env["account.bank.statement.line"].create(
+                {"journal_id": self.bank_journal.id, "date": date(2025, 8, 22), "payment_ref": "VIR CD66",
+                 "partner_id": self.departement.id, "amount": 12446.36}
+            )
+        remittance = self._remittance(self._csv(), user=user or self.operator)
+        remittance.action_import()
+        remittance.action_post()
+        return remittance
+
+    def _excess(self, remittance, mode, user=None, **vals):
+        return self.env["essms.remittance.excess"].with_user(user or self.operator).with_context(
+            default_remittance_id=remittance.id, default_mode=mode
+        ).create(vals)
+
+    def test_excess_allocated_to_chosen_invoices_then_refunded(self):
+        remittance = self._posted()
+        inv = self.invoices
+        self.assertEqual(remittance.amount_credit_left, 5287.68)
+        # The preview settles the chosen invoices oldest first: inv2's 234,56 €, then 5 053,12 € of inv6.
+        wizard_model = self.env["essms.remittance.excess"].with_user(self.operator).with_context(
+            default_remittance_id=remittance.id, default_mode="allocate"
+        )
+        with Form(wizard_model) as wizard:
+            wizard.invoice_ids.add(inv["inv6"])
+            wizard.invoice_ids.add(inv["inv2"])
+            self.assertEqual(wizard.amount_available, 5287.68)
+            self.assertEqual(
+                [(line["move_id"], line["amount"], line["amount_after"]) for line in wizard.line_ids._records],
+                [(inv["inv2"].id, 234.56, 0.0), (inv["inv6"].id, 5053.12, 346.88)],
+            )
+            # The operator keeps part of the excess: 1 000,00 € for inv6.
+            with wizard.line_ids.edit(1) as line:
+                line.amount = 1000.00
+            wizard.reason = "Factures de septembre du même payeur"
+        wizard.record.action_confirm()
+        self.assertRecordValues(
+            inv["inv2"] + inv["inv6"],
+            [{"amount_residual": 0.0, "payment_state": "paid"},
+             {"amount_residual": 4400.00, "payment_state": "partial"}],
+        )
+        self.assertEqual(remittance.amount_credit_left, 4053.12)
+        self.assertIn("Factures de septembre", remittance.message_ids[0].body)
+
+        # The rest goes back to the payer: 5 287,68 - 1 234,56 = 4 053,12 €.
+        refund_wizard = self._excess(remittance, "refund", reason="Trop-perçu, demande du Département")
+        self.assertEqual(refund_wizard.amount, 4053.12)
+        self.assertEqual(refund_wizard.journal_id, self.bank_journal)
+        refund_wizard.action_confirm()
+        refund = remittance.refund_payment_ids
+        self.assertRecordValues(
+            refund, [{"payment_type": "outbound", "partner_type": "customer", "partner_id": self.departement.id,
+                      "amount": 4053.12}]
+        )
+        refund_line = refund.move_id.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        self.assertTrue(refund_line.reconciled)
+        self.assertEqual(remittance.amount_credit_left, 0.0)
+        self.assertIn("Trop-perçu", remittance.message_ids[0].body)
+        payment_line = remittance.payment_id.move_id.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
+        # The unmatched row 10 keeps its 250,00 €, which pay its invoice once found.
+        self.assertAlmostEqual(payment_line.amount_residual, -250.00, places=2)
+        row_10 = remittance.line_ids.filtered(lambda line: line.row == 10)
+        row_10.with_user(self.operator).move_id = inv["inv6"]
+        self.assertEqual(inv["inv6"].amount_residual, 4150.00)
+        self.assertTrue(payment_line.reconciled)
+
+    def test_excess_beyond_what_is_left_or_owed_is_refused_whole(self):
+        remittance = self._posted()
+        inv = self.invoices
+        wizard = self._excess(
+            remittance, "allocate", reason="x",
+            line_ids=[Command.create({"move_id": inv["inv2"].id, "amount": 300.00}),
+                      Command.create({"move_id": inv["inv6"].id, "amount": 5200.00})],
+        )
+        with self.assertRaises(UserError) as caught:
+            wizard.action_confirm()
+        message = str(caught.exception)
+        self.assertIn(
+            "Line 1 (%s), Amount to pay: more than the invoice still owes (%s)."
+            % (inv["inv2"].name, self._money(234.56)), message,
+        )
+        self.assertIn("The preview pays %s, the advice has %s of excess left."
+                      % (self._money(5500.00), self._money(5287.68)), message)
+        stranger = self._invoice(100.00, inv["inv6"].essms_beneficiary_id,
+                                 partner=self.env["res.partner"].create({"name": "Autre payeur"}))
+        wizard = self._excess(remittance, "allocate", reason="x",
+                              line_ids=[Command.create({"move_id": stranger.id, "amount": 100.00})])
+        with self.assertRaises(UserError) as caught:
+            wizard.action_confirm()
+        self.assertIn("Line 1 (%s), Invoice: the invoice is not the payer's." % stranger.name, str(caught.exception))
+        with self.assertRaises(UserError) as caught:
+            self._excess(remittance, "refund", reason="x", amount=6000.00).action_confirm()
+        self.assertIn("has %s of excess left, not %s" % (self._money(5287.68), self._money(6000.00)),
+                      str(caught.exception))
+        self.assertEqual(inv["inv2"].amount_residual, 234.56)
+        self.assertFalse(remittance.refund_payment_ids)
+
+    def test_a_failure_while_refunding_leaves_no_refund(self):
+        remittance = self._posted()
+        payments_before = self.env["account.payment"].search_count([])
+        with (
+            patch.object(type(self.env["account.move.line"]), "reconcile", side_effect=UserError("Lock date")),
+            self.assertRaises(UserError),
+        ):
+            self._excess(remittance, "refund", reason="x").action_confirm()
+        self.assertEqual(self.env["account.payment"].search_count([]), payments_before)
+        self.assertFalse(remittance.refund_payment_ids)
+        self.assertEqual(remittance.amount_credit_left, 5287.68)
+
+    def test_manager_cancels_a_posted_advice_which_is_corrected_and_posted_again(self):
+        remittance = self._posted()
+        inv = self.invoices
+        self._excess(remittance, "allocate", reason="x",
+                     line_ids=[Command.create({"move_id": inv["inv6"].id, "amount": 1000.00})]).action_confirm()
+        payment = remittance.payment_id
+        payment_name = payment.name
+        self.assertTrue(self.statement_line.is_reconciled)
+        # Operators post advices; only the finance director cancels one.
+        with self.assertRaises(AccessError):
+            self.env["essms.remittance.cancel"].with_user(self.operator).create(
+                {"remittance_id": remittance.id, "reason": "x"}
+            )
+        with self.assertRaises(AccessError):
+            remittance.with_user(self.operator)._cancel_posting("x")
+        self.assertEqual(remittance.state, "posted")
+
+        self.env["essms.remittance.cancel"].with_user(self.manager).create(
+            {"remittance_id": remittance.id, "reason": "Ligne 11 en double dans l'avis"}
+        ).action_confirm()
+        self.assertEqual(payment.state, "canceled")
+        self.assertFalse(payment.move_id, "Odoo deletes the entry of a cancelled payment")
+        self.assertFalse(self.statement_line.is_reconciled)
+        self.assertRecordValues(
+            inv["inv1"] + inv["inv2"] + inv["inv3"] + inv["inv5"] + inv["inv6"],
+            [{"amount_residual": 4687.68}, {"amount_residual": 1234.56}, {"amount_residual": 900.00},
+             {"amount_residual": 321.00}, {"amount_residual": 5400.00}],
+        )
+        self.assertEqual(remittance.state, "checked")
+        self.assertFalse(remittance.payment_id)
+        self.assertEqual(remittance.statement_line_id, self.statement_line)
+        self.assertIn("Ligne 11 en double", remittance.message_ids[0].body)
+        self.assertIn(payment_name, remittance.message_ids[0].body)
+
+        # The same file is imported again into this advice (its own import does not count as a duplicate), row 11
+        # is given its true invoice by hand, and the advice is posted again with the same bank statement line.
+        remittance.with_user(self.operator).action_import()
+        self.assertEqual(len(remittance.line_ids), 7)
+        remittance.line_ids.filtered(lambda line: line.row == 11).with_user(self.operator).move_id = inv["inv6"]
+        remittance.with_user(self.operator).action_post()
+        self.assertEqual(remittance.state, "posted")
+        self.assertNotEqual(remittance.payment_id, payment)
+        self.assertEqual(remittance.payment_id.amount, 12446.36)
+        self.assertTrue(self.statement_line.is_reconciled)
+        self.assertEqual(inv["inv1"].payment_state, "paid")
+        self.assertEqual(inv["inv6"].amount_residual, 712.32)
+        # Another advice of the same file is still refused: this one holds it.
+        with self.assertRaises(UserError):
+            self._remittance(self._csv()).action_import()
+
+    def test_cancel_reverses_the_payment_of_a_locked_period(self):
+        remittance = self._posted(statement_line=False)
+        payment = remittance.payment_id
+        self.company.fiscalyear_lock_date = date(2025, 8, 31)
+        self.env["essms.remittance.cancel"].with_user(self.manager).create(
+            {"remittance_id": remittance.id, "reason": "Mauvais payeur"}
+        ).action_confirm()
+        reversal = self.env["account.move"].search([("reversed_entry_id", "=", payment.move_id.id)])
+        self.assertEqual(reversal.state, "posted")
+        self.assertGreater(reversal.date, date(2025, 8, 31))
+        self.assertEqual(payment.move_id.state, "posted", "a locked entry is reversed, not cancelled")
+        self.assertEqual(payment.state, "canceled")
+        self.assertEqual(self.invoices["inv1"].amount_residual, 4687.68)
+        self.assertEqual(remittance.state, "checked")
+        self.assertIn("locked", remittance.message_ids[0].body)
+
+    def test_cancel_in_a_locked_period_keeps_the_bank_line_for_the_next_posting(self):
+        remittance = self._posted()
+        payment = remittance.payment_id
+        self.company.fiscalyear_lock_date = date(2025, 8, 31)
+        self.env["essms.remittance.cancel"].with_user(self.manager).create(
+            {"remittance_id": remittance.id, "reason": "Mauvais rapprochement"}
+        ).action_confirm()
+        reversal = self.env["account.move"].search([("reversed_entry_id", "=", payment.move_id.id)])
+        self.assertEqual(reversal.state, "posted")
+        self.assertEqual(payment.state, "canceled")
+        self.assertEqual(self.invoices["inv1"].amount_residual, 4687.68)
+        # The statement line's entry is locked: it keeps its line on the outstanding receipts, open again.
+        receipt = remittance.bank_receipt_line_id
+        self.assertEqual(receipt.move_id, self.statement_line.move_id)
+        self.assertFalse(receipt.reconciled)
+        self.assertAlmostEqual(receipt.amount_residual, -12446.36, places=2)
+        self.assertFalse(remittance.statement_line_id)
+        self.assertEqual(remittance.state, "checked")
+
+        # Posted again (dated after the lock), the new payment takes the transfer's receipt.
+        remittance.with_user(self.operator).date = date(2025, 9, 1)
+        remittance.with_user(self.operator).action_post()
+        self.assertTrue(receipt.reconciled)
+        self.assertTrue(remittance.payment_id.is_matched)
+        self.assertEqual(self.invoices["inv1"].payment_state, "paid")
+
+    def test_cancel_refused_while_refunded_and_a_failure_changes_nothing(self):
+        remittance = self._posted()
+        payment = remittance.payment_id
+        refund = self._excess(remittance, "refund", reason="x", amount=100.00)
+        refund.action_confirm()
+        cancel = self.env["essms.remittance.cancel"].with_user(self.manager).create(
+            {"remittance_id": remittance.id, "reason": "x"}
+        )
+        with self.assertRaises(UserError) as caught:
+            cancel.action_confirm()
+        self.assertIn("was refunded by %s: cancel that refund first" % remittance.refund_payment_ids.name,
+                      str(caught.exception))
+        remittance.refund_payment_ids.action_draft()
+        remittance.refund_payment_ids.action_cancel()
+        # A failure in the middle leaves the advice posted and everything reconciled.
+        with (
+            patch.object(type(self.env["account.payment"]), "action_cancel", side_effect=UserError("boom")),
+            self.assertRaises(UserError),
+        ):
+            cancel.action_confirm()
+        self.assertEqual(remittance.state, "posted")
+        self.assertEqual(remittance.payment_id, payment)
+        self.assertTrue(self.statement_line.is_reconciled)
+        self.assertEqual(self.invoices["inv1"].payment_state, "paid")
+        self.assertNotIn(payment.state, ("draft", "canceled"))
