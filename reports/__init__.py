@@ -1,1 +1,2 @@
 from . import essms_receivable_ageing_xlsx
+from . import essms_recovery_dashboard_xlsx
