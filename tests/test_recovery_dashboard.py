@@ -217,6 +217,23 @@ class TestRecoveryDashboard(DunningCommon):
         letter.state = "error"
         self.assertEqual(public.essms_prescription_date, date(2030, 1, 1), "a letter not sent does not")
 
+    def test_prescription_computed_in_batch(self):
+        """The clock of ten invoices costs the queries of four with the same kinds of events (payment, plan, letter,
+        write-off, credit note): the events are read for the whole batch, not per invoice."""
+
+        def queries(moves):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.env.add_to_compute(moves._fields["essms_prescription_date"], moves)
+            moves._recompute_recordset(["essms_prescription_date"])
+            count = self.env.cr.sql_log_count - before
+            self.env.invalidate_all(flush=False)
+            return count
+
+        everything = self.d1 | self.d2 | self.r1 | self.r2 | self.r3 | self.r4 | self.r5 | self.f1 | self.f2 | self.f3
+        queries(everything)  # warm the caches (access rules, registry) that the first computation fills
+        self.assertEqual(queries(everything), queries(self.r1 | self.r2 | self.f3 | self.d1))
+
     def test_time_barred_claims_are_not_reminded(self):
         with freeze_time(TODAY):
             run = self.env["essms.dunning.run"].with_user(self.operator).create({"date": TODAY})
