@@ -32,6 +32,7 @@ from openpyxl import load_workbook
 
 from odoo import Command
 from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time
 from odoo.tests import new_test_user
 from odoo.tests import tagged
@@ -326,6 +327,8 @@ class TestRecoveryDashboard(DunningCommon):
         self.assertEqual({row["reason"] for row in figures["holds"]}, {"dispute"})
         self.assertEqual(figures["plans"]["count"], 0)
         self.assertEqual(figures["written_off"], [])
+        with self.assertRaisesRegex(ValidationError, "before its start"):
+            self._dashboard(date_from=TODAY, date_to=START)
         # A period before anything was billed: nothing billed, no rate, no DSO.
         figures = self._dashboard(date_from=date(2023, 1, 1), date_to=date(2023, 12, 31))._figures()
         self.assertEqual(figures["billing"]["billed"], 0.0)

@@ -4,7 +4,7 @@ from collections import defaultdict
 from odoo import api
 from odoo import fields
 from odoo import models
-from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools import format_date
 
@@ -100,9 +100,9 @@ class EssmsRecoveryDashboard(models.TransientModel):
     def _check_dates(self):
         for dashboard in self:
             if dashboard.date_to < dashboard.date_from:
-                raise UserError(self.env._("The end of the period is before its start."))
+                raise ValidationError(self.env._("The end of the period is before its start."))
             if dashboard.reminder_days < 0:
-                raise UserError(self.env._("The delay after a reminder cannot be negative."))
+                raise ValidationError(self.env._("The delay after a reminder cannot be negative."))
 
     # Figures ------------------------------------------------------------------------------------------------
 
