@@ -335,6 +335,24 @@ class TestRecoveryDashboard(DunningCommon):
         self.assertIsNone(figures["billing"]["rate"])
 
     @freeze_time(TODAY)
+    def test_figures_queries_do_not_grow_with_the_invoices(self):
+        def queries():
+            dashboard = self._dashboard()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            dashboard._figures()
+            return self.env.cr.sql_log_count - before
+
+        queries()  # warm the caches
+        first = queries()
+        for index in range(5):
+            invoice = self._bill(self.family, 100.0 + index, date(2026, 10, 1), date(2026, 10, 31), self.est_b)
+            self._pay(invoice, 50.0, date(2026, 11, 2))
+            self._letter_sent(self.family, invoice, "family_reminder", datetime(2026, 11, 1, 9))
+        self.assertEqual(queries(), first)
+
+    @freeze_time(TODAY)
     def test_claims_analysis_matches_the_figures(self):
         claims = self.env["essms.recovery.claim"]
         self.assertRecordValues(claims.search([("move_id", "=", self.r2.id)]), [{
