@@ -132,6 +132,7 @@ bench: setup
 	$(PYTHON) tools/bench_remittance.py $(CONF) --database $(BENCH_DB)_remittance
 	$(PYTHON) tools/bench_dunning.py $(CONF) --database $(BENCH_DB)
 	$(PYTHON) tools/bench_reciprocity.py $(CONF) --database $(BENCH_DB) --reuse
+	$(PYTHON) tools/bench_dashboard.py $(CONF) --database $(BENCH_DB)
 
 ## Translations ---------------------------------------------------------------------------------------
 

@@ -30,8 +30,10 @@ from . import essms_payment_plan
 from . import essms_portal_layout
 from . import essms_portal_layout_column
 from . import essms_receivable_ageing
+from . import essms_recovery_claim
 from . import essms_recovery_hold
 from . import essms_recovery_hold_plan
+from . import essms_recovery_reminder
 from . import essms_remission
 from . import essms_remittance
 from . import essms_remittance_layout

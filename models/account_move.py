@@ -6,6 +6,7 @@ from odoo import models
 from odoo.tools import SQL
 from odoo.tools import formatLang
 
+from ..engine import prescription
 from .essms_dunning_level import RECOVERY_STAGES
 
 _logger = logging.getLogger(__name__)
@@ -66,6 +67,25 @@ class AccountMove(models.Model):
         "essms.dunning.level", string="Last dunning level", copy=False, readonly=True, index="btree_not_null"
     )
     essms_dunning_date = fields.Date(string="Last reminder", copy=False, readonly=True)
+    essms_payment_plan_ids = fields.Many2many(
+        "essms.payment.plan", "account_move_essms_payment_plan_rel", "account_move_id", "essms_payment_plan_id",
+        string="Payment plans", copy=False, readonly=True,
+    )
+    essms_dunning_line_ids = fields.One2many(
+        "essms.dunning.letter.line", "move_id", string="Reminders", copy=False, readonly=True
+    )
+    essms_prescription_date = fields.Date(
+        string="Time-barred on",
+        compute="_compute_essms_prescription_date",
+        store=True,
+        index="btree_not_null",
+        copy=False,
+        help="The first day the claim can no longer be recovered (recovery-rules §5): 2 years after the due date "
+        "for residents, families and guardians, 5 years for other private debtors, and for départements and "
+        "other public payers 4 years from the 1 January after the year of the service. A partial payment, a "
+        "signed payment plan and, for a public payer, a written reminder start a new period; a formal notice "
+        "does not.",
+    )
 
     def init(self):
         res = super().init()
@@ -100,6 +120,62 @@ class AccountMove(models.Model):
                 move.essms_address_partner_id = beneficiary.protector_id
             else:
                 move.essms_address_partner_id = move.partner_id
+
+    @api.depends(
+        "move_type", "state", "invoice_date", "invoice_date_due", "essms_period_end",
+        "commercial_partner_id.essms_payer_kind",
+        "line_ids.matched_credit_ids.max_date",
+        "essms_payment_plan_ids.date_signed",
+        "essms_dunning_line_ids.letter_id.state",
+    )
+    def _compute_essms_prescription_date(self):
+        # The events of every invoice are read in bulk through the prefetch (partials, their credit entries,
+        # plans, letters): a handful of queries per batch, whatever the number of invoices.
+        claims = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
+        (self - claims).essms_prescription_date = False
+        if not claims:
+            return
+        loss_accounts = self._essms_loss_accounts(claims.company_id)
+        entries = []
+        for move in claims:
+            last_payment = None
+            for line in move.line_ids:
+                if line.account_type != "asset_receivable":
+                    continue
+                for partial in line.matched_credit_ids:
+                    credit_move = partial.credit_move_id.move_id
+                    # A credit note or a write-off settles the claim without the debtor acknowledging it.
+                    if credit_move.move_type == "out_refund" or credit_move.line_ids.account_id & loss_accounts:
+                        continue
+                    if not last_payment or partial.max_date > last_payment:
+                        last_payment = partial.max_date
+            signed = [day for day in move.essms_payment_plan_ids.mapped("date_signed") if day]
+            sent = [
+                letter.sent_date.date() if letter.sent_date else letter.date
+                for letter in move.essms_dunning_line_ids.letter_id
+                if letter.state == "sent"
+            ]
+            entries.append((move.id, prescription.Claim(
+                payer_kind=move.commercial_partner_id.essms_payer_kind,
+                due_date=move.invoice_date_due or move.invoice_date or move.date,
+                right_date=move.essms_period_end or move.invoice_date,
+                last_payment=last_payment,
+                last_plan=max(signed) if signed else None,
+                last_demand=max(sent) if sent else None,
+            )))
+        dates = prescription.prescription_dates(entries)
+        for move in claims:
+            move.essms_prescription_date = dates[move.id]
+
+    @api.model
+    def _essms_loss_accounts(self, companies):
+        """The loss accounts of ``companies`` (654, recovery-rules §7): an entry on them is a write-off."""
+        accounts = self.env["account.account"]
+        for company in companies:
+            accounts |= accounts.with_company(company).sudo().search(
+                [("code", "=like", "654%"), ("company_ids", "in", company.id)]
+            )
+        return accounts
 
     # Printed documents -----------------------------------------------------------------------------------
 

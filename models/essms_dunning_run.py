@@ -164,6 +164,8 @@ class EssmsDunningRun(models.Model):
             ("invoice_date_due", "<", self.date),
             ("commercial_partner_id.essms_payer_kind", "in", list(kinds)),
             ("essms_recovery_stage", "in", list(AMICABLE_STAGES)),
+            # A time-barred claim is never reminded automatically (recovery-rules §5).
+            "|", ("essms_prescription_date", "=", False), ("essms_prescription_date", ">", self.date),
         ]
 
     def _prepare_letter_vals_list(self, debtor_ids=None):

@@ -3,7 +3,11 @@ August 2025. Nothing to report on clean data (a payment, a run credit note); the
 with the journal item that causes it: a manual revenue entry in the sales journal (150,00), a run invoice put
 back to draft, a payment matched with another payer's invoice (100,00)."""
 
+import base64
+import io
 from datetime import date
+
+from openpyxl import load_workbook
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -185,3 +189,26 @@ class TestAccountingReciprocity(PortalCommon):
         )
         wizard.action_compute()
         self.assertEqual(wizard.difference_count, 0)
+
+    def test_workbook_of_the_control(self):
+        manual = self._manual_revenue_entry(150.00)
+        wizard = self.env["essms.accounting.reciprocity"].create({
+            "date_from": AUGUST_START, "date_to": AUGUST_END,
+            "establishment_ids": [Command.set(self.establishment.ids)],
+        })
+        action = wizard.action_export()
+        self.assertIn("download=true", action["url"])
+        book = load_workbook(io.BytesIO(base64.b64decode(wizard.file)))
+        self.assertEqual(book.sheetnames, ["Summary", "Sales journals", "Payers", "Items causing differences"])
+        journals = list(book["Sales journals"].iter_rows(min_row=5, values_only=True))
+        billed = sum(self.moves.mapped("amount_untaxed"))
+        self.assertEqual(journals[-1][0], "Total")
+        self.assertAlmostEqual(journals[-1][2], billed, places=2)
+        self.assertAlmostEqual(journals[-1][4], billed + 150.00, places=2)
+        self.assertAlmostEqual(journals[-1][5], 150.00, places=2)
+        self.assertEqual(book["Sales journals"].freeze_panes, "B5")
+        payers = list(book["Payers"].iter_rows(min_row=5, values_only=True))
+        self.assertAlmostEqual(payers[-1][3], 150.00, places=2)
+        items = list(book["Items causing differences"].iter_rows(min_row=5, values_only=True))
+        self.assertEqual(sorted(row[2] for row in items), [manual.name, manual.name])
+        self.assertEqual(sorted(row[6] for row in items), [-150.00, 150.00])

@@ -1,3 +1,5 @@
+import base64
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command
@@ -59,6 +61,8 @@ class EssmsAccountingReciprocity(models.TransientModel):
     )
     difference_count = fields.Integer(string="Differences", readonly=True)
     computed = fields.Boolean(readonly=True)
+    file = fields.Binary(string="Workbook", readonly=True, attachment=False)
+    filename = fields.Char(readonly=True)
 
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
@@ -86,6 +90,25 @@ class EssmsAccountingReciprocity(models.TransientModel):
             "view_mode": "form",
             "target": "current",
             "name": self.env._("Billing vs accounting control"),
+        }
+
+    def action_export(self):
+        """Compare (again) and download the result as a workbook."""
+        self.ensure_one()
+        self.action_compute()
+        content = self.env["essms.accounting.reciprocity.xlsx"]._render(self)
+        self.write({
+            "file": base64.b64encode(content),
+            "filename": self.env._(
+                "Billing vs accounting control %(start)s %(end)s.xlsx",
+                start=fields.Date.to_string(self.date_from), end=fields.Date.to_string(self.date_to),
+            ),
+        })
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/web/content?model=%s&id=%d&field=file&filename_field=filename&download=true"
+            % (self._name, self.id),
+            "target": "self",
         }
 
     def _journals(self):

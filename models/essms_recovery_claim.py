@@ -1,0 +1,152 @@
+from odoo import fields
+from odoo import models
+from odoo.tools import SQL
+
+from .essms_dunning_level import RECOVERY_STAGES
+from .essms_receivable_ageing import BUCKET_LIMITS
+from .essms_receivable_ageing import BUCKETS
+from .essms_receivable_ageing import _payer_kinds
+
+PRESCRIPTION_STATES = [
+    ("barred", "Time-barred"),
+    ("within_3", "Within 3 months"),
+    ("within_6", "Within 3 to 6 months"),
+    ("later", "Later"),
+    ("closed", "Settled"),
+]
+
+
+def settlement_kind(loss_accounts):
+    """SQL: what the entry ``credit_move`` that settles an invoice is — a credit note, a write-off (an entry on a
+    loss account 654, recovery-rules §7) or a payment."""
+    return SQL(
+        """CASE WHEN credit_move.move_type = 'out_refund' THEN 'credit_note'
+                WHEN EXISTS (SELECT 1 FROM account_move_line loss
+                              WHERE loss.move_id = credit_move.id AND loss.account_id = ANY(%s::int[]))
+                     THEN 'write_off'
+                ELSE 'payment'
+           END""",
+        loss_accounts.ids,
+    )
+
+
+class EssmsRecoveryClaim(models.Model):
+    """Recovery analysis (recovery-rules §9): one row per posted customer invoice, with what became of it.
+
+    What was billed, then collected (payments), credited (credit notes) and written off (entries on a loss
+    account 654, recovery-rules §7), matched with it so far; what is left, its stage, its age and its
+    prescription clock, today. The dashboard and its workbook sum these rows with `_read_group`.
+    """
+
+    _name = "essms.recovery.claim"
+    _description = "Recovery analysis"
+    _auto = False
+    _order = "invoice_date desc, move_id desc"
+    _rec_name = "move_name"
+    _check_company_auto = True
+    _depends = {
+        "account.move": [
+            "name", "move_type", "state", "invoice_date", "invoice_date_due", "amount_total_signed",
+            "amount_residual_signed", "commercial_partner_id", "essms_establishment_id", "essms_beneficiary_id",
+            "essms_recovery_stage", "essms_prescription_date", "company_id",
+        ],
+        "account.move.line": ["move_id", "account_id", "balance"],
+        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
+        "res.partner": ["essms_payer_kind"],
+    }
+
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
+    move_name = fields.Char(string="Invoice number", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Payer", readonly=True)
+    payer_kind = fields.Selection(selection=_payer_kinds, string="Payer kind", readonly=True)
+    establishment_id = fields.Many2one("essms.establishment", string="Establishment", readonly=True)
+    beneficiary_id = fields.Many2one("essms.beneficiary", string="Beneficiary", readonly=True)
+    invoice_date = fields.Date(string="Invoice date", readonly=True)
+    date_maturity = fields.Date(string="Due date", readonly=True)
+    stage = fields.Selection(selection=RECOVERY_STAGES, string="Stage", readonly=True)
+    bucket = fields.Selection(selection=BUCKETS, string="Age", readonly=True)
+    days_overdue = fields.Integer(string="Days overdue", readonly=True, aggregator="max")
+    prescription_date = fields.Date(string="Time-barred on", readonly=True)
+    prescription_state = fields.Selection(selection=PRESCRIPTION_STATES, string="Prescription", readonly=True)
+    claim_count = fields.Integer(string="Claims", readonly=True)
+    amount_billed = fields.Monetary(string="Billed", readonly=True)
+    amount_collected = fields.Monetary(
+        string="Collected", readonly=True, help="Payments matched with the invoice (credit notes and write-offs aside)."
+    )
+    amount_credited = fields.Monetary(string="Credited", readonly=True, help="Credit notes matched with the invoice.")
+    amount_written_off = fields.Monetary(
+        string="Written off", readonly=True, help="Matched with a write-off entry on a loss account (654)."
+    )
+    amount_residual = fields.Monetary(string="Outstanding", readonly=True)
+
+    @property
+    def _table_query(self):
+        today = fields.Date.context_today(self)
+        loss_accounts = self.env["account.move"]._essms_loss_accounts(self.env.companies)
+        overdue = SQL("(%s::date - COALESCE(move.invoice_date_due, move.invoice_date))", today)
+        bucket = SQL(
+            "CASE WHEN %s < 0 THEN '0_not_due' %s ELSE '6_over_365' END",
+            overdue,
+            SQL(" ").join(SQL("WHEN %s <= %s THEN %s", overdue, limit, value) for value, limit in BUCKET_LIMITS),
+        )
+        return SQL(
+            """
+            WITH settlement AS (
+                SELECT debit.move_id,
+                       SUM(part.amount) FILTER (WHERE settle.kind = 'payment') AS collected,
+                       SUM(part.amount) FILTER (WHERE settle.kind = 'credit_note') AS credited,
+                       SUM(part.amount) FILTER (WHERE settle.kind = 'write_off') AS written_off
+                  FROM account_partial_reconcile part
+                  JOIN account_move_line debit ON debit.id = part.debit_move_id
+                  JOIN account_move_line credit ON credit.id = part.credit_move_id
+                  JOIN account_move credit_move ON credit_move.id = credit.move_id
+                  CROSS JOIN LATERAL (SELECT %(kind)s AS kind) settle
+                 WHERE debit.move_id IN (SELECT id FROM account_move WHERE move_type = 'out_invoice')
+                 GROUP BY debit.move_id
+            )
+            SELECT move.id AS id,
+                   move.id AS move_id,
+                   move.name AS move_name,
+                   move.company_id AS company_id,
+                   company.currency_id AS currency_id,
+                   move.commercial_partner_id AS partner_id,
+                   COALESCE(partner.essms_payer_kind, 'other') AS payer_kind,
+                   move.essms_establishment_id AS establishment_id,
+                   move.essms_beneficiary_id AS beneficiary_id,
+                   move.invoice_date AS invoice_date,
+                   COALESCE(move.invoice_date_due, move.invoice_date) AS date_maturity,
+                   CASE WHEN move.amount_residual_signed <= 0
+                             THEN CASE WHEN COALESCE(settlement.written_off, 0) > 0 THEN 'written_off'
+                                       ELSE 'paid' END
+                        WHEN move.essms_recovery_stage IS NOT NULL THEN move.essms_recovery_stage
+                        WHEN %(overdue)s > 0 THEN 'due'
+                        ELSE 'billed'
+                   END AS stage,
+                   CASE WHEN move.amount_residual_signed > 0 THEN %(bucket)s END AS bucket,
+                   CASE WHEN move.amount_residual_signed > 0 THEN GREATEST(%(overdue)s, 0) ELSE 0 END AS days_overdue,
+                   move.essms_prescription_date AS prescription_date,
+                   CASE WHEN move.amount_residual_signed <= 0 THEN 'closed'
+                        WHEN move.essms_prescription_date <= %(today)s THEN 'barred'
+                        WHEN move.essms_prescription_date <= %(today)s::date + interval '3 months' THEN 'within_3'
+                        WHEN move.essms_prescription_date <= %(today)s::date + interval '6 months' THEN 'within_6'
+                        ELSE 'later'
+                   END AS prescription_state,
+                   1 AS claim_count,
+                   move.amount_total_signed AS amount_billed,
+                   COALESCE(settlement.collected, 0) AS amount_collected,
+                   COALESCE(settlement.credited, 0) AS amount_credited,
+                   COALESCE(settlement.written_off, 0) AS amount_written_off,
+                   move.amount_residual_signed AS amount_residual
+              FROM account_move move
+              JOIN res_company company ON company.id = move.company_id
+         LEFT JOIN res_partner partner ON partner.id = move.commercial_partner_id
+         LEFT JOIN settlement ON settlement.move_id = move.id
+             WHERE move.move_type = 'out_invoice' AND move.state = 'posted'
+            """,
+            kind=settlement_kind(loss_accounts),
+            overdue=overdue,
+            bucket=bucket,
+            today=today,
+        )
