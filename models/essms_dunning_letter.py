@@ -66,7 +66,10 @@ class EssmsDunningLetter(models.Model):
     registered_number = fields.Char(string="Registered letter number")
     payment_deadline = fields.Date(compute="_compute_payment_deadline", store=True)
     state = fields.Selection(
-        selection=[("draft", "To send"), ("excluded", "Excluded"), ("sent", "Sent"), ("error", "Error")],
+        selection=[
+            ("draft", "To send"), ("excluded", "Excluded"), ("queued", "Being sent"), ("sent", "Sent"),
+            ("error", "Error"),
+        ],
         default="draft",
         required=True,
         index=True,
@@ -163,6 +166,8 @@ class EssmsDunningLetter(models.Model):
 
     def _send_one(self):
         self.ensure_one()
+        if self.state == "sent":
+            raise UserError(self.env._("Letter %(letter)s is already sent.", letter=self.display_name))
         moves = self.line_ids.move_id
         already = self.line_ids.filtered(lambda line: line.move_id.essms_dunning_level_id != line.previous_level_id)
         if already:
