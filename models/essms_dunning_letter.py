@@ -7,6 +7,7 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 from odoo.tools import formatLang
+from odoo.tools.pdf import merge_pdf
 
 from .essms_dunning_level import LETTER_KINDS
 
@@ -195,14 +196,24 @@ class EssmsDunningLetter(models.Model):
         self._log_on_chatters(moves)
 
     def _render_document(self):
+        """The letter's PDF: one copy per recipient (the person and the curator), each rendered on its own (the
+        wkhtmltopdf of Debian cannot print several documents in one call) and put one after the other."""
         # A letter is a PDF, also when the tests run (Odoo would fall back to HTML there).
         report = self.env["ir.actions.report"].with_company(self.company_id).with_context(force_report_rendering=True)
-        content, _report_type = report._render_qweb_pdf(
-            self.level_id.report_id.report_name or LETTER_REPORT, res_ids=self.ids
-        )
+        contents = []
+        for recipient in self._letter_recipients():
+            content, _report_type = report.with_context(essms_letter_recipient_id=recipient.id)._render_qweb_pdf(
+                self.level_id.report_id.report_name or LETTER_REPORT, res_ids=self.ids
+            )
+            if not content or not content.startswith(b"%PDF"):
+                raise UserError(self.env._(
+                    "The letter to %(recipient)s could not be printed (the PDF engine returned nothing).",
+                    recipient=recipient.display_name,
+                ))
+            contents.append(content)
         self.attachment_id = self.env["ir.attachment"].create({
             "name": self._document_filename(),
-            "raw": content,
+            "raw": merge_pdf(contents) if len(contents) > 1 else contents[0],
             "mimetype": "application/pdf",
             "res_model": self._name,
             "res_id": self.id,
@@ -266,9 +277,12 @@ class EssmsDunningLetter(models.Model):
     # Printing ------------------------------------------------------------------------------------------
 
     def _letter_recipients(self):
-        """The copies to print: one for the addressee and one for the curator, each in its own envelope."""
+        """The copies to print: one for the addressee and one for the curator, each in its own envelope (only
+        ``essms_letter_recipient_id`` of the context when given: the copies are rendered one by one)."""
         self.ensure_one()
-        return self.partner_id | self.copy_partner_id
+        recipients = self.partner_id | self.copy_partner_id
+        only = self.env.context.get("essms_letter_recipient_id")
+        return recipients.filtered(lambda partner: partner.id == only) if only else recipients
 
     def _next_level(self):
         """The level that follows this letter's in its policy, named in a firm reminder."""
@@ -349,7 +363,7 @@ class EssmsDunningLetter(models.Model):
                 ),
                 self.env._(
                     "By this letter, we formally demand that you pay the sum of %(amount)s within %(days)s days of its "
-                    "receipt, that is by %(deadline)s at the latest.",
+                    "date, that is by %(deadline)s at the latest.",
                     amount=amount,
                     days=self.level_id.payment_days,
                     deadline=deadline,
@@ -406,7 +420,15 @@ class EssmsDunningLetter(models.Model):
                 )
             )
         bank = company.partner_id.bank_ids[:1]
-        if bank:
+        public = kind in ("administrative_reminder", "payment_demand")
+        if bank and public:
+            # A public payer pays by transfer (mandat), never by cheque.
+            payment = self.env._(
+                "Please pay by bank transfer to IBAN %(iban)s (%(bank)s), quoting the invoice numbers.",
+                iban=bank.acc_number,
+                bank=bank.bank_id.name or company.name,
+            )
+        elif bank:
             payment = self.env._(
                 "Please pay by bank transfer to IBAN %(iban)s (%(bank)s), quoting the invoice numbers, or by "
                 "cheque payable to %(company)s.",
@@ -418,7 +440,6 @@ class EssmsDunningLetter(models.Model):
             payment = self.env._(
                 "Please pay by cheque payable to %(company)s, quoting the invoice numbers.", company=company.name
             )
-        public = kind in ("administrative_reminder", "payment_demand")
         closing = []
         if not public:
             closing.append(
@@ -432,7 +453,9 @@ class EssmsDunningLetter(models.Model):
         if self.registered_letter:
             registered = (
                 self.env._(
-                    "Registered letter with acknowledgment of receipt no. %(number)s", number=self.registered_number
+                    "Registered letter with acknowledgment of receipt no. %(number)s",
+                    # The number is never split over two lines.
+                    number=self.registered_number.replace(" ", "\N{NO-BREAK SPACE}"),
                 )
                 if self.registered_number
                 else self.env._("Registered letter with acknowledgment of receipt")
@@ -451,6 +474,12 @@ class EssmsDunningLetter(models.Model):
             "regards": self.env._("Yours faithfully,"),
             "signatory": self.env._("The Finance Director"),
             "public": public,
+            "statement_title": self.env._("Statement of unpaid invoices at %(date)s", date=date_text) if public else "",
+            "copy_notice": (
+                self.env._("Copy for information to the curator")
+                if self.copy_partner_id and recipient == self.copy_partner_id
+                else ""
+            ),
         }
 
     def _concerning_texts(self, recipient):
