@@ -126,7 +126,17 @@ class EssmsDunningLetter(models.Model):
         self.write({"state": "draft", "exclusion_reason": False})
 
     def action_print(self):
-        return self.env.ref(LETTER_REPORT).report_action(self)
+        """The letter as sent once it is, else a preview of the addressee's copy (one document per call: Debian's
+        wkhtmltopdf cannot print the curator's copy in the same call)."""
+        self.ensure_one()
+        if self.attachment_id:
+            return {
+                "type": "ir.actions.act_url",
+                "url": "/web/content/%s?download=true" % self.attachment_id.id,
+                "target": "self",
+            }
+        report = self.env.ref(LETTER_REPORT).with_context(essms_letter_recipient_id=self.partner_id.id)
+        return report.report_action(self)
 
     def _merge_vals(self, vals):
         """Add the lines of another proposal for the same addressee; the letter takes the higher level."""

@@ -259,6 +259,8 @@ class TestDunningLevels(DunningCommon):
         )[0].decode()
         self.assertEqual(html.count('class="article o_essms_letter"'), 2, "a copy for the person and the curator")
         self.assertIn("66200 ELNE", html, "the curator's address, in the window envelope's form")
+        self.assertEqual(letter.action_print()["context"].get("essms_letter_recipient_id"), moreau.partner_id.id,
+                         "the preview prints one copy: Debian's wkhtmltopdf makes one document per call")
 
     def test_a_deceased_resident_is_not_reminded_but_flagged(self):
         bernard = self._resident("Marcel Bernard")
