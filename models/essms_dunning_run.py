@@ -286,7 +286,9 @@ class EssmsDunningRun(models.Model):
         for run in self.search([("state", "=", "sending")], order="id"):
             if done >= limit:
                 break
-            run = run.with_user(run.sent_by_id or self.env.user).with_company(run.company_id)
+            user = run.sent_by_id or self.env.user
+            # As the click would have: the clicker's rights, language (file names, chatter) and the run's company.
+            run = run.with_user(user).with_context(lang=user.lang or self.env.lang).with_company(run.company_id)
             try:
                 done += run._send_queued(limit - done)
             except UserError:

@@ -464,7 +464,7 @@ class TestDunningLetters(DunningCommon):
         text = self._pdf_text(batch)
         self.assertLess(text.index("11000 CARCASSONNE"), text.index("66100 PERPIGNAN"))
         self.assertNotIn("Paul Petit", text, "the excluded debtor gets no letter")
-        self.assertIn("sent, 0 in error", run.message_ids[0].body)
+        self.assertIn("2 lettres envoyées, 0 en erreur", run.message_ids[0].body, "in the language of who sent")
         # The job woken up again (by another run's click, or its daily call) has nothing left to do here.
         attachments = self.env["ir.attachment"].search_count([("res_model", "=", "essms.dunning.letter"),
                                                               ("res_id", "in", run.letter_ids.ids)])

@@ -85,3 +85,4 @@ class TestDunningTour(DunningCommon, AccountTestInvoicingHttpCommon):
             lambda message: run.name in (message.body or "")
         )
         self.assertEqual(logged.author_id, self.tour_operator.partner_id)
+        self.assertTrue(run.batch_attachment_id.name.startswith("Courriers"), "named in the operator's language")
