@@ -16,6 +16,14 @@ _logger = logging.getLogger(__name__)
 LETTER_REPORT = "essms_billing.action_report_essms_dunning_letter"
 
 
+def long_date(env, day):
+    """A date as a letter writes it, "1er mars 2026" in French (the first of the month is an ordinal)."""
+    text = format_date(env, day, date_format="d MMMM y")
+    if day.day == 1 and (env.lang or "").startswith("fr"):
+        text = "1er" + text[1:]
+    return text
+
+
 class EssmsDunningLetter(models.Model):
     """One communication of a run to one addressee, covering all its overdue invoices at their levels.
 
@@ -315,7 +323,7 @@ class EssmsDunningLetter(models.Model):
         return self.env["essms.parameter"].sudo().get_value("legal_interest_company", self.date)
 
     def _format_long_date(self, day):
-        return format_date(self.env, day, date_format="d MMMM y")
+        return long_date(self.env, day)
 
     def _letter_texts(self, recipient):
         """The wording of the letter for ``recipient``, in the language of the environment (recovery-rules §2)."""

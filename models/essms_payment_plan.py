@@ -27,6 +27,7 @@ from ..engine import plans as engine
 from ..engine.money import ZERO
 from ..engine.money import cents
 from ..engine.money import to_decimal
+from .essms_dunning_letter import long_date as letter_long_date
 from .essms_dunning_run import REPRESENTED
 
 _logger = logging.getLogger(__name__)
@@ -446,7 +447,7 @@ class EssmsPaymentPlan(models.Model):
         rows, status = self._notice_instalments()
         late = [item for _number, item in rows if item.state == engine.LATE]
         money = lambda amount: formatLang(self.env, float(amount), currency_obj=self.currency_id)  # noqa: E731
-        long_date = lambda day: format_date(self.env, day, date_format="d MMMM y")  # noqa: E731
+        long_date = lambda day: letter_long_date(self.env, day)  # noqa: E731
         left = sum((item.amount - item.paid for item in late), ZERO)
         balance = cents(to_decimal(self.amount_total)) - status.paid
         company = self.company_id

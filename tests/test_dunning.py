@@ -502,7 +502,7 @@ class TestDunningLetters(DunningCommon):
             "Association Les Oliviers",
             "Jeanne Martin",
             "nous vous mettons en demeure de nous régler la somme de 723,32 € dans un délai de 15 jours",
-            "soit au plus tard le 1 avril 2026",
+            "soit au plus tard le 1er avril 2026",
             "commissaire de justice",
             "article 1344 du code civil",
             "FR76 3000 1007 9412 3456 7890 185",

@@ -144,6 +144,8 @@ class TestPaymentPlan(PlanCommon):
         self.assertEqual((letter.res_model, letter.res_id), (plan._name, plan.id))
         self.assertEqual(plan.notice_date, date(2026, 3, 1))
         self.assertIn(letter, plan.message_ids[0].attachment_ids, "and logged on the chatter with the notice")
+        self.assertEqual(plan.with_context(lang="fr_FR")._notice_texts(plan.partner_id)["place_date"],
+                         "À Perpignan, le 1er mars 2026")
         if os.environ.get("ESSMS_KEEP_PDF"):
             with open(os.path.join(os.environ["ESSMS_KEEP_PDF"], "plan_notice.pdf"), "wb") as file:
                 file.write(letter.raw)
