@@ -10,6 +10,7 @@ from datetime import date
 from unittest.mock import patch
 
 from odoo import Command
+from odoo import fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
@@ -313,6 +314,23 @@ class TestDunningLevels(DunningCommon):
         self.assertIn(move.name, letter.error_message)
         self.assertEqual(len(move.message_ids.filtered(lambda message: first.name in (message.body or ""))), 1)
         self.assertFalse(self._run(date(2026, 2, 21)).letter_ids, "already reminded at this level")
+
+    def test_a_run_locked_elsewhere_is_sent_a_minute_later(self):
+        move = self._invoice(self.martin.partner_id)
+        run = self._run(date(2026, 2, 20))
+        run.action_send()
+        cron = self.env.ref("essms_billing.ir_cron_essms_dunning_send")
+        with patch(
+            "odoo.addons.essms_billing.models.essms_dunning_run.EssmsDunningRun._lock",
+            side_effect=UserError("being sent by someone else"),
+        ):
+            self.assertEqual(self.env["essms.dunning.run"]._cron_send_letters(), 1, "the run is left to send")
+        self.assertEqual((run.state, run.letter_ids.state), ("sending", "queued"))
+        self.assertFalse(move.essms_recovery_stage)
+        later = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)], order="call_at desc", limit=1)
+        self.assertGreater(later.call_at, fields.Datetime.now(), "woken up again in a minute, not waited for")
+        self.assertEqual(self.env["essms.dunning.run"]._cron_send_letters(), 0)
+        self.assertEqual((run.state, run.letter_ids.state), ("sent", "sent"))
 
     def test_letters_to_print_that_cannot_be_merged_do_not_undo_the_sending(self):
         move = self._invoice(self.martin.partner_id)
