@@ -65,6 +65,7 @@
         "views/menus.xml",
         "reports/report_invoice.xml",
         "reports/report_nominative_statement.xml",
+        "views/essms_recovery_settings_views.xml",
     ],
     "demo": [
         "demo/essms_demo.xml",

@@ -7,6 +7,7 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 from odoo.tools import formatLang
+from odoo.tools.pdf import merge_pdf
 
 from .essms_dunning_level import LETTER_KINDS
 
@@ -24,6 +25,14 @@ CALL_OUTCOMES = [
 ]
 # Outcomes after which the call is still to be made again.
 CALL_RETRY_OUTCOMES = ("no_answer", "message_left")
+
+
+def long_date(env, day):
+    """A date as a letter writes it, "1er mars 2026" in French (the first of the month is an ordinal)."""
+    text = format_date(env, day, date_format="d MMMM y")
+    if day.day == 1 and (env.lang or "").startswith("fr"):
+        text = "1er" + text[1:]
+    return text
 
 
 class EssmsDunningLetter(models.Model):
@@ -79,7 +88,10 @@ class EssmsDunningLetter(models.Model):
     registered_number = fields.Char(string="Registered letter number")
     payment_deadline = fields.Date(compute="_compute_payment_deadline", store=True)
     state = fields.Selection(
-        selection=[("draft", "To send"), ("excluded", "Excluded"), ("sent", "Sent"), ("error", "Error")],
+        selection=[
+            ("draft", "To send"), ("excluded", "Excluded"), ("queued", "Being sent"), ("sent", "Sent"),
+            ("error", "Error"),
+        ],
         default="draft",
         required=True,
         index=True,
@@ -150,7 +162,17 @@ class EssmsDunningLetter(models.Model):
         self.write({"state": "draft", "exclusion_reason": False})
 
     def action_print(self):
-        return self.env.ref(LETTER_REPORT).report_action(self)
+        """The letter as sent once it is, else a preview of the addressee's copy (one document per call: Debian's
+        wkhtmltopdf cannot print the curator's copy in the same call)."""
+        self.ensure_one()
+        if self.attachment_id:
+            return {
+                "type": "ir.actions.act_url",
+                "url": "/web/content/%s?download=true" % self.attachment_id.id,
+                "target": "self",
+            }
+        report = self.env.ref(LETTER_REPORT).with_context(essms_letter_recipient_id=self.partner_id.id)
+        return report.report_action(self)
 
     def _merge_vals(self, vals):
         """Add the lines of another proposal for the same addressee; the letter takes the higher level."""
@@ -246,6 +268,8 @@ class EssmsDunningLetter(models.Model):
 
     def _send_one(self):
         self.ensure_one()
+        if self.state == "sent":
+            raise UserError(self.env._("Letter %(letter)s is already sent.", letter=self.display_name))
         moves = self.line_ids.move_id
         already = self.line_ids.filtered(lambda line: line.move_id.essms_dunning_level_id != line.previous_level_id)
         if already:
@@ -273,14 +297,24 @@ class EssmsDunningLetter(models.Model):
         self._log_on_chatters(moves)
 
     def _render_document(self):
+        """The letter's PDF: one copy per recipient (the person and the curator), each rendered on its own (the
+        wkhtmltopdf of Debian cannot print several documents in one call) and put one after the other."""
         # A letter is a PDF, also when the tests run (Odoo would fall back to HTML there).
         report = self.env["ir.actions.report"].with_company(self.company_id).with_context(force_report_rendering=True)
-        content, _report_type = report._render_qweb_pdf(
-            self.level_id.report_id.report_name or LETTER_REPORT, res_ids=self.ids
-        )
+        contents = []
+        for recipient in self._letter_recipients():
+            content, _report_type = report.with_context(essms_letter_recipient_id=recipient.id)._render_qweb_pdf(
+                self.level_id.report_id.report_name or LETTER_REPORT, res_ids=self.ids
+            )
+            if not content or not content.startswith(b"%PDF"):
+                raise UserError(self.env._(
+                    "The letter to %(recipient)s could not be printed (the PDF engine returned nothing).",
+                    recipient=recipient.display_name,
+                ))
+            contents.append(content)
         self.attachment_id = self.env["ir.attachment"].create({
             "name": self._document_filename(),
-            "raw": content,
+            "raw": merge_pdf(contents) if len(contents) > 1 else contents[0],
             "mimetype": "application/pdf",
             "res_model": self._name,
             "res_id": self.id,
@@ -413,9 +447,12 @@ class EssmsDunningLetter(models.Model):
     # Printing ------------------------------------------------------------------------------------------
 
     def _letter_recipients(self):
-        """The copies to print: one for the addressee and one for the curator, each in its own envelope."""
+        """The copies to print: one for the addressee and one for the curator, each in its own envelope (only
+        ``essms_letter_recipient_id`` of the context when given: the copies are rendered one by one)."""
         self.ensure_one()
-        return self.partner_id | self.copy_partner_id
+        recipients = self.partner_id | self.copy_partner_id
+        only = self.env.context.get("essms_letter_recipient_id")
+        return recipients.filtered(lambda partner: partner.id == only) if only else recipients
 
     def _next_level(self):
         """The level that follows this letter's in its policy, named in a firm reminder."""
@@ -438,7 +475,7 @@ class EssmsDunningLetter(models.Model):
         return self.env["essms.parameter"].sudo().get_value("legal_interest_company", self.date)
 
     def _format_long_date(self, day):
-        return format_date(self.env, day, date_format="d MMMM y")
+        return long_date(self.env, day)
 
     def _letter_texts(self, recipient):
         """The wording of the letter for ``recipient``, in the language of the environment (recovery-rules §2)."""
@@ -496,7 +533,7 @@ class EssmsDunningLetter(models.Model):
                 ),
                 self.env._(
                     "By this letter, we formally demand that you pay the sum of %(amount)s within %(days)s days of its "
-                    "receipt, that is by %(deadline)s at the latest.",
+                    "date, that is by %(deadline)s at the latest.",
                     amount=amount,
                     days=self.level_id.payment_days,
                     deadline=deadline,
@@ -553,7 +590,15 @@ class EssmsDunningLetter(models.Model):
                 )
             )
         bank = company.partner_id.bank_ids[:1]
-        if bank:
+        public = kind in ("administrative_reminder", "payment_demand")
+        if bank and public:
+            # A public payer pays by transfer (mandat), never by cheque.
+            payment = self.env._(
+                "Please pay by bank transfer to IBAN %(iban)s (%(bank)s), quoting the invoice numbers.",
+                iban=bank.acc_number,
+                bank=bank.bank_id.name or company.name,
+            )
+        elif bank:
             payment = self.env._(
                 "Please pay by bank transfer to IBAN %(iban)s (%(bank)s), quoting the invoice numbers, or by "
                 "cheque payable to %(company)s.",
@@ -565,7 +610,6 @@ class EssmsDunningLetter(models.Model):
             payment = self.env._(
                 "Please pay by cheque payable to %(company)s, quoting the invoice numbers.", company=company.name
             )
-        public = kind in ("administrative_reminder", "payment_demand")
         closing = []
         if not public:
             closing.append(
@@ -579,7 +623,9 @@ class EssmsDunningLetter(models.Model):
         if self.registered_letter:
             registered = (
                 self.env._(
-                    "Registered letter with acknowledgment of receipt no. %(number)s", number=self.registered_number
+                    "Registered letter with acknowledgment of receipt no. %(number)s",
+                    # The number is never split over two lines.
+                    number=self.registered_number.replace(" ", "\N{NO-BREAK SPACE}"),
                 )
                 if self.registered_number
                 else self.env._("Registered letter with acknowledgment of receipt")
@@ -598,6 +644,12 @@ class EssmsDunningLetter(models.Model):
             "regards": self.env._("Yours faithfully,"),
             "signatory": self.env._("The Finance Director"),
             "public": public,
+            "statement_title": self.env._("Statement of unpaid invoices at %(date)s", date=date_text) if public else "",
+            "copy_notice": (
+                self.env._("Copy for information to the curator")
+                if self.copy_partner_id and recipient == self.copy_partner_id
+                else ""
+            ),
         }
 
     def _concerning_texts(self, recipient):

@@ -1,5 +1,6 @@
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
 from psycopg2 import errors
 
@@ -25,6 +26,10 @@ REPRESENTED = ("tutelle", "habilitation_familiale")
 CRON_BATCH_DEBTORS = 500
 # Letters sent automatically per call of the daily job (each is rendered as a PDF: slower than a proposal).
 CRON_BATCH_LETTERS = 100
+# Letters sent per call of the sending job: each call is one transaction, committed before the next, so a worker
+# killed in a call re-sends at most the e-mails of that call (the printed letters only exist once committed).
+SEND_BATCH_LETTERS = 20
+SEND_CRON = "essms_billing.ir_cron_essms_dunning_send"
 
 
 class EssmsDunningRun(models.Model):
@@ -41,7 +46,7 @@ class EssmsDunningRun(models.Model):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     state = fields.Selection(
-        selection=[("draft", "Draft"), ("review", "To review"), ("sent", "Sent")],
+        selection=[("draft", "Draft"), ("review", "To review"), ("sending", "Being sent"), ("sent", "Sent")],
         default="draft",
         required=True,
         tracking=True,
@@ -50,6 +55,7 @@ class EssmsDunningRun(models.Model):
     letter_count = fields.Integer(compute="_compute_counts")
     to_send_count = fields.Integer(compute="_compute_counts")
     error_count = fields.Integer(compute="_compute_counts")
+    queued_count = fields.Integer(compute="_compute_counts", string="Letters being prepared")
     amount_due = fields.Monetary(compute="_compute_counts", string="Amount reminded")
     batch_attachment_id = fields.Many2one("ir.attachment", string="Letters to print", readonly=True, copy=False)
     is_automatic = fields.Boolean(
@@ -60,6 +66,10 @@ class EssmsDunningRun(models.Model):
         readonly=True, copy=False, help="The last debtor (partner id) the daily job has proposed, to resume after it."
     )
     to_approve_count = fields.Integer(string="Formal notices to approve", compute="_compute_counts")
+    sent_by_id = fields.Many2one(
+        "res.users", string="Sent by", readonly=True, copy=False,
+        help="Who clicked Send: the sending job renders and sends the letters in this user's name.",
+    )
 
     @api.depends("date")
     def _compute_name(self):
@@ -75,11 +85,12 @@ class EssmsDunningRun(models.Model):
             run.error_count = len(letters.filtered(lambda letter: letter.state == "error"))
             run.to_approve_count = len(letters.filtered(
                 lambda letter: letter.state == "draft" and letter.approval_state == "to_approve"))
+            run.queued_count = len(letters.filtered(lambda letter: letter.state == "queued"))
             run.amount_due = sum(letters.filtered(lambda letter: letter.state != "excluded").mapped("amount_due"))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
-        if self.letter_ids.filtered(lambda letter: letter.state in ("sent", "error")):
+        if self.letter_ids.filtered(lambda letter: letter.state in ("sent", "error", "queued")):
             raise UserError(self.env._("A dunning run that has sent letters is kept as the proof of the reminders."))
 
     # Actions -------------------------------------------------------------------------------------------
@@ -87,7 +98,7 @@ class EssmsDunningRun(models.Model):
     def action_propose(self):
         """(Re)compute the proposal: the letters not sent yet are replaced."""
         for run in self:
-            if run.state == "sent":
+            if run.state in ("sending", "sent"):
                 raise UserError(self.env._("Run %(name)s was sent: make a new run.", name=run.name))
             run._lock()
             run.letter_ids.filtered(lambda letter: letter.state in ("draft", "excluded")).unlink()
@@ -96,15 +107,22 @@ class EssmsDunningRun(models.Model):
         return True
 
     def action_send(self):
-        """Send the letters under review (and retry those in error); never a letter twice."""
+        """Queue the letters under review (and those in error) for the sending job, and return at once.
+
+        Rendering a letter's PDF takes a second or more: the job renders, e-mails and records each letter, then
+        attaches the batch to print. The queue is the letter's state, written under the run's lock: a letter is
+        queued once and leaves the queue once, sent or in error (see ``_send_queued``).
+        """
         for run in self:
             if run.state != "review":
                 raise UserError(self.env._("Run %(name)s: propose the letters and review them first.", name=run.name))
             run._lock()
-            run.letter_ids.filtered(lambda letter: letter.state in ("draft", "error"))._send()
-            if not run.letter_ids.filtered(lambda letter: letter.state in ("draft", "error")):
-                run.state = "sent"
-            run._attach_batch()
+            letters = run.letter_ids.filtered(lambda letter: letter.state in ("draft", "error"))
+            # A formal notice a finance director must approve and has not stays to send, waiting for the approval.
+            letters -= letters._notices()._approval_needed()
+            letters.write({"state": "queued", "error_message": False})
+            run.write({"state": "sending", "sent_by_id": self.env.uid})
+        self.env.ref(SEND_CRON)._trigger()
         return True
 
     def action_approve_notices(self):
@@ -311,6 +329,70 @@ class EssmsDunningRun(models.Model):
             sent = self.letter_ids.filtered(lambda letter: letter.state == "sent" and letter.policy_id.auto_send)
             self.message_post(body=self.env._("Sent automatically: %(count)s letters.", count=len(sent)))
         return len(batch), left
+    @api.model
+    def _cron_send_letters(self, limit=SEND_BATCH_LETTERS):
+        """Send the queued letters of the runs being sent, ``limit`` letters per call, in the clicker's name.
+
+        A run locked by someone else is left for a later call (triggered a minute later), never waited for.
+        """
+        done = 0
+        busy = False
+        for run in self.search([("state", "=", "sending")], order="id"):
+            if done >= limit:
+                break
+            user = run.sent_by_id or self.env.user
+            # As the click would have: the clicker's rights, language (file names, chatter) and the run's company.
+            run = run.with_user(user).with_context(lang=user.lang or self.env.lang).with_company(run.company_id)
+            try:
+                done += run._send_queued(limit - done)
+            except UserError:
+                _logger.info("Dunning run %s is locked; its letters are sent later", run.id)
+                busy = True
+        remaining = self.search_count([("state", "=", "sending")])
+        if busy:
+            self.env.ref(SEND_CRON)._trigger(fields.Datetime.now() + timedelta(minutes=1))
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return remaining
+
+    def _send_queued(self, limit=None):
+        """Send up to ``limit`` queued letters of the run (all by default), under its lock; once none is left,
+        attach the letters to print and close the sending. Returns the number of letters sent or in error."""
+        self.ensure_one()
+        self._lock()
+        if self.state != "sending":
+            return 0
+        queued = self.letter_ids.filtered(lambda letter: letter.state == "queued")
+        batch = queued[:limit] if limit else queued
+        # A notice whose rule became stricter since it was queued goes back to the review, waiting for an approval.
+        waiting = batch._send()
+        waiting.write({"state": "draft"})
+        waiting.filtered(lambda letter: letter.approval_state != "to_approve")._apply_approval_rules()
+        if not queued - batch:
+            self._finish_sending()
+        return len(batch)
+
+    def _finish_sending(self):
+        """Every letter has left the queue: attach the letters to print, say so on the run. Letters in error keep
+        the run under review, so that *Send* retries them."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._attach_batch()
+        except Exception as error:
+            # The letters are sent and recorded; a batch that cannot be merged must not undo them.
+            _logger.warning("Letters batch of dunning run %s not attached", self.id, exc_info=True)
+            self.message_post(body=self.env._(
+                "The letters to print could not be gathered in one PDF (%(error)s); each letter's PDF is on it.",
+                error=str(error) or error.__class__.__name__,
+            ))
+        letters = self.letter_ids
+        errors = letters.filtered(lambda letter: letter.state == "error")
+        self.state = "review" if letters.filtered(lambda letter: letter.state in ("draft", "error")) else "sent"
+        self.message_post(body=self.env._(
+            "%(sent)s letters sent, %(errors)s in error.",
+            sent=len(letters.filtered(lambda letter: letter.state == "sent")),
+            errors=len(errors),
+        ))
 
     def _debtors_to_propose(self, policies, limit=None):
         """The ids of the debtors with overdue claims after the run's progress, in id order."""

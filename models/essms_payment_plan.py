@@ -10,6 +10,7 @@ A promise to pay is its own record rather than fields on a hold: it covers sever
 an amount, a date and an outcome (kept, broken) that the recovery follow-up counts; its holds end with it.
 """
 
+import logging
 from datetime import timedelta
 
 from odoo import api
@@ -20,13 +21,19 @@ from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 from odoo.tools import formatLang
 from odoo.tools import split_every
+from odoo.tools.pdf import merge_pdf
 
 from ..engine import plans as engine
 from ..engine.money import ZERO
 from ..engine.money import cents
 from ..engine.money import to_decimal
+from .essms_dunning_letter import long_date as letter_long_date
+from .essms_dunning_run import REPRESENTED
+
+_logger = logging.getLogger(__name__)
 
 MONITOR_BATCH_SIZE = 500
+NOTICE_REPORT = "essms_billing.action_report_essms_payment_plan_notice"
 
 
 def _paid_on_moves(env, records, date_from, date_to=None):
@@ -66,6 +73,13 @@ class ResCompany(models.Model):
         default=15,
         help="Days after a missed instalment (and its notice) before the payment plan is ended as broken.",
     )
+
+    @api.constrains("essms_plan_notice_days")
+    def _check_essms_plan_notice_days(self):
+        for company in self:
+            if company.essms_plan_notice_days < 1:
+                raise ValidationError(self.env._(
+                    "%(company)s: the payment plan notice delay must be at least one day.", company=company.name))
 
 
 class EssmsRecoveryArrangement(models.AbstractModel):
@@ -175,6 +189,11 @@ class EssmsPaymentPlan(models.Model):
     notice_for = fields.Date(
         string="Notice sent for", readonly=True, copy=False,
         help="The due date of the missed instalment the debtor was last told about.",
+    )
+    notice_date = fields.Date(string="Notice sent on", readonly=True, copy=False)
+    notice_attachment_id = fields.Many2one(
+        "ir.attachment", string="Notice letter", readonly=True, copy=False,
+        help="The letter telling the debtor of the missed instalment, the delay to pay it and what follows.",
     )
 
     @api.model_create_multi
@@ -345,9 +364,9 @@ class EssmsPaymentPlan(models.Model):
             "domain": [("id", "in", self.move_ids.ids)],
         }
 
-    def _statuses(self):
-        """``{plan id: engine PlanStatus}`` on today, the payments read once for every plan."""
-        today = fields.Date.context_today(self)
+    def _statuses(self, day=None):
+        """``{plan id: engine PlanStatus}`` on ``day`` (today), the payments read once for every plan."""
+        today = day or fields.Date.context_today(self)
         paid = _paid_on_moves(self.env, self, lambda plan: plan.date_signed)
         return {
             plan.id: engine.plan_status(
@@ -387,14 +406,174 @@ class EssmsPaymentPlan(models.Model):
         for plan in self - completed - broken:
             first_late = statuses[plan.id].first_late
             if statuses[plan.id].notice_due and plan.notice_for != first_late:
-                plan._notify_operator(
-                    self.env._("Missed instalment: %(plan)s", plan=plan.name),
-                    self.env._("The instalment of %(date)s is unpaid. Without payment by %(deadline)s the plan "
-                               "will be ended and the invoices reminded again.",
-                               date=format_date(self.env, first_late),
-                               deadline=format_date(self.env, first_late + timedelta(days=plan.notice_days))),
+                plan.write({"notice_for": first_late, "notice_date": fields.Date.context_today(plan)})
+                letter = plan._attach_notice_letter()
+                body = self.env._(
+                    "The instalment of %(date)s is unpaid. Without payment by %(deadline)s the plan will be ended "
+                    "and the invoices reminded again.",
+                    date=format_date(self.env, first_late),
+                    deadline=format_date(self.env, plan._notice_deadline()),
                 )
-                plan.notice_for = first_late
+                if letter:
+                    body += " " + self.env._("The notice letter to send to the debtor is attached.")
+                plan.message_post(body=body, attachment_ids=letter.ids)
+                plan.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    date_deadline=fields.Date.context_today(plan),
+                    summary=self.env._("Missed instalment: %(plan)s", plan=plan.name),
+                    note=self.env._("Send the notice letter attached to the plan.") if letter else False,
+                    user_id=plan.user_id.id or self.env.uid,
+                )
+
+    # The notice of a missed instalment -----------------------------------------------------------------
+
+    def _notice_deadline(self):
+        """The last day to pay the missed instalment: its due date plus the notice delay (the plan is broken the
+        day after, see ``engine.plans.plan_status``)."""
+        self.ensure_one()
+        return self.notice_for + timedelta(days=self.notice_days)
+
+    def _attach_notice_letter(self):
+        """Print the notice letter of the missed instalment and attach it to the plan; a PDF that cannot be made
+        is said on the chatter (the notice and the activity go on without it)."""
+        self.ensure_one()
+        report = self.env["ir.actions.report"].with_company(self.company_id).with_context(force_report_rendering=True)
+        try:
+            with self.env.cr.savepoint():
+                contents = []
+                for recipient in self._notice_recipients():
+                    content, _report_type = report.with_context(
+                        essms_notice_recipient_id=recipient.id
+                    )._render_qweb_pdf(NOTICE_REPORT, res_ids=self.ids)
+                    if not content or not content.startswith(b"%PDF"):
+                        raise UserError(self.env._("The PDF engine returned nothing."))
+                    contents.append(content)
+                attachment = self.env["ir.attachment"].create({
+                    "name": self.env._("Notice %(plan)s - instalment of %(date)s.pdf",
+                                       plan=(self.name or "").replace("/", "-"), date=self.notice_for),
+                    "raw": merge_pdf(contents) if len(contents) > 1 else contents[0],
+                    "mimetype": "application/pdf",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                })
+        except Exception as error:
+            _logger.warning("Notice letter of payment plan %s not printed", self.id, exc_info=True)
+            self.message_post(body=self.env._(
+                "The notice letter could not be printed (%(error)s).", error=str(error) or error.__class__.__name__))
+            return self.env["ir.attachment"]
+        self.notice_attachment_id = attachment
+        return attachment
+
+    def _notice_recipients(self):
+        """Who receives the notice: the debtor, or the guardian who represents the debtor (tutelle), and the
+        curator's copy under curatelle (``essms_notice_recipient_id`` of the context only, when given)."""
+        self.ensure_one()
+        person = self._notice_person()
+        recipients = self.partner_id
+        if person.protector_id and person.legal_protection in REPRESENTED:
+            recipients = person.protector_id
+        elif person.protector_id and person.legal_protection == "curatelle":
+            recipients |= person.protector_id
+        only = self.env.context.get("essms_notice_recipient_id")
+        return recipients.filtered(lambda partner: partner.id == only) if only else recipients
+
+    def _notice_person(self):
+        self.ensure_one()
+        return self.env["essms.beneficiary"].sudo().search(
+            [("partner_id", "=", self.partner_id.id), ("company_id", "=", self.company_id.id)], limit=1
+        )
+
+    def _notice_instalments(self):
+        """The schedule as it stood when the notice was sent: ``[(number, engine InstalmentStatus)]``."""
+        self.ensure_one()
+        status = self._statuses(self.notice_date)[self.id]
+        return list(enumerate(status.instalments, start=1)), status
+
+    def _notice_texts(self, recipient):
+        """The wording of the notice letter for ``recipient``, in the language of the environment."""
+        self.ensure_one()
+        rows, status = self._notice_instalments()
+        late = [item for _number, item in rows if item.state == engine.LATE]
+        money = lambda amount: formatLang(self.env, float(amount), currency_obj=self.currency_id)  # noqa: E731
+        long_date = lambda day: letter_long_date(self.env, day)  # noqa: E731
+        left = sum((item.amount - item.paid for item in late), ZERO)
+        balance = cents(to_decimal(self.amount_total)) - status.paid
+        company = self.company_id
+        paragraphs = [self.env._(
+            "By the payment plan no. %(plan)s signed on %(signed)s, you undertook to pay the sum of %(total)s in "
+            "%(count)s instalments, for invoices %(invoices)s.",
+            plan=self.name, signed=long_date(self.date_signed), total=money(self.amount_total),
+            count=len(rows), invoices=", ".join(self.move_ids.sorted("name").mapped("name")),
+        )]
+        if len(late) == 1 and late[0].paid:
+            paragraphs.append(self.env._(
+                "The instalment due on %(date)s, of %(amount)s, has been paid only in part (%(paid)s): %(left)s "
+                "remain unpaid to date.",
+                date=long_date(late[0].date), amount=money(late[0].amount), paid=money(late[0].paid), left=money(left),
+            ))
+        elif len(late) == 1:
+            paragraphs.append(self.env._(
+                "The instalment due on %(date)s, of %(amount)s, has not been paid.",
+                date=long_date(late[0].date), amount=money(late[0].amount),
+            ))
+        else:
+            paragraphs.append(self.env._(
+                "The instalments due on %(dates)s have not been paid in full: %(left)s remain unpaid to date.",
+                dates=", ".join(long_date(item.date) for item in late), left=money(left),
+            ))
+        paragraphs += [
+            self.env._(
+                "As provided in the plan, we ask you to pay this sum of %(left)s by %(deadline)s at the latest, that "
+                "is within %(days)s days of the due date of the unpaid instalment.",
+                left=money(left), deadline=long_date(self._notice_deadline()), days=self.notice_days,
+            ),
+            self.env._(
+                "Failing payment by that date, the payment plan will end without further notice: the whole balance "
+                "of the invoices, %(balance)s to date, will again be payable at once, and our reminders will resume "
+                "from the stage they had reached.",
+                balance=money(balance),
+            ),
+            self.env._("If you are having difficulty paying, please contact us before that date."),
+        ]
+        bank = company.partner_id.bank_ids[:1]
+        if bank:
+            payment = self.env._(
+                "Please pay by bank transfer to IBAN %(iban)s (%(bank)s), quoting the plan number, or by cheque "
+                "payable to %(company)s.",
+                iban=bank.acc_number, bank=bank.bank_id.name or company.name, company=company.name,
+            )
+        else:
+            payment = self.env._(
+                "Please pay by cheque payable to %(company)s, quoting the plan number.", company=company.name)
+        person = self._notice_person()
+        concerning = []
+        if recipient != self.partner_id and person.legal_protection in REPRESENTED:
+            concerning.append(self.env._(
+                "Regarding: %(name)s, whom you represent (measure %(reference)s).",
+                name=person.name, reference=person.protection_reference or "-",
+            ))
+        elif recipient != self.partner_id:
+            concerning.append(self.env._(
+                "Copy for information to the curator of %(name)s (measure %(reference)s).",
+                name=person.name, reference=person.protection_reference or "-",
+            ))
+        city = company.partner_id.city
+        day = long_date(self.notice_date)
+        return {
+            "subject": self.env._("Subject: payment plan no. %(plan)s – unpaid instalment", plan=self.name),
+            "place_date": self.env._("%(city)s, %(date)s", city=city, date=day) if city else day,
+            "concerning": concerning,
+            "salutation": self.env._("Dear Sir or Madam,"),
+            "paragraphs": paragraphs,
+            "payment": payment,
+            "closing": [self.env._("If your payment has crossed this letter, please disregard it.")],
+            "regards": self.env._("Yours faithfully,"),
+            "signatory": self.env._("The Finance Director"),
+            "rows": rows,
+            "states": {
+                engine.PAID: self.env._("Paid"), engine.LATE: self.env._("Unpaid"), engine.DUE: self.env._("To come"),
+            },
+        }
 
 
 class EssmsPaymentPlanInstalment(models.Model):

@@ -43,3 +43,16 @@ class ResPartner(models.Model):
                         siret=partner.siret,
                     )
                 )
+
+    def _essms_window_address(self, company):
+        """The address printed in a window envelope, as La Poste reads it (NF Z10-011): the name, the street
+        lines, the postal code then the town in capitals on the last line, the country only for mail abroad."""
+        self.ensure_one()
+        lines = []
+        if self.parent_id and not self.is_company:
+            lines.append(self.parent_id.name)
+        lines += [self.name, self.street, self.street2]
+        lines.append(" ".join(filter(None, [self.zip, (self.city or "").upper()])))
+        if self.country_id and self.country_id != company.country_id:
+            lines.append(self.country_id.name.upper())
+        return [line for line in lines if line]

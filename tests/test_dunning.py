@@ -10,6 +10,7 @@ from datetime import date
 from unittest.mock import patch
 
 from odoo import Command
+from odoo import fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
@@ -90,8 +91,12 @@ class DunningCommon(AccountTestInvoicingCommon, EssmsFixtureMixin):
         return run
 
     def _send(self, day):
-        run = self._run(day)
+        return self._deliver(self._run(day))
+
+    def _deliver(self, run):
+        """*Send*, then what the sending job does with the queued letters."""
         run.action_send()
+        run._send_queued()
         return run
 
     def _letter(self, run, partner):
@@ -254,7 +259,9 @@ class TestDunningLevels(DunningCommon):
             "essms_billing.action_report_essms_dunning_letter", letter.ids
         )[0].decode()
         self.assertEqual(html.count('class="article o_essms_letter"'), 2, "a copy for the person and the curator")
-        self.assertIn("Elne", html)
+        self.assertIn("66200 ELNE", html, "the curator's address, in the window envelope's form")
+        self.assertEqual(letter.action_print()["context"].get("essms_letter_recipient_id"), moreau.partner_id.id,
+                         "the preview prints one copy: Debian's wkhtmltopdf makes one document per call")
 
     def test_a_deceased_resident_is_not_reminded_but_flagged(self):
         bernard = self._resident("Marcel Bernard")
@@ -263,7 +270,7 @@ class TestDunningLevels(DunningCommon):
         run = self._run(date(2026, 2, 20))
         letter = self._letter(run, bernard.partner_id)
         self.assertRecordValues(letter, [{"state": "excluded", "exclusion_reason": "deceased", "amount_due": 723.32}])
-        run.action_send()
+        self._deliver(run)
         self.assertEqual(letter.state, "excluded")
         self.assertFalse(move.essms_recovery_stage)
         with self.assertRaises(UserError):
@@ -288,7 +295,7 @@ class TestDunningLevels(DunningCommon):
         garcia_move = self._invoice(garcia.partner_id)
         run = self._run(date(2026, 2, 20))
         self._letter(run, garcia.partner_id).action_exclude()
-        run.action_send()
+        self._deliver(run)
         self.assertEqual(self._letter(run, garcia.partner_id).state, "excluded")
         self.assertFalse(garcia_move.essms_recovery_stage)
         self.assertEqual(martin_move.essms_recovery_stage, "reminded")
@@ -298,15 +305,44 @@ class TestDunningLevels(DunningCommon):
         move = self._invoice(self.martin.partner_id)
         first = self._run(date(2026, 2, 20))
         second = self._run(date(2026, 2, 20))
-        first.action_send()
+        self._deliver(first)
         with self.assertRaises(UserError):
             first.action_send()
-        second.action_send()
+        self._deliver(second)
         letter = self._letter(second, self.martin.partner_id)
         self.assertEqual(letter.state, "error")
         self.assertIn(move.name, letter.error_message)
         self.assertEqual(len(move.message_ids.filtered(lambda message: first.name in (message.body or ""))), 1)
         self.assertFalse(self._run(date(2026, 2, 21)).letter_ids, "already reminded at this level")
+
+    def test_a_run_locked_elsewhere_is_sent_a_minute_later(self):
+        move = self._invoice(self.martin.partner_id)
+        run = self._run(date(2026, 2, 20))
+        run.action_send()
+        cron = self.env.ref("essms_billing.ir_cron_essms_dunning_send")
+        with patch(
+            "odoo.addons.essms_billing.models.essms_dunning_run.EssmsDunningRun._lock",
+            side_effect=UserError("being sent by someone else"),
+        ):
+            self.assertEqual(self.env["essms.dunning.run"]._cron_send_letters(), 1, "the run is left to send")
+        self.assertEqual((run.state, run.letter_ids.state), ("sending", "queued"))
+        self.assertFalse(move.essms_recovery_stage)
+        later = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)], order="call_at desc", limit=1)
+        self.assertGreater(later.call_at, fields.Datetime.now(), "woken up again in a minute, not waited for")
+        self.assertEqual(self.env["essms.dunning.run"]._cron_send_letters(), 0)
+        self.assertEqual((run.state, run.letter_ids.state), ("sent", "sent"))
+
+    def test_letters_to_print_that_cannot_be_merged_do_not_undo_the_sending(self):
+        move = self._invoice(self.martin.partner_id)
+        run = self._run(date(2026, 2, 20))
+        with patch(
+            "odoo.addons.essms_billing.models.essms_dunning_run.EssmsDunningRun._attach_batch",
+            side_effect=ValueError("damaged PDF"),
+        ), mute_logger(run_module.__name__):
+            self._deliver(run)
+        self.assertEqual((run.state, run.letter_ids.state), ("sent", "sent"))
+        self.assertEqual(move.essms_recovery_stage, "reminded")
+        self.assertTrue(run.message_ids.filtered(lambda message: "damaged PDF" in message.body))
 
     def test_sending_is_logged_on_the_debtor_and_the_invoice(self):
         move = self._invoice(self.martin.partner_id)
@@ -322,14 +358,14 @@ class TestDunningLevels(DunningCommon):
         with mute_logger("odoo.addons.mail.models.mail_mail"), patch(SMTP_CONNECT), patch(
             SMTP_SEND, side_effect=ConnectionRefusedError("SMTP server refused the connection")
         ):
-            run.action_send()
+            self._deliver(run)
         letter = self._letter(run, self.martin.partner_id)
         self.assertEqual(letter.state, "error")
         self.assertIn("could not be sent", letter.error_message)
         self.assertFalse(move.essms_recovery_stage)
         self.assertEqual(run.state, "review")
         with patch(SMTP_CONNECT), patch(SMTP_SEND, return_value="<sent@test>"):
-            run.action_send()
+            self._deliver(run)
         self.assertEqual((letter.state, letter.mail_id.state), ("sent", "sent"), letter.error_message)
         self.assertIn(self.martin.partner_id, letter.mail_id.recipient_ids)
         self.assertEqual(move.essms_recovery_stage, "reminded")
@@ -386,7 +422,8 @@ class TestDunningLetters(DunningCommon):
 
     def _pdf_text(self, attachment):
         reader = OdooPdfFileReader(io.BytesIO(attachment.raw), strict=False)
-        return "\n".join(page.extract_text() for page in reader.pages)
+        # The words, whatever spacing the PDF engine put between them.
+        return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
     def test_batch_of_letters_sorted_by_postal_code(self):
         garcia = self._resident("Luis Garcia", "11000", "Carcassonne")
@@ -398,8 +435,67 @@ class TestDunningLetters(DunningCommon):
         batch = run.batch_attachment_id
         self.assertTrue(batch.raw.startswith(b"%PDF"))
         text = self._pdf_text(batch)
-        self.assertLess(text.index("Carcassonne"), text.index("66100"), "11000 is printed before 66100")
+        self.assertLess(text.index("11000 CARCASSONNE"), text.index("66100 PERPIGNAN"), "11000 is printed before 66100")
         self.assertIn("Relance", text)
+
+    def test_send_returns_at_once_and_the_job_prints_each_letter_once(self):
+        """*Send* only queues the letters; the job prints, records and batches them, a bounded number per call,
+        and a job called again sends nothing twice."""
+        garcia = self._resident("Luis Garcia", "11000", "Carcassonne")
+        petit = self._resident("Paul Petit", "66300", "Thuir")
+        moves = {person: self._invoice(person.partner_id) for person in (self.martin, garcia, petit)}
+        run = self._run(date(2026, 2, 20))
+        self._letter(run, petit.partner_id).action_exclude()
+        cron = self.env.ref("essms_billing.ir_cron_essms_dunning_send")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+
+        run.action_send()
+        self.assertEqual(run.state, "sending")
+        self.assertEqual(run.sent_by_id, self.operator)
+        self.assertEqual(run.queued_count, 2)
+        self.assertEqual(sorted(run.letter_ids.mapped("state")), ["excluded", "queued", "queued"])
+        self.assertFalse(run.letter_ids.attachment_id, "nothing is printed in the click")
+        self.assertFalse(moves[self.martin].essms_recovery_stage, "nothing is recorded before the letter is sent")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers,
+                        "the click wakes the sending job up")
+        with self.assertRaisesRegex(UserError, "review them first"):
+            run.action_send()
+        with self.assertRaisesRegex(UserError, "was sent"):
+            run.action_propose()
+        with self.assertRaises(UserError):
+            self._letter(run, garcia.partner_id).action_exclude()
+
+        Run = self.env["essms.dunning.run"]
+        self.assertEqual(Run._cron_send_letters(limit=1), 1, "one letter per call here: the run is still sending")
+        first = self._letter(run, garcia.partner_id)
+        self.assertEqual((first.state, run.state), ("sent", "sending"), "letters go in postal code order")
+        self.assertTrue(first.attachment_id.raw.startswith(b"%PDF"))
+        logged = garcia.partner_id.message_ids.filtered(lambda message: run.name in (message.body or ""))
+        self.assertEqual(logged.author_id, self.operator.partner_id, "the job writes in the name of who sent")
+        self.assertFalse(run.batch_attachment_id, "the letters to print come once every letter is done")
+        self.assertEqual(Run._cron_send_letters(limit=1), 0)
+        self.assertEqual(run.state, "sent")
+        self.assertEqual(run.letter_ids.mapped("state"), ["sent", "sent", "excluded"])
+        self.assertFalse(self._letter(run, petit.partner_id).attachment_id)
+        self.assertFalse(moves[petit].essms_recovery_stage)
+        batch = run.batch_attachment_id
+        text = self._pdf_text(batch)
+        self.assertLess(text.index("11000 CARCASSONNE"), text.index("66100 PERPIGNAN"))
+        self.assertNotIn("Paul Petit", text, "the excluded debtor gets no letter")
+        self.assertIn("2 lettres envoyées, 0 en erreur", run.message_ids[0].body, "in the language of who sent")
+        # The job woken up again (by another run's click, or its daily call) has nothing left to do here.
+        attachments = self.env["ir.attachment"].search_count([("res_model", "=", "essms.dunning.letter"),
+                                                              ("res_id", "in", run.letter_ids.ids)])
+        self.assertEqual(Run._cron_send_letters(), 0)
+        with self.assertRaisesRegex(UserError, "already sent"):
+            first._send_one()
+        self.assertEqual(self.env["ir.attachment"].search_count([("res_model", "=", "essms.dunning.letter"),
+                                                                 ("res_id", "in", run.letter_ids.ids)]), attachments)
+        self.assertEqual(run.batch_attachment_id, batch)
+        for person in (self.martin, garcia):
+            self.assertEqual(moves[person].essms_recovery_stage, "reminded")
+            logged = moves[person].message_ids.filtered(lambda message: run.name in (message.body or ""))
+            self.assertEqual(len(logged), 1, "reminded once")
 
     def _html(self, letter):
         report = self.env["ir.actions.report"].with_context(lang="fr_FR")
@@ -424,7 +520,7 @@ class TestDunningLetters(DunningCommon):
             "Association Les Oliviers",
             "Jeanne Martin",
             "nous vous mettons en demeure de nous régler la somme de 723,32 € dans un délai de 15 jours",
-            "soit au plus tard le 1 avril 2026",
+            "soit au plus tard le 1er avril 2026",
             "commissaire de justice",
             "article 1344 du code civil",
             "FR76 3000 1007 9412 3456 7890 185",
@@ -483,7 +579,7 @@ class TestDunningCron(DunningCommon):
         letter = self._letter(run, guardian)
         self.assertEqual(letter.debtor_ids, dupont.partner_id | roux.partner_id, "one letter for the guardian")
         self.assertEqual(letter.amount_due, 2 * AMOUNT)
-        run.action_send()
+        self._deliver(run)
         self.assertEqual(set(run.letter_ids.mapped("state")), {"sent"})
 
     def test_daily_job_makes_no_empty_run(self):

@@ -5,6 +5,8 @@ monthly instalments from 28 February: 333.33, 333.33 and 333.34 € on 28 Februa
 notice delay is 15 days: the plan is broken on 16 March if the instalment of 28 February is still short.
 """
 
+import io
+import os
 from datetime import date
 
 from odoo import Command
@@ -14,6 +16,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time
 from odoo.tests import new_test_user
 from odoo.tests import tagged
+from odoo.tools.pdf import OdooPdfFileReader
 
 from .test_dunning import ESTABLISHMENT
 from .test_dunning import OPERATOR
@@ -129,6 +132,68 @@ class TestPaymentPlan(PlanCommon):
         letter = self._letter(self._dunning(date(2026, 3, 16)), self.martin.partner_id)
         self.assertEqual(letter.line_ids.move_id, self.invoice, "the claim is reminded again")
         self.assertEqual(letter.amount_due, 900.0)
+
+    def test_missed_instalment_prints_the_notice_letter(self):
+        """The debtor gets a letter: the plan, the missed instalment, what is left of it, the delay to pay it and
+        what follows; it is attached to the plan and to the chatter message, once per missed instalment."""
+        plan = self._plan()
+        self._pay(self.invoice, 100.0, date(2026, 2, 27))
+        self._monitor(date(2026, 3, 1))
+        letter = plan.notice_attachment_id
+        self.assertTrue(letter.raw.startswith(b"%PDF"), "the notice letter is printed")
+        self.assertEqual((letter.res_model, letter.res_id), (plan._name, plan.id))
+        self.assertEqual(plan.notice_date, date(2026, 3, 1))
+        self.assertIn(letter, plan.message_ids[0].attachment_ids, "and logged on the chatter with the notice")
+        self.assertEqual(plan.with_context(lang="fr_FR")._notice_texts(plan.partner_id)["place_date"],
+                         "À Perpignan, le 1er mars 2026")
+        if os.environ.get("ESSMS_KEEP_PDF"):
+            with open(os.path.join(os.environ["ESSMS_KEEP_PDF"], "plan_notice.pdf"), "wb") as file:
+                file.write(letter.raw)
+        reader = OdooPdfFileReader(io.BytesIO(letter.raw), strict=False)
+        text = " ".join(" ".join(page.extract_text().replace("\N{NO-BREAK SPACE}", " ").split())
+                        for page in reader.pages)
+        for expected in (
+            plan.name,
+            "Jeanne Martin",
+            "signé le 5 février 2026",
+            "L'échéance du 28 février 2026, d'un montant de 333,33 €, n'a été réglée qu'en partie (100,00 €) : "
+            "il reste 233,33 € à payer",
+            "au plus tard le 15 mars 2026",
+            "15 jours",
+            "900,00 €",  # the whole balance that falls due again
+            "l'échéancier prendra fin",
+            self.invoice.name,
+        ):
+            self.assertIn(expected, text)
+        self._monitor(date(2026, 3, 10))
+        self.assertEqual(plan.notice_attachment_id, letter, "one letter per missed instalment, not one a day")
+        self.assertEqual(len(plan.message_ids.attachment_ids), 1)
+
+    def test_notice_letter_goes_to_the_guardian_under_tutelle(self):
+        guardian = self._create_payer("ATI 66", kind="guardian", zip="66000", city="Perpignan")
+        self.martin.write({"legal_protection": "tutelle", "protector_id": guardian.id,
+                           "protection_reference": "RG 24/00123"})
+        plan = self._plan()
+        self.assertEqual(plan._notice_recipients(), guardian)
+        plan.write({"notice_for": FIRST, "notice_date": date(2026, 3, 1)})
+        texts = plan.with_context(lang="fr_FR")._notice_texts(guardian)
+        self.assertIn("Jeanne Martin", texts["concerning"][0])
+        self.assertIn("RG 24/00123", texts["concerning"][0])
+
+    def test_finance_director_sets_the_notice_delay(self):
+        director = new_test_user(self.env, "plan_director", groups="essms_billing.group_essms_manager",
+                                 company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+        self.assertFalse(director.has_group("base.group_erp_manager"), "not an administrator")
+        settings = self.env["essms.recovery.settings"].with_user(director).with_company(self.company).create({})
+        self.assertEqual(settings.plan_notice_days, 15)
+        settings.plan_notice_days = 21
+        settings.action_save()
+        self.assertEqual(self.company.essms_plan_notice_days, 21)
+        self.assertEqual(self._plan().notice_days, 21, "the default of new plans")
+        with self.assertRaisesRegex(ValidationError, "at least one day"):
+            self.env["essms.recovery.settings"].with_user(director).create({"plan_notice_days": 0})
+        with self.assertRaises(AccessError):
+            self.env["essms.recovery.settings"].with_user(self.operator).create({"plan_notice_days": 30})
 
     def test_notice_delay_from_the_company(self):
         self.company.essms_plan_notice_days = 30

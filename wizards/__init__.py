@@ -5,5 +5,6 @@ from . import essms_payment_batch
 from . import essms_portal_export
 from . import essms_receivable_ageing_export
 from . import essms_recovery_dashboard
+from . import essms_recovery_settings
 from . import essms_remittance_cancel
 from . import essms_remittance_excess
