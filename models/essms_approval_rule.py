@@ -49,7 +49,9 @@ class EssmsApprovalRule(models.Model):
     amount_max = fields.Monetary(
         string="Up to (excluded)", tracking=True, help="The rule applies below this amount (0: no upper bound)."
     )
-    mode = fields.Selection(APPROVAL_MODES, required=True, default="approval_required", tracking=True)
+    mode = fields.Selection(
+        APPROVAL_MODES, string="Autonomy level", required=True, default="approval_required", tracking=True
+    )
 
     @api.depends("company_id")
     def _compute_currency_id(self):
