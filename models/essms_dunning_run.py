@@ -118,11 +118,17 @@ class EssmsDunningRun(models.Model):
                 raise UserError(self.env._("Run %(name)s: propose the letters and review them first.", name=run.name))
             run._lock()
             letters = run.letter_ids.filtered(lambda letter: letter.state in ("draft", "error"))
-            # A formal notice a finance director must approve and has not stays to send, waiting for the approval.
-            letters -= letters._notices()._approval_needed()
+            # A formal notice a finance director must approve (under today's rules) and has not stays to send,
+            # waiting for the approval.
+            waiting = letters._notices()._approval_needed()
+            waiting.filtered(lambda letter: letter.approval_state != "to_approve")._apply_approval_rules()
+            letters -= waiting
             letters.write({"state": "queued", "error_message": False})
             run.write({"state": "sending", "sent_by_id": self.env.uid})
-        self.env.ref(SEND_CRON)._trigger()
+            if not letters:
+                run._finish_sending()  # nothing for the job: the run is closed, or back to review for the approvals
+        if self.filtered(lambda run: run.state == "sending"):
+            self.env.ref(SEND_CRON)._trigger()
         return True
 
     def action_approve_notices(self):

@@ -171,6 +171,7 @@ class TestNoticeApproval(ApprovalCommon):
         run.with_user(self.manager).action_approve_notices()
         self.assertFalse(self._manager_activities(run))
         run.with_user(self.operator).action_send()
+        run._send_queued()  # the sending job
         self.assertEqual((letter.state, run.state, move.essms_recovery_stage), ("sent", "sent", "formal_notice"))
         self.assertEqual((letter.proposed_by_id, letter.approved_by_id), (self.operator, self.manager))
 
@@ -323,6 +324,7 @@ class TestAutomaticSending(ApprovalCommon):
         self.assertEqual(self._cron(NOTICE), 0)
         self.assertEqual(notice.state, "draft", "an approved notice is sent by a person, not by the job")
         run.with_user(self.operator).action_send()
+        run._send_queued()  # the sending job
         self.assertEqual((notice.state, run.state), ("sent", "sent"))
         self.assertEqual(notice.amount_due, AMOUNT)
 
