@@ -7,6 +7,7 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 from odoo.tools import formatLang
+from odoo.tools.pdf import merge_pdf
 
 from .essms_dunning_level import LETTER_KINDS
 
@@ -192,9 +193,17 @@ class EssmsDunningLetter(models.Model):
     def _render_document(self):
         # A letter is a PDF, also when the tests run (Odoo would fall back to HTML there).
         report = self.env["ir.actions.report"].with_company(self.company_id).with_context(force_report_rendering=True)
-        content, _report_type = report._render_qweb_pdf(
-            self.level_id.report_id.report_name or LETTER_REPORT, res_ids=self.ids
-        )
+        report_name = self.level_id.report_id.report_name or LETTER_REPORT
+        # One rendering per copy, then merged: an unpatched wkhtmltopdf cannot print several pages sources at once.
+        contents = [
+            report.with_context(essms_letter_recipient=recipient.id)._render_qweb_pdf(report_name, res_ids=self.ids)[0]
+            for recipient in self._letter_recipients()
+        ]
+        if not all(content and content.startswith(b"%PDF") for content in contents):
+            raise UserError(
+                self.env._("The letter to %(name)s could not be printed as a PDF.", name=self.partner_id.name)
+            )
+        content = contents[0] if len(contents) == 1 else merge_pdf(contents)
         self.attachment_id = self.env["ir.attachment"].create({
             "name": self._document_filename(),
             "raw": content,
@@ -263,7 +272,9 @@ class EssmsDunningLetter(models.Model):
     def _letter_recipients(self):
         """The copies to print: one for the addressee and one for the curator, each in its own envelope."""
         self.ensure_one()
-        return self.partner_id | self.copy_partner_id
+        recipients = self.partner_id | self.copy_partner_id
+        only = self.env.context.get("essms_letter_recipient")
+        return recipients.filtered(lambda partner: partner.id == only) if only else recipients
 
     def _next_level(self):
         """The level that follows this letter's in its policy, named in a firm reminder."""

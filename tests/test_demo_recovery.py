@@ -6,11 +6,13 @@ The generator runs into a company created by the test, as the demo data run it i
 fixed here (the demo uses the day it is installed): nothing here relies on the demo data being loaded.
 """
 
+import io
 from datetime import date
 from datetime import timedelta
 
 from odoo.tests import TransactionCase
 from odoo.tests import tagged
+from odoo.tools.pdf import OdooPdfFileReader
 
 # A Monday: the month before last (January) was invoiced on 3 February, less than 30 days ago.
 DATE_REF = date(2026, 3, 2)
@@ -134,6 +136,13 @@ class TestDemoRecovery(TransactionCase):
             set(letters.partner_id),
             {service, curatelle.partner_id, partial.partner_id, unpaid.partner_id, cd34},
         )
+
+        # Sent: every letter printed, the curatelle one with the curator's copy (two pages, each its own envelope).
+        run.action_send()
+        self.assertEqual(set(run.letter_ids.mapped("state")), {"sent"}, run.letter_ids.mapped("error_message"))
+        copy = by_addressee[curatelle.partner_id].attachment_id
+        self.assertEqual(len(OdooPdfFileReader(io.BytesIO(copy.raw), strict=False).pages), 2)
+        self.assertTrue(run.batch_attachment_id.raw.startswith(b"%PDF"))
 
     def _plan_moves(self, *roles):
         moves = self.env["account.move"]
