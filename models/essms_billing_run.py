@@ -679,12 +679,14 @@ class EssmsBillingRun(models.Model):
         if refund:
             for command in move_lines:
                 command[2]["price_unit"] = -command[2]["price_unit"]
+        # The day of invoicing; the demo generator replays past months with the day they were invoiced.
+        invoice_date = self.env.context.get("essms_invoice_date") or fields.Date.context_today(self)
         vals = {
             "move_type": "out_refund" if refund else "out_invoice",
             "partner_id": partner.id,
             "journal_id": establishment.journal_id.id,
             "company_id": self.company_id.id,
-            "invoice_date": fields.Date.context_today(self),
+            "invoice_date": invoice_date,
             "invoice_origin": self.name,
             "narration": self._exemption_mention(),
             "essms_run_id": self.id,
@@ -696,6 +698,9 @@ class EssmsBillingRun(models.Model):
             "essms_line_ids": [Command.set(lines.ids)],
             "invoice_line_ids": move_lines,
         }
+        if not partner.property_payment_term_id:
+            # Without payment terms Odoo makes an invoice due on the day it is created: due on its invoice date.
+            vals["invoice_date_due"] = invoice_date
         if role == "payer":
             vals["buyer_reference"] = agreement.service_code or False
             vals["purchase_order_reference"] = agreement.commitment_number or False

@@ -25,6 +25,7 @@ from odoo import models
 
 from ..engine.contribution import Resources
 from ..engine.contribution import minimum_left
+from ..engine.dates import public_holidays
 from ..engine.decisions import date_of_effect
 from ..engine.decisions import filing_deadline
 
@@ -620,7 +621,10 @@ class DemoPlan:
         by_service = protected[n_family:]
         self.guardian_services_used = max(1, min(len(GUARDIAN_SERVICES), len(by_service) // 15))
         for position, beneficiary in enumerate(by_service):
-            beneficiary["legal_protection"] = "tutelle" if rng.random() < 0.55 else "curatelle"
+            # A mandataire service holds tutelles and curatelles alike: every other mandate is a tutelle, the draw
+            # decides the others (one draw each, so the rest of the plan does not move).
+            draw = rng.random()
+            beneficiary["legal_protection"] = "tutelle" if position % 2 == 0 or draw < 0.55 else "curatelle"
             beneficiary["guardian"] = ("service", position % self.guardian_services_used)
             beneficiary["protection_reference"] = self._judgement(beneficiary)
         for beneficiary in protected[:n_family]:
@@ -803,33 +807,47 @@ class EssmsDemoGenerator(models.AbstractModel):
 
     @api.model
     def _setup_billing_scenarios(self, company, date_ref=None):
-        """Invoice the month before last and then record a retroactive decree, so that the demo shows a recall
-        and a regularisation; the last complete month is left for the operator to bill.
+        """Invoice the three months before the last one, each on the day it would have been invoiced, and then
+        record a retroactive decree, so that the demo has claims to collect and to remind, a recall and a
+        regularisation to show; the last complete month is left for the operator to bill.
 
-        The month is billed through the models' own methods, in one batch: the statements of every
-        establishment are submitted and validated, one run computes and invoices them. The pending files
-        (decisions ``filed``) accrue the département's share of that month: granting one from the web client
-        then creates its recall. Once the month is invoiced, a decree raises the foyer de vie's daily prices
+        Each month is billed through the models' own methods, in one batch: the statements of every establishment
+        are submitted and validated, one run computes the month and invoices it, its invoices dated the first
+        working day from the 3rd of the next month (their due dates follow from the payers' payment terms). The
+        pending files (decisions ``filed``) accrue the département's share: granting one from the web client then
+        creates its recall. Once the month before last is invoiced, a decree raises the foyer de vie's daily prices
         from that month on: a regularisation of the month bills the difference. Returns what was created.
         """
         company = self._get_company(company)
         date_ref = fields.Date.to_date(date_ref) or fields.Date.context_today(self)
-        month = (date_ref - relativedelta(months=2)).replace(day=1)
         # The explanations are stored as computed: in French, as the demo's users read them.
         french = self.env["res.lang"].search_count([("code", "=", "fr_FR")])
         generator = self.with_company(company).with_context(
             mail_create_nosubscribe=True, lang="fr_FR" if french else self.env.lang
         )
         establishments = generator.env["essms.establishment"].search([("company_id", "=", company.id)])
-        statements = generator._validated_statements(establishments, month)
-        run = generator.env["essms.billing.run"].create(
-            {"company_id": company.id, "period_start": month, "establishment_ids": [Command.set(establishments.ids)]}
-        )
-        run.action_compute()
-        run.action_invoice()
+        runs = generator.env["essms.billing.run"]
+        for months_back in (4, 3, 2):
+            month = (date_ref - relativedelta(months=months_back)).replace(day=1)
+            statements = generator._validated_statements(establishments, month)
+            run = generator.env["essms.billing.run"].create(
+                {"company_id": company.id, "period_start": month,
+                 "establishment_ids": [Command.set(establishments.ids)]}
+            )
+            run.action_compute()
+            run.with_context(essms_invoice_date=generator._invoicing_day(month)).action_invoice()
+            runs |= run
         foyer_vie = establishments.filtered(lambda establishment: establishment.kind == "foyer_vie")[:1]
         tariffs = generator._record_retroactive_decree(foyer_vie, month, date_ref)
-        return {"statements": statements, "run": run, "tariffs": tariffs}
+        return {"statements": statements, "run": run, "earlier_runs": runs - run, "tariffs": tariffs}
+
+    def _invoicing_day(self, month):
+        """The day ``month`` is invoiced: the first working day from the 3rd of the next month."""
+        day = (month + relativedelta(months=1)).replace(day=3)
+        closed = public_holidays((day.year,))
+        while day.weekday() >= 5 or day in closed:
+            day += DAY
+        return day
 
     def _validated_statements(self, establishments, month):
         Statement = self.env["essms.activity.statement"]
