@@ -10,6 +10,7 @@ import io
 from datetime import date
 from datetime import timedelta
 
+from odoo import Command
 from odoo.tests import TransactionCase
 from odoo.tests import tagged
 from odoo.tools.pdf import OdooPdfFileReader
@@ -139,6 +140,7 @@ class TestDemoRecovery(TransactionCase):
 
         # Sent: every letter printed, the curatelle one with the curator's copy (two pages, each its own envelope).
         run.action_send()
+        run._send_queued()  # the sending job
         self.assertEqual(set(run.letter_ids.mapped("state")), {"sent"}, run.letter_ids.mapped("error_message"))
         copy = by_addressee[curatelle.partner_id].attachment_id
         self.assertEqual(len(OdooPdfFileReader(io.BytesIO(copy.raw), strict=False).pages), 2)
@@ -184,3 +186,28 @@ class TestDemoRecovery(TransactionCase):
         self.assertAlmostEqual(january[2].amount_residual, left_out, places=2)
         self.assertTrue(statement_line.is_reconciled)
         self.assertEqual(advice.payment_id.amount, advice.amount_total)
+
+    def test_both_controls_show_no_difference_on_the_demo(self):
+        """Issue 6: on clean demo data the activity vs billing control and the billing vs accounting control find
+        nothing, although the months are paid through advices and batches (with their bank lines) and regularised."""
+        rows = self.env["essms.activity.billing.control"].search(
+            [("company_id", "=", self.company.id), ("period_start", "in", [NOVEMBER, DECEMBER, JANUARY])]
+        )
+        self.assertEqual(set(rows.mapped("period_start")), {NOVEMBER, DECEMBER, JANUARY})
+        self.assertFalse(
+            rows.filtered("has_difference"),
+            [(row.period_start, row.beneficiary_id.name, row.difference_days) for row in rows if row.has_difference],
+        )
+        self.assertEqual(sum(rows.mapped("difference_days")), 0)
+        wizard = self.env["essms.accounting.reciprocity"].create({
+            "date_from": date(2025, 12, 1),
+            "date_to": DATE_REF - timedelta(days=1),
+            "establishment_ids": [Command.set(self.runs.establishment_ids.ids)],
+        })
+        wizard.action_compute()
+        lines = wizard.journal_line_ids | wizard.payer_line_ids
+        self.assertTrue(wizard.journal_line_ids.filtered("expected_amount"), "the run invoices are compared")
+        self.assertEqual(
+            wizard.difference_count, 0,
+            [(line.display_name, line.expected_amount, line.ledger_amount) for line in lines if line.has_difference],
+        )
