@@ -1,3 +1,4 @@
+import contextlib
 import io
 import re
 from collections import defaultdict
@@ -49,20 +50,17 @@ def _row_stream(sheet):
     row: openpyxl makes its own on the first row appended."""
     writer = sheet._writer
     xf = writer.xf.send(True)
-    with xf.element("sheetData"):
-        row_idx = 1
-        try:
-            while True:
-                row = yield
-                if isinstance(row, etree._Element):
-                    for element in row:
-                        xf.write(element)
-                    row_idx += len(row)
-                else:
-                    writer.write_row(xf, sheet._values_to_row(row, row_idx), row_idx)
-                    row_idx += 1
-        except GeneratorExit:
-            pass
+    row_idx = 1
+    with xf.element("sheetData"), contextlib.suppress(GeneratorExit):  # the sheet closes its rows
+        while True:
+            row = yield
+            if isinstance(row, etree._Element):
+                for element in row:
+                    xf.write(element)
+                row_idx += len(row)
+            else:
+                writer.write_row(xf, sheet._values_to_row(row, row_idx), row_idx)
+                row_idx += 1
     writer.xf.send(None)
 
 
