@@ -9,6 +9,7 @@ from odoo.tools import format_date
 from odoo.tools import formatLang
 from odoo.tools.pdf import merge_pdf
 
+from .essms_dunning_letter_line import check_company_in_bulk
 from .essms_dunning_level import LETTER_KINDS
 
 _logger = logging.getLogger(__name__)
@@ -118,8 +119,19 @@ class EssmsDunningLetter(models.Model):
 
     @api.depends("line_ids.amount_due")
     def _compute_amount_due(self):
+        # Saved letters are summed by the database: a proposal computes 10 000 letters of 50 000 lines at once,
+        # and reading the lines would also order them by letter (a join, after writing every letter first).
+        saved = self.browse([letter.id for letter in self if isinstance(letter.id, int)])
+        sums = dict(
+            self.env["essms.dunning.letter.line"]._read_group(
+                [("letter_id", "in", saved.ids)], ["letter_id"], ["amount_due:sum"]
+            )
+        ) if saved else {}
         for letter in self:
-            letter.amount_due = sum(letter.line_ids.mapped("amount_due"))
+            if isinstance(letter.id, int):
+                letter.amount_due = sums.get(letter, 0.0)
+            else:
+                letter.amount_due = sum(letter.line_ids.mapped("amount_due"))
 
     @api.depends("date", "level_id.payment_days")
     def _compute_payment_deadline(self):
@@ -132,13 +144,17 @@ class EssmsDunningLetter(models.Model):
         for letter in self:
             letter.display_name = "%s – %s" % (letter.partner_id.name or "", letter.level_id.name or "")
 
+    def _check_company(self, fnames=None):
+        return super(EssmsDunningLetter, check_company_in_bulk(self, fnames))._check_company(fnames)
+
     @api.model
     def _create_with_lines(self, vals_list):
         """Create letters and their lines as two flat batches: nested line commands cost far more for thousands
-        of letters (a proposal over 10 000 debtors)."""
+        of letters (a proposal over 10 000 debtors). The lines are inserted in one statement (see
+        ``_insert_lines``)."""
         lines_list = [vals.pop("line_ids", []) for vals in vals_list]
         letters = self.create(vals_list)
-        self.env["essms.dunning.letter.line"].create([
+        self.env["essms.dunning.letter.line"]._insert_lines([
             {**command[2], "letter_id": letter.id, "currency_id": letter.currency_id.id,
              "company_id": letter.company_id.id}
             for letter, commands in zip(letters, lines_list, strict=True)

@@ -127,6 +127,8 @@ class EssmsRecoveryHold(models.Model):
             ],
             ["move_id", "partner_id", "beneficiary_id"],
         )
+        if not holds:
+            return moves.browse()
         held_partners = set(holds.partner_id.ids)
         held_beneficiaries = set(holds.beneficiary_id.ids)
         persons = self.env["essms.beneficiary"].search_fetch(

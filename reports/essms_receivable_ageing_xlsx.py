@@ -1,9 +1,14 @@
+import contextlib
 import io
 import re
 from collections import defaultdict
+from datetime import date
+from xml.sax.saxutils import escape
 
+from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment
 from openpyxl.styles import Border
 from openpyxl.styles import Font
@@ -14,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from odoo import api
 from odoo import models
+from odoo.tools import SQL
 from odoo.tools import format_date
 
 from ..models.essms_receivable_ageing import AGEING_DATE_KEY
@@ -32,6 +38,82 @@ TOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
 TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
 WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's serial dates (1900 date system, as openpyxl writes them)
+XML_CHUNK_ROWS = 2000
+
+
+def _row_stream(sheet):
+    """Stands in for openpyxl's ``WriteOnlyWorksheet._write_rows``, the generator a write-only sheet sends its
+    rows to: a list of values or cells goes through openpyxl as usual (headings, totals), an lxml element holding
+    ``<row>`` elements (see ``_XmlRows``) is copied to the sheet's stream as it is. The sheet then closes and
+    saves as any write-only sheet. Set it up (``_start_rows``) after the column widths and panes, before the first
+    row: openpyxl makes its own on the first row appended."""
+    writer = sheet._writer
+    xf = writer.xf.send(True)
+    row_idx = 1
+    with xf.element("sheetData"), contextlib.suppress(GeneratorExit):  # the sheet closes its rows
+        while True:
+            row = yield
+            if isinstance(row, etree._Element):
+                for element in row:
+                    xf.write(element)
+                row_idx += len(row)
+            else:
+                writer.write_row(xf, sheet._values_to_row(row, row_idx), row_idx)
+                row_idx += 1
+    writer.xf.send(None)
+
+
+def _start_rows(sheet):
+    if sheet._rows is not None:
+        raise RuntimeError("Rows were appended to sheet %s before its row stream was set up." % sheet.title)
+    sheet._get_writer()  # writes what comes before the rows: column widths, frozen panes
+    sheet._rows = _row_stream(sheet)
+    next(sheet._rows)
+
+
+class _XmlRows:
+    """The document rows of a sheet as SpreadsheetML text, sent to the sheet by chunks of ``XML_CHUNK_ROWS``.
+
+    openpyxl spends ~20 µs on each cell it writes (a cell object, its coordinate, its style looked up, three
+    nested XML elements): 100 000 documents are 900 000 cells. The rows here are what openpyxl writes for the
+    same values (inline strings, serial dates, numbers, each with its column's style id from the workbook's
+    own style table), built by string formatting.
+    """
+
+    def __init__(self, sheet, first_row):
+        self.sheet = sheet
+        self.row = first_row
+        self.parts = []
+        self.pending = 0
+
+    def style(self, number_format):
+        cell = WriteOnlyCell(self.sheet)
+        cell.number_format = number_format
+        return cell.style_id  # registers the style in the workbook, as writing such a cell does
+
+    @staticmethod
+    def text(column, row, value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        return '<c r="%s%d" t="inlineStr"><is><t%s>%s</t></is></c>' % (column, row, space, escape(value))
+
+    @staticmethod
+    def number(column, row, style, value):
+        return '<c r="%s%d" s="%d" t="n"><v>%r</v></c>' % (column, row, style, value)
+
+    def append(self, cells):
+        """``cells``: the row's ``<c>`` texts (built with ``text``/``number`` for ``self.row``)."""
+        self.parts.append('<row r="%d">%s</row>' % (self.row, "".join(cells)))
+        self.row += 1
+        self.pending += 1
+        if self.pending >= XML_CHUNK_ROWS:
+            self.flush()
+
+    def flush(self):
+        if self.parts:
+            self.sheet._rows.send(etree.fromstring("<rows>%s</rows>" % "".join(self.parts)))
+            self.parts, self.pending = [], 0
 
 
 class EssmsReceivableAgeingXlsx(models.AbstractModel):
@@ -52,41 +134,48 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
     def _gather(self, as_of, domain=None):
         """Open items on `as_of`, one dict per document and payer with its amounts per bucket, in sheet order.
 
-        One `_read_group` (the access rules of the report apply); the buckets of a document's instalments are
-        put side by side here, not by further queries.
+        One query on `essms.receivable.ageing` (its `_search`: the access rules of the report apply): the
+        database sums a document's instalments per bucket and returns the documents in the order of the sheet,
+        so 100 000 documents cost no more than reading their rows.
         """
         ageing = self.env["essms.receivable.ageing"].with_context(**{AGEING_DATE_KEY: as_of})
-        groups = ageing._read_group(
-            domain or [],
-            groupby=[
-                "payer_kind", "partner_name", "partner_id", "establishment_name", "beneficiary_name", "move_name",
-                "move_id", "bucket",
-            ],
-            aggregates=["amount_residual:sum", "invoice_date:min", "date_maturity:min", "days_overdue:max"],
-            order="payer_kind, partner_name, establishment_name, beneficiary_name, move_name",
+        ageing.browse().check_access("read")
+        query = ageing._search(domain or [])
+
+        def column(name):
+            return ageing._field_to_sql(query.table, name, query)
+
+        buckets = [value for value, _label in BUCKETS]
+        names = ["payer_kind", "partner_name", "establishment_name", "beneficiary_name", "move_name"]
+        query.groupby = SQL(", ").join(column(name) for name in [*names, "partner_id", "move_id"])
+        query.order = SQL(", ").join(column(name) for name in [*names, "partner_id", "move_id"])
+        select = query.select(
+            *(column(name) for name in names),
+            SQL("MIN(%s)", column("invoice_date")),
+            SQL("MIN(%s)", column("date_maturity")),
+            SQL("MAX(%s)", column("days_overdue")),
+            *(SQL("SUM(%s) FILTER (WHERE %s = %s)", column("amount_residual"), column("bucket"), bucket)
+              for bucket in buckets),
         )
-        documents = {}
-        for (kind, partner_name, partner, establishment, beneficiary, move_name, move, bucket, amount, doc_date,
-             due, days) in groups:
-            key = (kind, partner.id, move.id)
-            document = documents.get(key)
-            if document is None:
-                document = documents[key] = {
-                    "payer_kind": kind,
-                    "partner": partner_name or "",
-                    "establishment": establishment or "",
-                    "beneficiary": beneficiary or "",
-                    "document": move_name or "",
-                    "document_date": doc_date,
-                    "date_maturity": due,
-                    "days_overdue": days,
-                    "buckets": defaultdict(float),
-                }
-            else:
-                document["date_maturity"] = min(document["date_maturity"], due)
-                document["days_overdue"] = max(document["days_overdue"], days)
-            document["buckets"][bucket] += amount
-        return list(documents.values())
+        # The planner overestimates the open-item filter by far, so PostgreSQL would JIT-compile the query, which
+        # takes longer than running it (3.6 s of 7 s for 100 000 items): no JIT for the rest of this transaction
+        # (the export's), set in the same statement.
+        rows = self.env.execute_query(SQL("SET LOCAL jit = off; %s", select))
+        return [
+            {
+                "payer_kind": kind,
+                "partner": partner or "",
+                "establishment": establishment or "",
+                "beneficiary": beneficiary or "",
+                "document": move_name or "",
+                "document_date": doc_date,
+                "date_maturity": due,
+                "days_overdue": days,
+                "buckets": {bucket: amount for bucket, amount in zip(buckets, amounts, strict=True)
+                            if amount is not None},
+            }
+            for kind, partner, establishment, beneficiary, move_name, doc_date, due, days, *amounts in rows
+        ]
 
     # Workbook ---------------------------------------------------------------------------------------------
 
@@ -232,35 +321,37 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
         ]
         self._setup_sheet(sheet, [34, 30, 28, 20, 12, 12, 10] + [14] * (len(buckets) + 1))
         subtitle = kind_label + (" – " + filters_label if filters_label else "")
+        _start_rows(sheet)
         self._write_heading(sheet, title, subtitle, headers)
-        # One styled cell per column, refilled for every row (write-only rows are serialised on append); text
-        # goes as plain values and empty buckets as None, which the writer skips: a cell costs ~20 µs to write.
-        date_cells = [self._cell(sheet, number_format=DATE_FORMAT) for _column in range(2)]
-        days_cell = self._cell(sheet, number_format=DAYS_FORMAT)
-        bucket_cells = [self._cell(sheet, number_format=EURO_FORMAT) for _bucket in buckets]
-        total_cell = self._cell(sheet, number_format=EURO_FORMAT)
+        rows = _XmlRows(sheet, HEADER_ROW + 1)
+        date_style, days_style, euro_style = (rows.style(fmt) for fmt in (DATE_FORMAT, DAYS_FORMAT, EURO_FORMAT))
+        text, number = rows.text, rows.number
+        bucket_columns = [get_column_letter(index) for index in range(8, 8 + len(buckets))]
+        total_column = get_column_letter(8 + len(buckets))
         totals = dict.fromkeys(buckets, 0.0)
         for document in documents:
-            date_cells[0].value = document["document_date"]
-            date_cells[1].value = document["date_maturity"]
-            days_cell.value = document["days_overdue"]
-            row = [
-                document["partner"], document["establishment"] or None, document["beneficiary"] or None,
-                document["document"], *date_cells, days_cell,
+            row = rows.row
+            cells = [
+                text(column, row, value)
+                for column, value in zip("ABCD", (document["partner"], document["establishment"],
+                                                   document["beneficiary"], document["document"]), strict=True)
+                if value
             ]
+            for column, day in (("E", document["document_date"]), ("F", document["date_maturity"])):
+                if day:
+                    cells.append(number(column, row, date_style, (day - EXCEL_EPOCH).days))
+            if document["days_overdue"] is not None:
+                cells.append(number("G", row, days_style, document["days_overdue"]))
             document_total = 0.0
-            for cell, bucket in zip(bucket_cells, buckets, strict=True):
+            for column, bucket in zip(bucket_columns, buckets, strict=True):
                 amount = round(document["buckets"].get(bucket, 0.0), 2)
                 if amount:
                     totals[bucket] += amount
                     document_total += amount
-                    cell.value = amount
-                    row.append(cell)
-                else:
-                    row.append(None)
-            total_cell.value = round(document_total, 2)
-            row.append(total_cell)
-            sheet.append(row)
+                    cells.append(number(column, row, euro_style, amount))
+            cells.append(number(total_column, row, euro_style, round(document_total, 2)))
+            rows.append(cells)
+        rows.flush()
         sheet.append(
             self._total_cells(
                 sheet, self.env._("Total %(kind)s", kind=kind_label),

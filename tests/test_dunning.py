@@ -21,6 +21,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 from odoo.tools.pdf import OdooPdfFileReader
 
+from ..models import essms_dunning_letter_line as line_module
 from ..models import essms_dunning_run as run_module
 from .common import EssmsFixtureMixin
 
@@ -398,6 +399,30 @@ class TestDunningSecurity(DunningCommon):
         with self.assertRaises(AccessError):
             self.residents.with_user(self.operator).write({"allow_skip": True})
         self.assertEqual(run.with_user(self.operator).letter_ids.amount_due, AMOUNT)
+
+    def test_letter_lines_inserted_with_the_checks_of_a_create(self):
+        # A proposal inserts its lines in one statement; the rights, the companies and the letter's amount due
+        # are what the ORM's create would give.
+        self._invoice(self.martin.partner_id)
+        run = self._run(date(2026, 2, 20))
+        letter = run.letter_ids
+        line = letter.line_ids
+        self.assertEqual((line.amount_due, line.create_uid, letter.amount_due), (AMOUNT, self.operator, AMOUNT))
+        vals = {name: getattr(line[name], "id", line[name]) for name in line_module.INSERTED_COLUMNS}
+        lines = self.env["essms.dunning.letter.line"].with_user(self.operator)
+        added = lines._insert_lines([{**vals, "amount_due": 10.004}])
+        self.assertEqual((added.amount_due, added.letter_id), (10.0, letter))
+        self.assertEqual(letter.amount_due, AMOUNT + 10.0)
+        secretary = new_test_user(self.env, "dunning_secretary", groups=ESTABLISHMENT)
+        other = self.env["res.company"].create({"name": "Association Les Amandiers"})
+        outsider = new_test_user(self.env, "dunning_other", groups=OPERATOR, company_id=other.id,
+                                 company_ids=[Command.set(other.ids)])
+        for user in (secretary, outsider):
+            with self.subTest(user=user.login), self.assertRaises(AccessError), self.env.cr.savepoint():
+                lines.with_user(user)._insert_lines([vals])
+        with self.assertRaises(UserError), self.env.cr.savepoint():
+            lines.sudo()._insert_lines([{**vals, "company_id": other.id}])  # the invoice is not of that company
+        self.assertEqual(letter.line_ids, line | added)
 
     def test_other_company_sees_no_run(self):
         run = self._run(date(2026, 2, 20))

@@ -19,10 +19,12 @@ Totals: département 18 334,91; resident 2 249,60; family -75,00; all 20 509,51.
 
 import base64
 import io
+import zipfile
 from datetime import date
 from datetime import timedelta
 
 from freezegun import freeze_time
+from lxml import etree
 from openpyxl import load_workbook
 
 from odoo import Command
@@ -271,6 +273,25 @@ class TestReceivableAgeing(BillingCommon):
         # Every sheet's total adds up to the summary's.
         grand = sum(book[name].cell(book[name].max_row, 15).value for name in kinds)
         self.assertAlmostEqual(grand, 20509.51, places=2)
+
+    @freeze_time(TODAY)
+    def test_workbook_rows_in_sequence(self):
+        # The document rows are written as ready-made XML among openpyxl's own rows (headings, totals): one
+        # sheetData, rows numbered one after the other, text escaped as openpyxl would.
+        self.departement.name = " Conseil départemental <66> & co "
+        book, wizard = self._export()
+        departement = book["Département"]
+        self.assertEqual(departement["A5"].value, " Conseil départemental <66> & co ")
+        self.assertEqual(departement[departement.max_row][0].value, "Total Département")
+        namespace = {"main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+        with zipfile.ZipFile(io.BytesIO(base64.b64decode(wizard.file))) as archive:
+            sheets = [name for name in archive.namelist() if name.startswith("xl/worksheets/sheet")]
+            self.assertEqual(len(sheets), 4)
+            for name in sheets:
+                root = etree.fromstring(archive.read(name))
+                self.assertEqual(len(root.findall("main:sheetData", namespace)), 1, name)
+                numbers = [int(row.get("r")) for row in root.findall("main:sheetData/main:row", namespace)]
+                self.assertEqual(numbers, list(range(1, len(numbers) + 1)), name)
 
     @freeze_time(TODAY)
     def test_workbook_filtered_by_payer_kind(self):

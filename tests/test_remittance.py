@@ -322,6 +322,29 @@ class TestRemittance(RemittanceCase):
         with self.assertRaises(UserError):
             remittance.with_user(self.operator).unlink()
 
+    def test_posting_queries_do_not_grow_with_the_invoices(self):
+        """One payment reconciled with every invoice of the advice: paying 2 invoices or 5 costs the same
+        number of queries (Odoo's reconciliation would read each invoice's taxes on its own)."""
+        beneficiary = self.invoices["inv6"].essms_beneficiary_id
+        counts = []
+        # The first posting of the transaction also warms the caches: it is not counted.
+        for size in (1, 2, 5):
+            invoices = self.env["account.move"].concat(*(
+                self._invoice(100.0 + 10 * size + index, beneficiary) for index in range(size)
+            ))
+            rows = ["%s;Anne ROUX;07/2025;%s" % (invoice.name, ("%.2f" % invoice.amount_total).replace(".", ","))
+                    for invoice in invoices]
+            remittance = self._remittance(self._csv(rows))
+            remittance.action_import()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            remittance.action_post()
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - start)
+            self.assertEqual(set(invoices.mapped("payment_state")), {"paid"})
+        self.assertEqual(counts[1], counts[2], counts)
+
     def test_import_queries_do_not_grow_with_the_lines(self):
         """The advice is read, matched and written in bulk: 2 lines or 7 cost the same number of queries."""
         counts = []

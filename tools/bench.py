@@ -23,7 +23,6 @@ A missed target prints MISSED; the exit code is 0 unless the benchmark itself fa
 """
 
 import argparse
-import os
 import subprocess
 import sys
 import time
@@ -33,6 +32,12 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_common import load
+from bench_common import out
+from bench_common import verdict
+
 import odoo
 from odoo import Command
 from odoo.tools import config
@@ -41,11 +46,6 @@ ROOT = Path(__file__).resolve().parent.parent
 RATIO_TARGET = 1.3
 COMPUTE_TARGET = 10.0
 MONTH_TARGET = 180.0
-
-
-def out(text=""):
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
 
 
 class Bench:
@@ -194,10 +194,6 @@ class Bench:
 # Report ---------------------------------------------------------------------------------------------------
 
 
-def verdict(ok):
-    return "ok" if ok else "MISSED"
-
-
 def report(title, rows):
     invoices = rows[2]["count"] or 1
     out()
@@ -220,11 +216,6 @@ def report(title, rows):
     out("  run compute: %.2f s (target < %.0f s) %s"
         % (compute["seconds"], COMPUTE_TARGET, verdict(compute["seconds"] < COMPUTE_TARGET)))
     out("  whole month: %.1f s (target < %.0f s) %s" % (month, MONTH_TARGET, verdict(month < MONTH_TARGET)))
-
-
-def load():
-    one, five, fifteen = os.getloadavg()
-    return "load average %.2f, %.2f, %.2f on %s cores" % (one, five, fifteen, os.cpu_count())
 
 
 def create_database(database):

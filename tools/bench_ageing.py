@@ -16,10 +16,17 @@ Target (issue 4): under 30 s. A missed target prints MISSED; the exit code is 0 
 import argparse
 import base64
 import io
-import os
 import sys
 import time
 from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_common import describe
+from bench_common import load
+from bench_common import measured
+from bench_common import out
 
 import odoo
 from odoo.tools import SQL
@@ -28,15 +35,6 @@ from odoo.tools import config
 TARGET = 30.0
 JOURNAL_CODE = "AGEB"
 KINDS = ["departement", "health_insurance", "state", "resident", "family", "guardian", "other"]
-
-
-def out(text=""):
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def load():
-    return "load average %.2f %.2f %.2f on %d CPUs" % (*os.getloadavg(), os.cpu_count())
 
 
 def _journal(env):
@@ -229,11 +227,8 @@ def main(argv=None):
     try:
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
-            queries = cr.sql_log_count
-            start, cpu = time.perf_counter(), time.process_time()
-            content = export(env)
-            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-            queries = cr.sql_log_count - queries
+            with measured() as row:
+                content = export(env)
             cr.rollback()
         from openpyxl import load_workbook
 
@@ -241,10 +236,9 @@ def main(argv=None):
         # Rows below the four heading rows of each payer kind's sheet, less its total row.
         rows = sum(sum(1 for _row in book[name].iter_rows(min_row=5)) - 1 for name in book.sheetnames[1:])
         # The CPU time of this process (the workbook's writing) says what the machine's load hides.
-        out("XLSX export: %.1f s (%.1f s CPU in Odoo), %d queries, %d document rows on %d sheets, %.1f MB  "
-            "(target < %.0f s)%s; %s"
-            % (elapsed, cpu, queries, rows, len(book.sheetnames), len(content) / 1e6, TARGET,
-               "" if elapsed < TARGET else "  MISSED", load()))
+        out("XLSX export: %s; %d document rows on %d sheets, %.1f MB  (target < %.0f s)%s; %s"
+            % (describe(row), rows, len(book.sheetnames), len(content) / 1e6, TARGET,
+               "" if row["seconds"] < TARGET else "  MISSED", load()))
     finally:
         if not args.keep:
             with registry.cursor() as cr:

@@ -13,26 +13,24 @@ Target (issue 5, item 9): the proposal under 60 s. A missed target prints MISSED
 """
 
 import argparse
-import os
 import sys
 import time
 from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_common import describe
+from bench_common import load
+from bench_common import measured
+from bench_common import out
+from bench_common import verdict
 
 import odoo
 from odoo.tools import SQL
 from odoo.tools import config
 
 TARGET = 60.0
-
-
-def out(text=""):
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def load():
-    one, five, fifteen = os.getloadavg()
-    return "load average %.2f, %.2f, %.2f on %s cores" % (one, five, fifteen, os.cpu_count())
 
 
 def generate(env, debtors, invoices, today):
@@ -105,26 +103,23 @@ def main(argv=None):
         out("generated in %.1f s (by SQL, rolled back at the end)" % (time.perf_counter() - start))
         run = env["essms.dunning.run"].create({"date": today})
         env.flush_all()
-        queries = cr.sql_log_count
-        start, cpu = time.perf_counter(), time.process_time()
-        run.action_propose()
-        env.flush_all()
-        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-        queries = cr.sql_log_count - queries
+        with measured() as row:
+            run.action_propose()
+            env.flush_all()
+        seconds, queries = row["seconds"], row["queries"]
         letters = run.letter_ids
         lines = env["essms.dunning.letter.line"].search_count([("letter_id", "in", letters.ids)])
         out("%-28s %10s %10s %10s %10s" % ("step", "letters", "lines", "seconds", "queries"))
         out("%-28s %10d %10d %10.1f %10d" % ("proposal (action_propose)", len(letters), lines, seconds, queries))
-        out("CPU time of the Python process: %.1f s; levels proposed: %s" % (
-            cpu, ", ".join("%s %d" % (level.name, count) for level, count in sorted(
+        out("%s; levels proposed: %s" % (
+            describe(row), ", ".join("%s %d" % (level.name, count) for level, count in sorted(
                 env["essms.dunning.letter"]._read_group(
                     [("id", "in", letters.ids)], ["level_id"], ["__count"]
                 ), key=lambda row: row[0].sequence,
             )),
         ))
-        verdict = "ok" if seconds < TARGET else "MISSED"
-        out("proposal over %d invoices of %d debtors: %.1f s (target < %.0f s) %s"
-            % (args.invoices, args.debtors, seconds, TARGET, verdict))
+        out("proposal over %d invoices of %d debtors: %.1f s (target < %.0f s) %s; %s"
+            % (args.invoices, args.debtors, seconds, TARGET, verdict(seconds < TARGET), load()))
         cr.rollback()
     return 0
 
