@@ -47,6 +47,11 @@ registry.category("web_tour.tours").add("essms_dunning_tour", {
     steps: () => [
         ...openDunningRuns(),
         {
+            // Under load the app's first list may still be shown: its "New" would create something else.
+            content: "Wait for the list of the dunning runs",
+            trigger: '.o_list_renderer th[data-name="letter_count"]',
+        },
+        {
             content: "Create a run (dated today)",
             trigger: ".o_control_panel_main_buttons .o_list_button_add",
             run: "click",

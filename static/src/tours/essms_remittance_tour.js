@@ -42,6 +42,11 @@ registry.category("web_tour.tours").add("essms_remittance_tour", {
             run: "click",
         },
         {
+            // Under load the app's first list may still be shown: its "New" would create something else.
+            content: "Wait for the list of the payment advices",
+            trigger: '.o_list_renderer th[data-name="amount_total"]',
+        },
+        {
             content: "Create an advice",
             trigger: ".o_control_panel_main_buttons .o_list_button_add",
             run: "click",
