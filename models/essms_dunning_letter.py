@@ -102,6 +102,7 @@ class EssmsDunningLetter(models.Model):
             ("operator", "Excluded by the operator"),
             ("deceased", "Deceased: claim to declare to the estate"),
             ("refused", "Refused by the finance director"),
+            ("outdated", "Not sent on its day: proposed again"),
         ],
     )
     error_message = fields.Text(readonly=True)

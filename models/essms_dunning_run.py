@@ -291,6 +291,10 @@ class EssmsDunningRun(models.Model):
         today = fields.Date.context_today(self)
         remaining = done = 0
         for company in self.env["res.company"].search([]):
+            self.search([
+                ("company_id", "=", company.id), ("is_automatic", "=", True), ("date", "<", today),
+                ("state", "=", "review"),
+            ]).with_company(company)._leave_out_unsent_automatic()
             run = self.search(
                 [("company_id", "=", company.id), ("is_automatic", "=", True), ("date", "=", today)], limit=1
             )
@@ -319,6 +323,24 @@ class EssmsDunningRun(models.Model):
             lambda letter: letter.state == "draft" and letter.policy_id.auto_send
             and letter.approval_mode != "approval_required"
         ).sorted("id")
+
+    def _leave_out_unsent_automatic(self):
+        """Automatic letters of an earlier day the job did not finish sending (it stopped past midnight): their
+        amounts due are a day old and today's run proposes their claims again, so they are left out, never sent
+        late; the run is closed as if its sending had ended."""
+        for run in self:
+            letters = run._automatic_letters()
+            if not letters:
+                continue
+            run._lock()
+            letters.write({"state": "excluded", "exclusion_reason": "outdated"})
+            run.message_post(body=self.env._(
+                "%(count)s letters were not sent on %(date)s: they are left out, today's run proposes their claims "
+                "again with the amounts due today.",
+                count=len(letters),
+                date=format_date(self.env, run.date),
+            ))
+            run._finish_sending()
 
     def _send_automatic(self, limit):
         """Send the next ``limit`` automatic letters: ``(letters done, letters left)``."""

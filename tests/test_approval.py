@@ -7,6 +7,7 @@ a formal notice on 17 March.
 """
 
 from datetime import date
+from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command
@@ -299,6 +300,28 @@ class TestAutomaticSending(ApprovalCommon):
         self.assertEqual(set(mails.mapped("state")), {"outgoing"}, "queued, sent after the commit")
         for move in moves:
             self.assertEqual(len(move.message_ids.filtered(lambda message: run.name in (message.body or ""))), 1)
+
+    def test_letters_left_unsent_at_midnight_are_proposed_again_not_sent_late(self):
+        self.residents.auto_send = True
+        people = [self.martin] + [self._resident(name) for name in ("Luis Garcia", "Anne Roux")]
+        for person in people:
+            self._invoice(person.partner_id)
+        next_day = REMINDER + timedelta(days=1)
+        with patch.object(run_module, "CRON_BATCH_LETTERS", 2):
+            self._cron(REMINDER)
+            self.assertEqual(self._cron(REMINDER), 1, "two sent, one left when the job stops for the day")
+            first = self._auto_run(REMINDER)
+            left = first.letter_ids.filtered(lambda letter: letter.state == "draft")
+            self.assertEqual(len(left), 1)
+            self._cron(next_day)
+        self.assertEqual((left.state, left.exclusion_reason), ("excluded", "outdated"))
+        self.assertEqual(first.state, "sent", "its sending is closed: two letters sent, the third left out")
+        second = self._auto_run(next_day)
+        self.assertEqual(second.letter_ids.partner_id, left.partner_id, "the claim is proposed again, only it")
+        self.assertEqual(second.letter_ids.level_id, left.level_id)
+        self.assertEqual(self._cron(next_day), 0)
+        self.assertEqual(second.letter_ids.state, "sent", "sent once, by the day's run")
+        self.assertEqual(left.state, "excluded")
 
     def test_manual_policy_waits_for_the_operator(self):
         self._invoice(self.martin.partner_id)
