@@ -1,5 +1,3 @@
-import base64
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command
@@ -11,6 +9,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..models.essms_receivable_ageing import AGEING_DATE_KEY
+from .download import download_file
 
 INCOME_TYPES = ("income", "income_other")
 ROUNDING = 0.005
@@ -97,19 +96,14 @@ class EssmsAccountingReciprocity(models.TransientModel):
         self.ensure_one()
         self.action_compute()
         content = self.env["essms.accounting.reciprocity.xlsx"]._render(self)
-        self.write({
-            "file": base64.b64encode(content),
-            "filename": self.env._(
+        return download_file(
+            self,
+            content,
+            self.env._(
                 "Billing vs accounting control %(start)s %(end)s.xlsx",
                 start=fields.Date.to_string(self.date_from), end=fields.Date.to_string(self.date_to),
             ),
-        })
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/web/content?model=%s&id=%d&field=file&filename_field=filename&download=true"
-            % (self._name, self.id),
-            "target": "self",
-        }
+        )
 
     def _journals(self):
         establishments = self.establishment_ids or self.env["essms.establishment"].search(

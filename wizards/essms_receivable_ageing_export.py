@@ -1,5 +1,3 @@
-import base64
-
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -7,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import format_date
 
 from ..models.essms_receivable_ageing import AGEING_DATE_KEY
+from .download import download_file
 
 # The payer kinds the operator may pick, one box each (Odoo has no multi-choice widget for a selection).
 KIND_FIELDS = {
@@ -96,16 +95,11 @@ class EssmsReceivableAgeingExport(models.TransientModel):
     def action_export(self):
         self.ensure_one()
         content = self._render_xlsx()
-        self.write({
-            "file": base64.b64encode(content),
-            "filename": self.env._("Due-date tracking %(date)s.xlsx", date=fields.Date.to_string(self.date)),
-        })
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/web/content?model=%s&id=%d&field=file&filename_field=filename&download=true"
-            % (self._name, self.id),
-            "target": "self",
-        }
+        return download_file(
+            self,
+            content,
+            self.env._("Due-date tracking %(date)s.xlsx", date=fields.Date.to_string(self.date)),
+        )
 
     def action_open_analysis(self):
         """The pivot of the same items, as of the chosen date."""

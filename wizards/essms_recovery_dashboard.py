@@ -1,4 +1,3 @@
-import base64
 from collections import defaultdict
 
 from odoo import api
@@ -13,6 +12,7 @@ from ..models.essms_receivable_ageing import BUCKETS
 from ..models.essms_recovery_claim import settlement_kind
 from ..models.essms_recovery_reminder import DEFAULT_REMINDER_DAYS
 from ..models.essms_recovery_reminder import REMINDER_DAYS_KEY
+from .download import download_file
 
 # The stages a claim still open can be at, in the order of the recovery.
 OPEN_STAGES = ("billed", "due", "reminded", "firm_reminder", "formal_notice", "title_pending", "enforceable",
@@ -368,19 +368,14 @@ class EssmsRecoveryDashboard(models.TransientModel):
     def action_export(self):
         self.ensure_one()
         content = self.env["essms.recovery.dashboard.xlsx"]._render(self, self._figures())
-        self.write({
-            "file": base64.b64encode(content),
-            "filename": self.env._(
+        return download_file(
+            self,
+            content,
+            self.env._(
                 "Recovery dashboard %(start)s %(end)s.xlsx",
                 start=fields.Date.to_string(self.date_from), end=fields.Date.to_string(self.date_to),
             ),
-        })
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/web/content?model=%s&id=%d&field=file&filename_field=filename&download=true"
-            % (self._name, self.id),
-            "target": "self",
-        }
+        )
 
     def action_open_claims(self):
         self.ensure_one()
