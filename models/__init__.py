@@ -1,3 +1,4 @@
+from . import essms_workflow_mixin
 from . import account_edi_common
 from . import account_move
 from . import account_move_line
