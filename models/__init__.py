@@ -1,4 +1,3 @@
-from . import essms_workflow_mixin
 from . import account_edi_common
 from . import account_move
 from . import account_move_line
@@ -42,5 +41,6 @@ from . import essms_remittance_layout
 from . import essms_remittance_line
 from . import essms_stay
 from . import essms_tariff
+from . import essms_workflow_mixin
 from . import res_company
 from . import res_partner

@@ -8,12 +8,14 @@ from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools import format_date
 from odoo.tools.pdf import merge_pdf
 
 from ..engine import dunning
+from .essms_approval_mixin import MANAGER_GROUP
 from .essms_dunning_policy import PUBLIC_PAYER_KINDS
 from .essms_workflow_mixin import transition
 
@@ -150,6 +152,8 @@ class EssmsDunningRun(models.Model):
 
     def action_approve_notices(self):
         """The finance director approves every formal notice of the run waiting for approval."""
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only a finance director can approve or refuse a recovery decision."))
         letters = self.letter_ids.filtered(
             lambda letter: letter.state == "draft" and letter.approval_state == "to_approve")
         if not letters:

@@ -51,7 +51,7 @@ class EssmsWorkflowMixin(models.AbstractModel):
             for name in self._workflow_fields:
                 if name not in vals:
                     continue
-                if create and (vals[name] == defaults.get(name) or not vals[name] and not defaults.get(name)):
+                if create and (vals[name] == defaults.get(name) or (not vals[name] and not defaults.get(name))):
                     continue
                 field = self._fields[name]
                 raise AccessError(

@@ -96,9 +96,7 @@ class TestPartnerIsolation(EssmsFixtureMixin, HttpCase):
                 for name, field in fields.items():
                     if name not in shown:
                         continue
-                    if field["type"] == "many2one":
-                        spec[name] = {"fields": {"display_name": {}}}
-                    elif field["type"] in ("one2many", "many2many"):
+                    if field["type"] == "many2one" or field["type"] in ("one2many", "many2many"):
                         spec[name] = {"fields": {"display_name": {}}}
                     else:
                         spec[name] = {}
