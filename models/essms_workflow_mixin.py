@@ -12,6 +12,7 @@ as the superuser (``sudo``, the system's crons) is trusted as well.
 import contextvars
 import functools
 
+from odoo import Command
 from odoo import api
 from odoo import models
 from odoo.exceptions import AccessError
@@ -51,7 +52,8 @@ class EssmsWorkflowMixin(models.AbstractModel):
             for name in self._workflow_fields:
                 if name not in vals:
                     continue
-                if create and (vals[name] == defaults.get(name) or (not vals[name] and not defaults.get(name))):
+                empty = self._workflow_empty(name, vals[name])
+                if create and (vals[name] == defaults.get(name) or (empty and not defaults.get(name))):
                     continue
                 field = self._fields[name]
                 raise AccessError(
@@ -62,6 +64,18 @@ class EssmsWorkflowMixin(models.AbstractModel):
                         field=field._description_string(self.env),
                     )
                 )
+
+    def _workflow_empty(self, name, value):
+        """No value: False, or x2many commands that link nothing (a new form sends ``[(6, 0, [])]``)."""
+        if not value:
+            return True
+        if self._fields[name].type in ("one2many", "many2many") and isinstance(value, (list, tuple)):
+            return all(
+                isinstance(command, (list, tuple))
+                and (command[0] == Command.CLEAR or (command[0] == Command.SET and not command[2]))
+                for command in value
+            )
+        return False
 
     @api.model_create_multi
     def create(self, vals_list):

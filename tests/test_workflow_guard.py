@@ -90,6 +90,17 @@ class TestWorkflowGuard(HttpCase):
         self.assertEqual(self.remission.state, "to_approve")
         self.assertFalse(self.remission.credit_note_ids)
 
+    def test_a_new_form_with_the_default_values_is_saved(self):
+        # What the web client sends for a new remission: the defaults of the guarded fields included.
+        remission_id = self._rpc(self.operator, "essms.remission", "create", {
+            "partner_id": self.debtor.id, "amount": 10.0, "reason": "Erreur de saisie", "state": "draft",
+            "credit_note_ids": [(6, 0, [])],
+        })
+        self.assertEqual(self.env["essms.remission"].browse(remission_id).state, "draft")
+        self.assertRpcRefused(self.operator, "essms.remission", "create", {
+            "partner_id": self.debtor.id, "amount": 10.0, "reason": "Erreur de saisie", "state": "done",
+        })
+
     def test_the_ordinary_fields_stay_editable_over_rpc(self):
         self._rpc(self.operator, "essms.payment.plan", "write", [self.plan.id], {"note": "Appel du 3 mars"})
         self.plan.invalidate_recordset()
