@@ -62,6 +62,10 @@ class EssmsApprovalMixin(models.AbstractModel):
         # so that its effects (a plan in force, a letter sent) follow.
         guarded = [field for field in GUARDED_FIELDS if not manager or field != "approval_note"]
         if any(field in vals for vals in vals_list for field in guarded):
+            if manager:
+                raise AccessError(self.env._(
+                    "A recovery decision is approved or refused with its Approve and Refuse buttons, so that what "
+                    "follows from it (a plan in force, a letter sent, a credit note) is done."))
             raise AccessError(self.env._("Only a finance director can approve or refuse a recovery decision."))
 
     @api.model_create_multi

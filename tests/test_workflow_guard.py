@@ -198,7 +198,7 @@ class TestWorkflowGuardOrm(HttpCase):
     def test_a_manager_decides_through_the_buttons_too(self):
         plan = self.env["essms.payment.plan"].create({"partner_id": self.debtor.id})
         plan.write({"state": "to_approve", "approval_state": "to_approve"})
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(AccessError, "Approve and Refuse buttons"):
             plan.with_user(self.manager).write({"approval_state": "approved"})
         with self.assertRaisesRegex(AccessError, REFUSED):
             plan.with_user(self.manager).write({"state": "active"})
