@@ -149,7 +149,7 @@ class EssmsBillingRun(models.Model):
                 )
 
     def init(self):
-        super().init()
+        res = super().init()
         # One row per (beneficiary, payer, month) a recall or a regularisation invoiced: each run invoicing a
         # difference updates the rows of its lines in the transaction that posts the invoices. Two runs
         # computed against the same amounts cannot both commit: the second one updates a row the first one
@@ -169,6 +169,7 @@ class EssmsBillingRun(models.Model):
                 """
             )
         )
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
