@@ -13,6 +13,7 @@ from ..engine.days import DayStatus
 from ..engine.days import classify_days
 from ..engine.portal import day_code
 from ..engine.pricing import tariff_at
+from .essms_workflow_mixin import transition
 
 ABSENCE_KINDS = ("hospital", "personal", "holidays", "family_weekend", "other")
 # Accommodations that bill a whole day: two of them on the same day bill that day twice.
@@ -31,7 +32,8 @@ class EssmsActivityStatement(models.Model):
 
     _name = "essms.activity.statement"
     _description = "Monthly activity statement"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "essms.workflow.mixin"]
+    _workflow_fields = ("state", "submitted_by_id", "validated_by_id")
     _order = "period_start desc, establishment_id"
     _check_company_auto = True
 
@@ -129,6 +131,7 @@ class EssmsActivityStatement(models.Model):
             raise UserError(self.env._("Only a draft statement can be recomputed."))
         self._compute_lines()
 
+    @transition
     def action_submit(self):
         """The establishment certifies its month: lines are recomputed one last time, then frozen."""
         self.check_access("write")
@@ -140,6 +143,7 @@ class EssmsActivityStatement(models.Model):
         for statement in self:
             statement.message_post(body=self.env._("Statement submitted by the establishment."))
 
+    @transition
     def action_validate(self):
         if not self.env.user.has_group("essms_billing.group_essms_operator"):
             raise AccessError(self.env._("Only a billing operator may validate an activity statement."))
@@ -159,6 +163,7 @@ class EssmsActivityStatement(models.Model):
                 )
         self.write({"state": "validated", "validated_by_id": self.env.uid})
 
+    @transition
     def action_reset_to_draft(self):
         runs = self.env["essms.billing.run"].sudo().search(
             [("state", "=", "invoiced"), ("establishment_ids", "in", self.establishment_id.ids),

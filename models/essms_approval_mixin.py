@@ -16,6 +16,8 @@ from odoo.exceptions import UserError
 
 from ..engine import approvals as engine
 from .essms_approval_rule import APPROVAL_MODES
+from .essms_workflow_mixin import in_transition
+from .essms_workflow_mixin import transition
 
 MANAGER_GROUP = "essms_billing.group_essms_manager"
 APPROVAL_ACTIVITY = "essms_billing.mail_activity_type_essms_approval"
@@ -53,9 +55,17 @@ class EssmsApprovalMixin(models.AbstractModel):
     # Guard -----------------------------------------------------------------------------------------------
 
     def _check_approval_fields(self, vals_list):
-        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+        if self.env.su or in_transition():
             return
-        if any(field in vals for vals in vals_list for field in GUARDED_FIELDS):
+        manager = self.env.user.has_group(MANAGER_GROUP)
+        # A finance director writes the decision note; the decision itself goes through action_approve/refuse,
+        # so that its effects (a plan in force, a letter sent) follow.
+        guarded = [field for field in GUARDED_FIELDS if not manager or field != "approval_note"]
+        if any(field in vals for vals in vals_list for field in guarded):
+            if manager:
+                raise AccessError(self.env._(
+                    "A recovery decision is approved or refused with its Approve and Refuse buttons, so that what "
+                    "follows from it (a plan in force, a letter sent, a credit note) is done."))
             raise AccessError(self.env._("Only a finance director can approve or refuse a recovery decision."))
 
     @api.model_create_multi
@@ -163,6 +173,7 @@ class EssmsApprovalMixin(models.AbstractModel):
         if waiting:
             raise UserError(self.env._("%(record)s is not waiting for an approval.", record=waiting[0].display_name))
 
+    @transition
     def action_approve(self):
         self._check_approver()
         self.write({"approval_state": "approved", "approved_by_id": self.env.uid,
@@ -171,6 +182,7 @@ class EssmsApprovalMixin(models.AbstractModel):
         self._approval_close_activities()
         return True
 
+    @transition
     def action_refuse(self):
         self._check_approver()
         self.write({"approval_state": "refused", "approved_by_id": self.env.uid,

@@ -19,6 +19,7 @@ from ..engine.money import to_decimal
 from ..engine.regularisation import Billed
 from ..engine.regularisation import months
 from ..engine.regularisation import regularise
+from .essms_workflow_mixin import transition
 
 _logger = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ class EssmsBillingRun(models.Model):
 
     _name = "essms.billing.run"
     _description = "Billing run"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "essms.workflow.mixin"]
+    _workflow_fields = ("state",)
     _order = "period_start desc, id desc"
     _check_company_auto = True
 
@@ -146,6 +148,29 @@ class EssmsBillingRun(models.Model):
                     self.env._("Run %(name)s: the period must end on the last day of a month.", name=run.name)
                 )
 
+    def init(self):
+        res = super().init()
+        # One row per (beneficiary, payer, month) a recall or a regularisation invoiced: each run invoicing a
+        # difference updates the rows of its lines in the transaction that posts the invoices. Two runs
+        # computed against the same amounts cannot both commit: the second one updates a row the first one
+        # updated after the second's snapshot was taken, and PostgreSQL refuses it (serialisation failure),
+        # whatever the timing (billing-rules §8.1).
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE TABLE IF NOT EXISTS essms_billing_correction_key (
+                    beneficiary_id integer NOT NULL REFERENCES essms_beneficiary(id) ON DELETE CASCADE,
+                    payer_id integer NOT NULL REFERENCES res_partner(id) ON DELETE CASCADE,
+                    period_start date NOT NULL,
+                    run_id integer REFERENCES essms_billing_run(id) ON DELETE SET NULL,
+                    write_date timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+                    PRIMARY KEY (beneficiary_id, payer_id, period_start)
+                )
+                """
+            )
+        )
+        return res
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
         if any(run.move_ids for run in self):
@@ -153,6 +178,7 @@ class EssmsBillingRun(models.Model):
 
     # Actions --------------------------------------------------------------------------------------------
 
+    @transition
     def action_compute(self):
         """Fill the lines from the engine; recomputing replaces the lines not invoiced yet."""
         for run in self:
@@ -184,11 +210,13 @@ class EssmsBillingRun(models.Model):
                 raise UserError(self.env._("Run %(name)s must be computed before it is invoiced.", name=run.name))
             run._lock()
             if run.kind in CORRECTION_KINDS:
+                run._lock_corrected_keys()
                 run._check_billed_unchanged()
             run._invoice()
         # The nominative statements of the invoices made per payer are rendered by a job, after the commit.
         self.env.ref("essms_billing.ir_cron_essms_nominative_statements")._trigger()
 
+    @transition
     def action_cancel(self):
         for run in self:
             if run.move_ids.filtered(lambda move: move.state != "cancel"):
@@ -269,12 +297,21 @@ class EssmsBillingRun(models.Model):
             ]
         )
         if others:
+            # Both runs of a month bear the same name: the other one is told apart by its number, author and state.
+            other = others[0]
             raise UserError(
                 self.env._(
-                    "The run %(other)s already bills %(establishments)s for %(month)s; cancel it first.",
-                    other=others[0].name,
+                    "Another run already bills %(establishments)s for %(month)s: run no. %(id)s “%(other)s”, "
+                    "created by %(user)s on %(date)s, %(state)s (this run is no. %(self_id)s). Cancel one of the "
+                    "two runs, then compute the other.",
                     establishments=", ".join((others.establishment_ids & self.establishment_ids).mapped("name")),
                     month=self.period_start.strftime("%m/%Y"),
+                    id=other.id,
+                    other=other.name,
+                    user=other.create_uid.name,
+                    date=fields.Datetime.context_timestamp(self, other.create_date).strftime("%d/%m/%Y %H:%M"),
+                    state=dict(other._fields["state"]._description_selection(self.env))[other.state],
+                    self_id=self.id,
                 )
             )
 
@@ -578,6 +615,57 @@ class EssmsBillingRun(models.Model):
             "has_anomaly": bool(anomalies),
         }
 
+    def _lock_corrected_keys(self):
+        """Claim the (beneficiary, payer, month) rows this correction bills, or refuse at once.
+
+        The rows are updated, not only locked: a run whose snapshot predates another correction's commit on one
+        of its rows cannot update it (REPEATABLE READ), so the amounts it computed from cannot be stale.
+        """
+        lines = self._get_lines_to_bill()
+        keys = sorted({(line.beneficiary_id.id, line.payer_id.id, line.period_start) for line in lines})
+        if not keys:
+            return
+        cr = self.env.cr
+        try:
+            with mute_logger("odoo.sql_db"), cr.savepoint(flush=False):
+                # Wait a little for a run invoicing the same rows, then refuse rather than hang the screen.
+                cr.execute("SET LOCAL lock_timeout = '3s'")
+                cr.execute(
+                    SQL(
+                        """
+                        INSERT INTO essms_billing_correction_key (beneficiary_id, payer_id, period_start, run_id)
+                        SELECT beneficiary, payer, month, %(run)s
+                          FROM unnest(%(beneficiaries)s::integer[], %(payers)s::integer[], %(months)s::date[])
+                               AS keys(beneficiary, payer, month)
+                        ON CONFLICT (beneficiary_id, payer_id, period_start)
+                        DO UPDATE SET run_id = EXCLUDED.run_id, write_date = now() AT TIME ZONE 'UTC'
+                        """,
+                        run=self.id,
+                        beneficiaries=[key[0] for key in keys],
+                        payers=[key[1] for key in keys],
+                        months=[key[2] for key in keys],
+                    )
+                )
+                cr.execute("SET LOCAL lock_timeout = 0")
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "Another recall or regularisation of the same beneficiaries and months is being invoiced right "
+                    "now. Wait for it to finish, then compute run %(name)s again: only the remaining differences "
+                    "will be billed.",
+                    name=self.name,
+                )
+            ) from None
+        except psycopg2.errors.SerializationFailure:
+            raise UserError(
+                self.env._(
+                    "Since run %(name)s was computed, another recall or regularisation invoiced differences for the "
+                    "same beneficiaries and months. Compute run %(name)s again: only the remaining differences will "
+                    "be billed.",
+                    name=self.name,
+                )
+            ) from None
+
     def _check_billed_unchanged(self):
         """Refuse to invoice differences computed against amounts that other documents changed since."""
         billed = self._billed_amounts(self.line_ids.stay_id)
@@ -621,6 +709,7 @@ class EssmsBillingRun(models.Model):
         return (line.establishment_id, line.role, line.payer_id, line.beneficiary_id.browse() if per_payer
                 else line.beneficiary_id, month)
 
+    @transition
     def _invoice(self):
         lines = self._get_lines_to_bill()
         no_journal = lines.establishment_id.filtered(lambda establishment: not establishment.journal_id)

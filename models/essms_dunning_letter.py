@@ -11,6 +11,7 @@ from odoo.tools.pdf import merge_pdf
 
 from .essms_dunning_letter_line import check_company_in_bulk
 from .essms_dunning_level import LETTER_KINDS
+from .essms_workflow_mixin import transition
 
 _logger = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ class EssmsDunningLetter(models.Model):
 
     _name = "essms.dunning.letter"
     _description = "Dunning letter"
-    _inherit = ["essms.approval.mixin"]
+    _inherit = ["essms.approval.mixin", "essms.workflow.mixin"]
+    _workflow_fields = ("state", "sent_date", "exclusion_reason")
     _approval_decision_type = "formal_notice"
     _order = "run_id desc, partner_zip, partner_id, id"
     _check_company_auto = True
@@ -149,6 +151,7 @@ class EssmsDunningLetter(models.Model):
         return super(EssmsDunningLetter, check_company_in_bulk(self, fnames))._check_company(fnames)
 
     @api.model
+    @transition
     def _create_with_lines(self, vals_list):
         """Create letters and their lines as two flat batches: nested line commands cost far more for thousands
         of letters (a proposal over 10 000 debtors). The lines are inserted in one statement (see
@@ -165,6 +168,7 @@ class EssmsDunningLetter(models.Model):
 
     # Actions -------------------------------------------------------------------------------------------
 
+    @transition
     def action_exclude(self):
         if self.filtered(lambda letter: letter.state not in ("draft", "error")):
             raise UserError(self.env._("Only a letter not sent yet can be excluded."))
@@ -173,6 +177,7 @@ class EssmsDunningLetter(models.Model):
         self.run_id.filtered(lambda run: not run._approval_waiting()).activity_unlink(
             ["essms_billing.mail_activity_type_essms_approval"])
 
+    @transition
     def action_include(self):
         if self.filtered(lambda letter: letter.state != "excluded" or letter.exclusion_reason != "operator"):
             raise UserError(self.env._("Only a letter excluded by the operator can be put back."))
@@ -218,6 +223,7 @@ class EssmsDunningLetter(models.Model):
 
     # Sending -------------------------------------------------------------------------------------------
 
+    @transition
     def _send(self):
         """Send each letter on its channels, in a savepoint: a failure is the letter's error, not a half send.
 
@@ -275,6 +281,7 @@ class EssmsDunningLetter(models.Model):
                 "Formal notices approved by %(user)s: %(letters)s.", user=self.env.user.name,
                 letters=", ".join(letters.mapped("partner_id.name"))))
 
+    @transition
     def _approval_refused(self):
         self.filtered(lambda letter: letter.state in ("draft", "error")).write(
             {"state": "excluded", "exclusion_reason": "refused"})
@@ -283,6 +290,7 @@ class EssmsDunningLetter(models.Model):
                 "Formal notices refused by %(user)s: %(letters)s.", user=self.env.user.name,
                 letters=", ".join(letters.mapped("partner_id.name"))))
 
+    @transition
     def _send_one(self):
         self.ensure_one()
         if self.state == "sent":

@@ -8,13 +8,16 @@ from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools import format_date
 from odoo.tools.pdf import merge_pdf
 
 from ..engine import dunning
+from .essms_approval_mixin import MANAGER_GROUP
 from .essms_dunning_policy import PUBLIC_PAYER_KINDS
+from .essms_workflow_mixin import transition
 
 _logger = logging.getLogger(__name__)
 
@@ -37,7 +40,8 @@ class EssmsDunningRun(models.Model):
 
     _name = "essms.dunning.run"
     _description = "Dunning run"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "essms.workflow.mixin"]
+    _workflow_fields = ("state", "sent_by_id")
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -95,6 +99,7 @@ class EssmsDunningRun(models.Model):
 
     # Actions -------------------------------------------------------------------------------------------
 
+    @transition
     def action_propose(self):
         """(Re)compute the proposal: the letters not sent yet are replaced."""
         for run in self:
@@ -106,6 +111,7 @@ class EssmsDunningRun(models.Model):
             run.state = "review"
         return True
 
+    @transition
     def action_send(self):
         """Queue the letters under review (and those in error) for the sending job, and return at once.
 
@@ -114,8 +120,7 @@ class EssmsDunningRun(models.Model):
         queued once and leaves the queue once, sent or in error (see ``_send_queued``).
         """
         for run in self:
-            if run.state != "review":
-                raise UserError(self.env._("Run %(name)s: propose the letters and review them first.", name=run.name))
+            run._check_can_send()
             run._lock()
             letters = run.letter_ids.filtered(lambda letter: letter.state in ("draft", "error"))
             # A formal notice a finance director must approve (under today's rules) and has not stays to send,
@@ -131,8 +136,24 @@ class EssmsDunningRun(models.Model):
             self.env.ref(SEND_CRON)._trigger()
         return True
 
+    def _check_can_send(self):
+        """Say why a run cannot be sent: someone else may have sent it a moment ago (issue 12, item 10)."""
+        self.ensure_one()
+        if self.state == "sending":
+            raise UserError(self.env._(
+                "Run %(name)s is already being sent, by %(user)s: its letters are being prepared and sent by the "
+                "sending job. Reload the run to follow it.", name=self.name, user=self.sent_by_id.name or "?"))
+        if self.state == "sent":
+            raise UserError(self.env._(
+                "Run %(name)s was already sent, by %(user)s: its letters are not sent again. Make a new run for "
+                "the next reminders.", name=self.name, user=self.sent_by_id.name or "?"))
+        if self.state != "review":
+            raise UserError(self.env._("Run %(name)s: propose the letters and review them first.", name=self.name))
+
     def action_approve_notices(self):
         """The finance director approves every formal notice of the run waiting for approval."""
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only a finance director can approve or refuse a recovery decision."))
         letters = self.letter_ids.filtered(
             lambda letter: letter.state == "draft" and letter.approval_state == "to_approve")
         if not letters:
@@ -324,6 +345,7 @@ class EssmsDunningRun(models.Model):
             and letter.approval_mode != "approval_required"
         ).sorted("id")
 
+    @transition
     def _leave_out_unsent_automatic(self):
         """Automatic letters of an earlier day the job did not finish sending (it stopped past midnight): their
         amounts due are a day old and today's run proposes their claims again, so they are left out, never sent
@@ -342,6 +364,7 @@ class EssmsDunningRun(models.Model):
             ))
             run._finish_sending()
 
+    @transition
     def _send_automatic(self, limit):
         """Send the next ``limit`` automatic letters: ``(letters done, letters left)``."""
         self.ensure_one()
@@ -382,6 +405,7 @@ class EssmsDunningRun(models.Model):
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining
 
+    @transition
     def _send_queued(self, limit=None):
         """Send up to ``limit`` queued letters of the run (all by default), under its lock; once none is left,
         attach the letters to print and close the sending. Returns the number of letters sent or in error."""
@@ -399,6 +423,7 @@ class EssmsDunningRun(models.Model):
             self._finish_sending()
         return len(batch)
 
+    @transition
     def _finish_sending(self):
         """Every letter has left the queue: attach the letters to print, say so on the run. Letters in error keep
         the run under review, so that *Send* retries them."""
@@ -435,6 +460,7 @@ class EssmsDunningRun(models.Model):
         ))
         return [row[0] for row in self.env.cr.fetchall()]
 
+    @transition
     def _prepare_next_batch(self, limit):
         """Propose the next ``limit`` debtors of the run: ``(debtors done, debtors left)``."""
         self.ensure_one()

@@ -29,6 +29,7 @@ from ..engine.money import cents
 from ..engine.money import to_decimal
 from .essms_dunning_letter import long_date as letter_long_date
 from .essms_dunning_run import REPRESENTED
+from .essms_workflow_mixin import transition
 
 _logger = logging.getLogger(__name__)
 
@@ -144,7 +145,8 @@ class EssmsRecoveryArrangement(models.AbstractModel):
 class EssmsPaymentPlan(models.Model):
     _name = "essms.payment.plan"
     _description = "Payment plan"
-    _inherit = ["essms.recovery.arrangement", "essms.approval.mixin"]
+    _inherit = ["essms.recovery.arrangement", "essms.approval.mixin", "essms.workflow.mixin"]
+    _workflow_fields = ("state",)
     _approval_decision_type = "plan"
     _order = "date_signed desc, id desc"
     _hold_reason = "payment_plan"
@@ -252,6 +254,7 @@ class EssmsPaymentPlan(models.Model):
                 ],
             })
 
+    @transition
     def action_sign(self):
         """The debtor signed: the schedule must add up to what is due; the invoices are held while it runs.
 
@@ -305,6 +308,7 @@ class EssmsPaymentPlan(models.Model):
         return (self.company_id, self.partner_id.commercial_partner_id.essms_payer_kind,
                 self.amount_total or float(self._residual_total()))
 
+    @transition
     def _approval_approved(self):
         self.filtered(lambda plan: plan.state == "to_approve").write({"state": "active"})
         for plan in self:
@@ -326,6 +330,7 @@ class EssmsPaymentPlan(models.Model):
         self._end("cancelled")
         self.activity_unlink(["essms_billing.mail_activity_type_essms_approval"])
 
+    @transition
     def _end(self, state):
         self.hold_ids._end_now()
         self.write({"state": state, "date_end": fields.Date.context_today(self)})
@@ -621,7 +626,8 @@ class EssmsPaymentPlanInstalment(models.Model):
 class EssmsPromise(models.Model):
     _name = "essms.promise"
     _description = "Promise to pay"
-    _inherit = ["essms.recovery.arrangement"]
+    _inherit = ["essms.recovery.arrangement", "essms.workflow.mixin"]
+    _workflow_fields = ("state",)
     _order = "date_promised desc, id desc"
     _hold_reason = "promise_to_pay"
     _hold_field = "promise_id"
@@ -673,6 +679,7 @@ class EssmsPromise(models.Model):
     def action_cancel(self):
         self.filtered(lambda promise: promise.state == "open")._close("cancelled")
 
+    @transition
     def _close(self, state):
         self.hold_ids._end_now()
         self.state = state

@@ -18,12 +18,14 @@ from odoo.tools import formatLang
 from ..engine.money import ZERO
 from ..engine.money import cents
 from ..engine.money import to_decimal
+from .essms_workflow_mixin import transition
 
 
 class EssmsRemission(models.Model):
     _name = "essms.remission"
     _description = "Remission"
-    _inherit = ["essms.recovery.arrangement", "essms.approval.mixin"]
+    _inherit = ["essms.recovery.arrangement", "essms.approval.mixin", "essms.workflow.mixin"]
+    _workflow_fields = ("state", "credit_note_ids")
     _order = "date desc, id desc"
     _approval_decision_type = "remission"
 
@@ -78,6 +80,7 @@ class EssmsRemission(models.Model):
         self.ensure_one()
         return self.company_id, self.partner_id.commercial_partner_id.essms_payer_kind, self.amount
 
+    @transition
     def action_submit(self):
         """The operator submits the request: accounted at once within the rules' autonomy, else sent for approval."""
         for remission in self:
@@ -101,6 +104,7 @@ class EssmsRemission(models.Model):
                 amount=remission._format(remission.amount)))
         return True
 
+    @transition
     def action_cancel(self):
         if self.filtered(lambda remission: remission.state not in ("draft", "to_approve")):
             raise UserError(self.env._("Only a remission not decided yet can be cancelled."))
@@ -119,6 +123,7 @@ class EssmsRemission(models.Model):
     def _approval_approved(self):
         self._account()
 
+    @transition
     def _approval_refused(self):
         self.write({"state": "refused"})
         for remission in self:
@@ -174,6 +179,7 @@ class EssmsRemission(models.Model):
             })],
         }
 
+    @transition
     def _account(self):
         """Post and reconcile one credit note per invoice for its share; fully remitted invoices are ``remitted``."""
         for remission in self:

@@ -20,6 +20,7 @@ from ..engine.remittance import Invoice
 from ..engine.remittance import match_advice
 from ..engine.remittance import normalize_ref
 from ..engine.remittance import parse_advice
+from .essms_workflow_mixin import transition
 
 STATUSES = [
     ("matched", "Matched"),
@@ -45,7 +46,8 @@ class EssmsRemittance(models.Model):
 
     _name = "essms.remittance"
     _description = "Payment advice"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "essms.workflow.mixin"]
+    _workflow_fields = ("state", "payment_id")
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -205,6 +207,7 @@ class EssmsRemittance(models.Model):
                 remittance._post()
         return True
 
+    @transition
     def action_cancel(self):
         if any(remittance.state == "posted" for remittance in self):
             raise UserError(
@@ -215,6 +218,7 @@ class EssmsRemittance(models.Model):
         self.state = "cancel"
         return True
 
+    @transition
     def action_reset_to_draft(self):
         self.filtered(lambda remittance: remittance.state == "cancel").state = "draft"
         return True
@@ -426,6 +430,7 @@ class EssmsRemittance(models.Model):
             remittance._find_statement_line()
             remittance._update_state()
 
+    @transition
     def _update_state(self):
         for remittance in self.filtered(lambda remittance: remittance.state in ("draft", "checked")):
             clean = remittance.line_ids and not remittance.blocking_count
@@ -504,6 +509,7 @@ class EssmsRemittance(models.Model):
                     left = self.currency_id.round(left - share)
         return caps, receivables.filtered(lambda line: line.id in caps)
 
+    @transition
     def _post(self):
         self.ensure_one()
         payment = self.env["account.payment"].create(self._prepare_payment_vals())
@@ -686,6 +692,7 @@ class EssmsRemittance(models.Model):
                 remittance._cancel_one_posting(reason)
         return True
 
+    @transition
     def _cancel_one_posting(self, reason):
         self.ensure_one()
         payment = self.payment_id

@@ -63,6 +63,12 @@ class TestBillingRunConcurrency(BaseCase):
         self.cr2.rollback()
         cr = self.cr1
         for query in (
+            "DELETE FROM essms_billing_line WHERE stay_id IN (SELECT id FROM essms_stay WHERE establishment_id = "
+            "%(est)s)",
+            "DELETE FROM account_partial_reconcile WHERE debit_move_id IN (SELECT id FROM account_move_line WHERE "
+            "move_id IN (SELECT id FROM account_move WHERE essms_establishment_id = %(est)s))",
+            "DELETE FROM account_move WHERE essms_establishment_id = %(est)s",
+            "DELETE FROM essms_billing_correction_key WHERE payer_id IN (%(dep)s, %(resident)s)",
             "DELETE FROM essms_billing_run WHERE id IN (SELECT essms_billing_run_id FROM "
             "essms_billing_run_essms_establishment_rel WHERE essms_establishment_id = %(est)s)",
             "DELETE FROM essms_activity_statement WHERE establishment_id = %(est)s",
@@ -90,3 +96,56 @@ class TestBillingRunConcurrency(BaseCase):
         with self.assertRaisesRegex(UserError, "being computed or invoiced right now"):
             run2.action_compute()
         self.assertEqual(len(run1.line_ids), 1)
+
+    def test_two_regularisations_of_the_same_months_bill_the_difference_once(self):
+        """Two operators regularise July at once: the second computed before the first invoiced, and its
+        transaction began before the first one committed. It must be refused, not bill the difference again."""
+        env1 = api.Environment(self.cr1, SUPERUSER_ID, {"tracking_disable": True})
+        env2 = api.Environment(self.cr2, SUPERUSER_ID, {"tracking_disable": True})
+        establishment = env1["essms.establishment"].browse(self.establishment_id)
+        journal = env1["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", establishment.company_id.id)], limit=1
+        )
+        establishment.journal_id = journal
+        july = date(2025, 7, 1)
+        regular = env1["essms.billing.run"].create(
+            {"period_start": july, "establishment_ids": [Command.set([self.establishment_id])]}
+        )
+        regular.action_compute()
+        regular.action_invoice()
+        self.assertEqual(regular.state, "invoiced")
+        # A decree raises the daily price retroactively: July must be regularised.
+        env1["essms.tariff"].search([("agreement_id.establishment_id", "=", self.establishment_id)]).amount = 186
+        vals = {
+            "kind": "regularisation",
+            "period_start": july,
+            "period_end": date(2025, 7, 31),
+            "establishment_ids": [Command.set([self.establishment_id])],
+        }
+        first = env1["essms.billing.run"].create(vals)
+        first.action_compute()
+        self.cr1.commit()  # pylint: disable=invalid-commit  # the other user sees the tariff and the first run
+        second = env2["essms.billing.run"].create(vals)
+        second.action_compute()
+        self.cr2.commit()  # pylint: disable=invalid-commit  # the second user's compute is saved
+        self.assertEqual(second.line_ids.mapped("amount"), [6.0 * 31])
+        # The second user's next click starts a transaction (its snapshot) before the first invoices.
+        self.cr2.execute("SELECT 1")
+        first.action_invoice()
+        self.cr1.commit()  # pylint: disable=invalid-commit  # the first user's invoices are posted
+        self.assertEqual(first.move_ids.mapped("amount_total"), [6.0 * 31])
+        with self.assertRaisesRegex(UserError, "another recall or regularisation invoiced differences"):
+            second.action_invoice()
+        self.cr2.rollback()
+        self.cr1.execute(
+            SQL(
+                "SELECT count(*) FROM account_move WHERE essms_run_kind = 'regularisation' AND state = 'posted' "
+                "AND essms_establishment_id = %s",
+                self.establishment_id,
+            )
+        )
+        self.assertEqual(self.cr1.fetchone()[0], 1)
+        # Recomputed in a new transaction, the second run has nothing left to bill.
+        env2.invalidate_all()
+        second.action_compute()
+        self.assertFalse(second.line_ids)

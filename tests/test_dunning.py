@@ -483,7 +483,7 @@ class TestDunningLetters(DunningCommon):
         self.assertFalse(moves[self.martin].essms_recovery_stage, "nothing is recorded before the letter is sent")
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers,
                         "the click wakes the sending job up")
-        with self.assertRaisesRegex(UserError, "review them first"):
+        with self.assertRaisesRegex(UserError, "already being sent, by "):
             run.action_send()
         with self.assertRaisesRegex(UserError, "was sent"):
             run.action_propose()
