@@ -149,6 +149,12 @@ DETAIL_REGULARISATION = {
     ),
 }
 
+MERGED = {
+    "full": Template("detail_full", _lt("%(quantity)s days at the full price (present, or absent without reduction)")),
+    "reduced": Template("detail_reduced", _lt("%(quantity)s days of absence at a reduced price")),
+    "not_billed": Template("detail_not_billed", _lt("%(quantity)s days not billed")),
+}
+
 # Kinds of detail rows (``essms.billing.line.detail.kind``).
 FULL = "full"
 REDUCED = "reduced"
@@ -424,7 +430,7 @@ def _payer_result(stay, decision, days, period_start, fjh):
     if split.third_party_amount:
         explanation.append(CONTRIBUTION_COLLECTED(amount=split.third_party_amount))
     explanation.append(ACCRUED(amount=split.payer_amount) if pending else NET(amount=split.payer_amount))
-    details = [price_detail(line, policy) for line in priced.lines]
+    details = list(price_details(priced.lines, policy))
     if mode == "net_billing" and contribution:
         details.append(_contribution_detail(-contribution, days, DETAIL_CONTRIBUTION()))
     result = BillingResult(
@@ -486,7 +492,7 @@ def _resident_result(stay, uncovered, after_quota, owed, classification, fjh):
             anomalies.append((NOT_FILED_LATE if late else NOT_FILED)(deadline=deadline))
 
     contribution = ZERO
-    details = [price_detail(line, policy) for line in (*uncovered_priced.lines, *quota_priced.lines)]
+    details = list(price_details((*uncovered_priced.lines, *quota_priced.lines), policy))
     in_stay = [day for day in classification.days if day.in_stay]
     for amount, pending in owed:
         contribution += amount
@@ -513,23 +519,36 @@ def _resident_result(stay, uncovered, after_quota, owed, classification, fjh):
     )
 
 
-def price_detail(line, policy):
-    """The detail row of a ``pricing.PriceLine``: days at one price, or days not billed."""
-    if not line.quantity:
-        kind = NOT_BILLED
-    elif line.status == DayStatus.ABSENT_REDUCED:
-        kind = REDUCED
-    else:
-        kind = FULL
-    return Detail(
-        kind=kind,
-        quantity=line.quantity if line.quantity else Decimal(line.days),
-        unit_price=line.unit_price if line.quantity else ZERO,
-        amount=line.amount,
-        date_from=line.date_from,
-        date_to=line.date_to,
-        reason=line.explanation(policy),
-    )
+def price_details(lines, policy):
+    """The detail rows of priced days (``pricing.PriceLine``): one per kind and price, then one per reason of
+    days not billed. Lines of one price are merged (present days and short absences at the full price are
+    one row); a row that merges several lines is named by its kind, a single line keeps its explanation."""
+    groups = {}
+    for line in lines:
+        if not line.quantity:
+            key = (NOT_BILLED, line.reason)
+        else:
+            key = (REDUCED if line.status == DayStatus.ABSENT_REDUCED else FULL, line.unit_price)
+        groups.setdefault(key, []).append(line)
+    details = []
+    for (kind, _price), grouped in groups.items():
+        first = grouped[0]
+        quantity = sum((line.quantity for line in grouped), Decimal(0))
+        if kind == NOT_BILLED:
+            quantity = Decimal(sum(line.days for line in grouped))
+        reason = first.explanation(policy) if len(grouped) == 1 else MERGED[kind](quantity=quantity)
+        details.append(
+            Detail(
+                kind=kind,
+                quantity=quantity,
+                unit_price=ZERO if kind == NOT_BILLED else first.unit_price,
+                amount=sum((line.amount for line in grouped), ZERO),
+                date_from=min(line.date_from for line in grouped),
+                date_to=max(line.date_to for line in grouped),
+                reason=reason,
+            )
+        )
+    return tuple(details)
 
 
 def _contribution_detail(amount, days, reason):

@@ -3,6 +3,7 @@ twice and a line billed without activity show first, with their drill-downs."""
 
 from datetime import date
 
+from odoo import Command
 from odoo.tests import freeze_time
 from odoo.tests import tagged
 
@@ -67,7 +68,14 @@ class TestActivityBillingControl(PortalCommon):
         # A regularisation line that takes back two days on a posted credit note.
         refund = payer_line.move_id._reverse_moves()
         refund.action_post()
-        payer_line.copy({"run_id": self.billing_run.id, "days_billed": -2, "amount": -360.0, "move_id": refund.id})
+        payer_line.copy({
+            "run_id": self.billing_run.id, "days_billed": -2, "amount": -360.0, "move_id": refund.id,
+            "detail_ids": [Command.create({
+                "kind": "regularisation", "base_kind": "full", "payer_id": payer_line.payer_id.id,
+                "date_from": payer_line.period_start, "date_to": payer_line.period_start,
+                "quantity": -2, "unit_price": 180.0, "amount": -360.0,
+            })],
+        })
         self.assertRecordValues(self._row(self.bernard), [{
             "activity_days": 19, "invoiced_days": 17, "difference_days": 2, "has_difference": True,
         }])

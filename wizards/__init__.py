@@ -1,3 +1,4 @@
+from . import account_move_reversal
 from . import essms_accounting_reciprocity
 from . import essms_call_outcome
 from . import essms_entries_export
