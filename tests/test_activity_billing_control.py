@@ -38,11 +38,12 @@ class TestActivityBillingControl(PortalCommon):
     def test_day_billed_twice_and_line_without_activity_come_first(self):
         payer_line = self._payer_line(self.martin)
         payer_line.copy({"run_id": self.billing_run.id, "days_billed": 1, "amount": 180.0, "gross_amount": 180.0,
-                         "move_id": payer_line.move_id.id})
+                         "move_id": payer_line.move_id.id, "detail_ids": self._days(payer_line, 1)})
         newcomer = self._create_resident("Nouveau")  # arrived after the statement was validated
         payer_line.copy({"run_id": self.billing_run.id, "stay_id": newcomer.id,
                          "beneficiary_id": newcomer.beneficiary_id.id, "days_billed": 3, "amount": 540.0,
-                         "gross_amount": 540.0, "move_id": payer_line.move_id.id})
+                         "gross_amount": 540.0, "move_id": payer_line.move_id.id,
+                         "detail_ids": self._days(payer_line, 3)})
         rows = self._rows()
         self.assertEqual(rows[:2].beneficiary_id, (self.martin | newcomer).beneficiary_id)
         self.assertRecordValues(self._row(self.martin), [{
@@ -92,6 +93,13 @@ class TestActivityBillingControl(PortalCommon):
             "activity_days": 31, "invoiced_days": 31, "accrued_days": 0, "accrued_amount": 0.0,
             "difference_days": 0, "has_difference": False, "move_count": 2,
         }])
+
+    def _days(self, line, days):
+        """Detail rows of ``days`` at 180.00 in the line's month: the control counts the stored rows."""
+        return [Command.create({
+            "kind": "full", "payer_id": line.payer_id.id, "date_from": line.period_start,
+            "date_to": line.period_start, "quantity": days, "unit_price": 180.0, "amount": 180.0 * days,
+        })]
 
     def _payer_line(self, stay):
         return self.billing_run.line_ids.filtered(lambda line: line.stay_id == stay and line.role == "payer")
