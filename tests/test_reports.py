@@ -277,3 +277,29 @@ class TestReports(BillingCommon):
         self.assertEqual(value(f"{tax}/ram:ExemptionReason"), EXEMPTION)
         self.assertEqual(value("//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:DuePayableAmount"),
                          "4856.68")
+
+    def test_facturx_of_a_grouped_invoice_carries_the_days_as_quantities(self):
+        """Chorus Pro receives days × daily price per beneficiary, not 1 × the month's amount (billing-rules §13)."""
+        grouped = self._create_establishment("GRF", "Foyer groupé Factur-X", grouping="payer")
+        first = self._create_resident("Alpha", establishment=grouped)
+        self._create_resident("Beta", establishment=grouped)
+        self._absence(first, "hospital", datetime(2025, 7, 10, 9), datetime(2025, 7, 20, 18))
+        move = self._departement_move(self._invoiced(grouped))
+        xml, errors = self.env["account.edi.xml.cii"]._export_invoice(move)
+        self.assertFalse(errors)
+        tree = etree.fromstring(xml)
+        items = tree.xpath("//ram:IncludedSupplyChainTradeLineItem", namespaces=CII)
+        rows = []
+        for item in items:
+            quantity = float(item.xpath(".//ram:BilledQuantity", namespaces=CII)[0].text)
+            price = float(item.xpath(".//ram:NetPriceProductTradePrice/ram:ChargeAmount", namespaces=CII)[0].text)
+            total = float(item.xpath(".//ram:LineTotalAmount", namespaces=CII)[0].text)
+            self.assertAlmostEqual(quantity * price, total, places=2)
+            rows.append((quantity, total))
+        # The contribution deducted: Odoo writes a negative line as −1 × the positive price (EN 16931).
+        self.assertEqual(
+            rows, [(23.0, 4140.0), (8.0, 1280.0), (-1.0, -723.32), (31.0, 5580.0), (-1.0, -723.32)],
+        )
+        due = tree.xpath("//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:DuePayableAmount",
+                         namespaces=CII)[0].text
+        self.assertEqual(float(due), sum(total for _quantity, total in rows))
