@@ -174,6 +174,10 @@ class EssmsBillingRun(models.Model):
             run._lock()
             if run.kind in CORRECTION_KINDS:
                 run._check_months_billed()
+                # A reopened month is corrected once its statement is validated again: the days sent to the
+                # département and the days billed stay the same (billing-rules §13).
+                for month in months(run.period_start, run.period_end):
+                    run._check_statements(month)
             else:
                 run._check_statements()
                 run._check_other_runs()
@@ -252,14 +256,15 @@ class EssmsBillingRun(models.Model):
                 )
             ) from None
 
-    def _check_statements(self):
-        missing = self.env["essms.activity.statement"]._blocking_for(self.establishment_ids, self.period_start)
+    def _check_statements(self, month=None):
+        month = month or self.period_start
+        missing = self.env["essms.activity.statement"]._blocking_for(self.establishment_ids, month)
         if missing:
             raise UserError(
                 self.env._(
                     "The activity statement of %(month)s is not validated for %(establishments)s: validate it "
                     "before billing the month.",
-                    month=self.period_start.strftime("%m/%Y"),
+                    month=month.strftime("%m/%Y"),
                     establishments=", ".join(missing.mapped("name")),
                 )
             )

@@ -2,6 +2,7 @@
 a unit price; a run invoice is corrected by a regularisation run, never by a credit note made by hand."""
 
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date
 from datetime import datetime
 
@@ -280,3 +281,78 @@ class TestDemoDocumentsAgree(TransactionCase):
             self.assertTrue(row, "%s %s is not in the control" % (key[0].name, key[1]))
             self.assertAlmostEqual(row.invoiced_days, days, places=2, msg="%s %s" % (key[0].name, key[1]))
             self.assertAlmostEqual(row.invoiced_amount, amount, places=2, msg="%s %s" % (key[0].name, key[1]))
+
+
+@tagged("post_install", "-at_install")
+class TestValidatedMonthIsBilled(BillingCommon):
+    """The validated month is what is billed (billing-rules §13): absences and stays inside a month whose statement
+    is validated cannot change until it is reopened, with the reason in its chatter; so the days sent to the
+    département (the statement and its portal file) and the days billed cannot diverge."""
+
+    @contextmanager
+    def _refused(self, text):
+        # Odoo's assertRaises rolls back to a savepoint (unittest's assertRaisesRegex does not): the refused
+        # write leaves nothing behind.
+        with self.assertRaises(UserError) as caught:
+            yield
+        self.assertIn(text, str(caught.exception))
+
+    @freeze_time("2025-08-20")
+    def test_days_sent_to_the_departement_and_days_billed_cannot_diverge(self):
+        stay = self._create_resident("Martin")
+        statement = self._validated_statement(self.establishment, JULY)
+        run = self._run(self.establishment, JULY)
+        run.action_compute()
+        run.action_invoice()
+        operator = new_test_user(self.env, "month_operator", groups="essms_billing.group_essms_operator",
+                                 company_id=self.company.id)
+        as_operator = self.env(user=operator)
+
+        # A hospital stay reported late, an exit backdated, an absence moved: refused while July is validated.
+        with self._refused(statement.name):
+            self._absence(stay.with_env(as_operator), "hospital", datetime(2025, 7, 10, 9), datetime(2025, 7, 20, 18))
+        with self._refused(statement.name):
+            stay.with_env(as_operator).write({"date_end": date(2025, 7, 25), "end_reason": "departure"})
+        june_absence = self._absence(stay, "personal", datetime(2025, 6, 2, 9), datetime(2025, 6, 6, 18))
+        with self._refused(statement.name):
+            june_absence.with_env(as_operator).date_end = datetime(2025, 7, 3, 16)
+        # An absence of another month, an exit after the month: allowed.
+        june_absence.with_env(as_operator).date_end = datetime(2025, 6, 7, 16)
+        stay.with_env(as_operator).write({"date_end": date(2025, 9, 30), "end_reason": "departure"})
+
+        # Reopened with its reason: the month can be corrected; a regularisation waits for its validation.
+        wizard = as_operator["essms.activity.statement.reopen"].create(
+            {"statement_ids": [Command.set(statement.ids)], "reason": "Hospital stay reported late"}
+        )
+        wizard.action_reopen()
+        self.assertEqual(statement.state, "draft")
+        self.assertIn("Hospital stay reported late", statement.message_ids[0].body)
+        self._absence(stay, "hospital", datetime(2025, 7, 10, 9), datetime(2025, 7, 20, 18))
+        correction = as_operator["essms.billing.run"].create(
+            {"kind": "regularisation", "period_start": JULY, "period_end": date(2025, 7, 31),
+             "establishment_ids": [Command.set(self.establishment.ids)]}
+        )
+        with self.assertRaisesRegex(UserError, "not validated"):
+            correction.action_compute()
+        statement.action_refresh()
+        statement.action_submit()
+        statement.action_validate()
+        correction.action_compute()
+        correction.action_invoice()
+        self.assertAlmostEqual(sum(correction.line_ids.mapped("amount")), -160.0, places=2)
+
+        # The statement (what the portal file sends) and the invoices show the same days, reduced ones included.
+        line = statement.line_ids.filtered(lambda line: line.stay_id == stay)
+        billed = self.env["essms.billing.line.detail"].search(
+            [("line_id.stay_id", "=", stay.id), ("line_id.move_id.state", "=", "posted"),
+             ("date_from", ">=", JULY), ("date_from", "<=", date(2025, 7, 31))]
+        )
+        reduced = sum(detail.quantity for detail in billed if "reduced" in (detail.kind, detail.base_kind))
+        self.assertEqual((line.days_full_price, line.days_reduced), (23, 8))
+        self.assertEqual(reduced, line.days_reduced)
+        self.assertEqual(sum(detail.quantity for detail in billed if detail._is_day_row()),
+                         line.days_full_price + line.days_reduced)
+        control = self.env["essms.activity.billing.control"].search(
+            [("beneficiary_id", "=", stay.beneficiary_id.id), ("period_start", "=", JULY)]
+        )
+        self.assertRecordValues(control, [{"activity_days": 31, "invoiced_days": 31, "has_difference": False}])
