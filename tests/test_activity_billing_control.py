@@ -39,7 +39,10 @@ class TestActivityBillingControl(PortalCommon):
         payer_line = self._payer_line(self.martin)
         payer_line.copy({"run_id": self.billing_run.id, "days_billed": 1, "amount": 180.0, "gross_amount": 180.0,
                          "move_id": payer_line.move_id.id, "detail_ids": self._days(payer_line, 1)})
-        newcomer = self._create_resident("Nouveau")  # arrived after the statement was validated
+        # Billed in an establishment whose month has no validated statement (a stay cannot be added to a validated
+        # month any more, billing-rules §13).
+        elsewhere = self._create_establishment("AIL", "Foyer d'ailleurs")
+        newcomer = self._create_resident("Nouveau", establishment=elsewhere)
         payer_line.copy({"run_id": self.billing_run.id, "stay_id": newcomer.id,
                          "beneficiary_id": newcomer.beneficiary_id.id, "days_billed": 3, "amount": 540.0,
                          "gross_amount": 540.0, "move_id": payer_line.move_id.id,
