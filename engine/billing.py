@@ -166,7 +166,7 @@ DAY_KINDS = (FULL, REDUCED, "reservation")
 
 @dataclass(frozen=True, kw_only=True)
 class Detail:
-    """One row of a result: ``quantity`` × ``unit_price`` = ``amount`` (billing-rules §13).
+    """One row of a result: ``quantity`` x ``unit_price`` = ``amount`` (billing-rules §13).
 
     ``kind``: full, reduced, reservation (days at that price), contribution (quantity 1, deducted from
     the payer: negative, or due by the resident: positive), regularisation (an earlier month, dated in
@@ -552,7 +552,7 @@ def price_details(lines, policy):
 
 
 def _contribution_detail(amount, days, reason):
-    """The contribution as one row: 1 × the amount (negative when deducted from the payer)."""
+    """The contribution as one row: 1 x the amount (negative when deducted from the payer)."""
     return Detail(
         kind=CONTRIBUTION,
         quantity=Decimal(1),
@@ -567,8 +567,8 @@ def _contribution_detail(amount, days, reason):
 def regularisation_details(actual, projected, templates, date_from, date_to):
     """Detail rows of ``actual`` minus ``projected`` (two sequences of ``Detail``), as regularisation rows.
 
-    Rows of the same kind and price are netted: a month billed in advance at 30 days × 200.49 whose 5 days
-    of hospital were reduced comes back as −5 days × 200.49 at the full price and +5 days × 177.49 at the
+    Rows of the same kind and price are netted: a month billed in advance at 30 days x 200.49 whose 5 days
+    of hospital were reduced comes back as -5 days x 200.49 at the full price and +5 days x 177.49 at the
     reduced price. ``templates`` names each row from its base kind (``full``, ``reduced``, ``contribution``
     and ``regularisation``), filled with the month's ``date_from`` and ``date_to``.
     """

@@ -228,7 +228,7 @@ class AccountMove(models.Model):
     def _essms_invoice_details(self):
         """The detail table of the printed invoice: per billing line, its stored rows (billing-rules §13).
 
-        Each row is what an invoice line bills: days × daily price, each reduced price, the contribution,
+        Each row is what an invoice line bills: days x daily price, each reduced price, the contribution,
         the regularisation of an earlier month naming it; the days not billed are shown without an amount.
         Nothing is recomputed: the rows add up to the line's amount, which is what the invoice lines carry.
         """

@@ -15,8 +15,9 @@ class EssmsActivityBillingControl(models.Model):
     invoices and credit notes of the runs (the stored detail rows of the billing lines of posted documents;
     of lines of invoiced runs that made no document because their amount is zero), and the payer's days
     accrued while a decision is pending and not yet recalled. Each detail row counts in the month of its
-    days: the regularisation of last month billed in advance with this month counts in last month. A difference means a day billed twice, a day not billed, or a line
-    billed without activity. One SQL query: a reporting view, nothing stored.
+    days: the regularisation of last month billed in advance with this month counts in last month. A
+    difference means a day billed twice, a day not billed, or a line billed without activity. One SQL
+    query: a reporting view, nothing stored.
     """
 
     _name = "essms.activity.billing.control"

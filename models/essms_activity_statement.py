@@ -185,7 +185,8 @@ class EssmsActivityStatement(models.Model):
             raise UserError(self.env._("Say why the activity statement is reopened."))
         runs = self.env["essms.billing.run"].sudo().search(
             [("state", "=", "invoiced"), ("kind", "=", "regular"),
-             ("establishment_ids", "in", self.establishment_id.ids), ("period_start", "in", self.mapped("period_start"))]
+             ("establishment_ids", "in", self.establishment_id.ids),
+             ("period_start", "in", self.mapped("period_start"))]
         )
         self.write({"state": "draft", "validated_by_id": False, "submitted_by_id": False})
         for statement in self:

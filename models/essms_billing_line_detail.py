@@ -20,7 +20,7 @@ DETAIL_KINDS = [
 
 
 class EssmsBillingLineDetail(models.Model):
-    """One row of what the engine computed for a billing line: quantity × unit price = amount (billing-rules §13).
+    """One row of what the engine computed for a billing line: quantity x unit price = amount (billing-rules §13).
 
     The rows of a line add up to what it invoices (or accrues while a decision is pending). Invoice lines,
     the printed invoice, the nominative statement, the portal file and the activity control read them.

@@ -800,7 +800,7 @@ class EssmsBillingRun(models.Model):
         return vals
 
     def _prepare_invoice_line_vals(self, line):
-        """One invoice line per stored detail row: days × daily price, each reduced price, the contribution
+        """One invoice line per stored detail row: days x daily price, each reduced price, the contribution
         (negative when deducted), the regularisation of an earlier month naming it (billing-rules §13), so
         that Factur-X and Chorus Pro carry quantities and prices a reader can check."""
         currency = self.currency_id

@@ -8,14 +8,13 @@ from datetime import datetime
 
 from odoo import Command
 from odoo.exceptions import UserError
+from odoo.tests import TransactionCase
 from odoo.tests import freeze_time
 from odoo.tests import new_test_user
-from odoo.tests import TransactionCase
 from odoo.tests import tagged
 from odoo.tools.misc import format_date
 
 from ..engine.dates import month_end
-
 from .billing_common import CONTRIBUTION
 from .billing_common import BillingCommon
 
@@ -45,7 +44,7 @@ class TestBillingDetail(BillingCommon):
         return [(line.quantity, line.price_unit, line.price_subtotal) for line in move.invoice_line_ids]
 
     def _assert_checkable(self, moves):
-        """Every invoice line is its quantity × unit price and the lines make the total; the rows are stored."""
+        """Every invoice line is its quantity x unit price and the lines make the total; the rows are stored."""
         for move in moves:
             for line in move.invoice_line_ids:
                 self.assertAlmostEqual(line.quantity * line.price_unit, line.price_subtotal, places=2)
@@ -57,7 +56,7 @@ class TestBillingDetail(BillingCommon):
     @freeze_time("2025-08-05")
     def test_advance_billing_regularises_last_month_on_lines_of_its_own(self):
         """The FAM case: July billed in advance as if present, June's hospital stay regularised on its own lines
-        naming June, instead of "31 d × 180.00 → gross 5,420.00" (issue 11)."""
+        naming June, instead of "31 d x 180.00 → gross 5,420.00" (issue 11)."""
         fam = self._create_establishment("FAM", "FAM Les Cerisiers")
         fam.agreement_ids.billing_term = "advance"
         stay = self._create_resident("Garcia", establishment=fam)
@@ -164,7 +163,7 @@ class TestBillingDetail(BillingCommon):
 @tagged("post_install", "-at_install")
 class TestDemoDocumentsAgree(TransactionCase):
     """Over a generated demo (three invoiced months, a recall-ready pending file, a retroactive decree regularised):
-    every run invoice is the sum of its quantities × unit prices, and the nominative statement, the portal file and
+    every run invoice is the sum of its quantities x unit prices, and the nominative statement, the portal file and
     the activity control show each person the days and the amounts of the invoices (billing-rules §13)."""
 
     @classmethod

@@ -76,7 +76,7 @@ class TestBillingRun(BillingCommon):
         )
         self.assertRecordValues(resident_move, [{"state": "posted", "amount_total": 723.32, "amount_tax": 0.0}])
         self.assertIn("261-7-1°-b", str(departement_move.narration))
-        # Days × daily price, the reduced days on their own line, the contribution as a negative line (§13).
+        # Days x daily price, the reduced days on their own line, the contribution as a negative line (§13).
         self.assertEqual(
             [(line.quantity, line.price_unit, line.price_subtotal) for line in departement_move.invoice_line_ids],
             [(23.0, 180.0, 4140.0), (8.0, 160.0, 1280.0), (1.0, -CONTRIBUTION, -CONTRIBUTION)],
@@ -127,7 +127,7 @@ class TestBillingRun(BillingCommon):
         self.assertEqual(
             [(line.quantity, line.price_unit) for line in march.move_ids.invoice_line_ids], [(1.0, 513.32)]
         )
-        # The accrued share keeps its detail: 22 days × 180.00 less the contribution, to recall on decision.
+        # The accrued share keeps its detail: 22 days x 180.00 less the contribution, to recall on decision.
         self.assertEqual(
             [(detail.kind, detail.quantity, detail.amount) for detail in payer.detail_ids],
             [("full", 22.0, 3960.0), ("contribution", 1.0, -513.32)],

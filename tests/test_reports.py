@@ -192,7 +192,7 @@ class TestReports(BillingCommon):
         rows = invoice_html.split('name="essms_beneficiary_row"')[1:]
         self.assertEqual(len(rows), 2, "one heading per beneficiary on the payer's invoice")
         self.assertIn("Alpha", rows[0])
-        # Under each beneficiary, its days × prices, the contribution and its amount (billing-rules §13).
+        # Under each beneficiary, its days x prices, the contribution and its amount (billing-rules §13).
         self.assertEqual(rows[0].count('name="essms_detail_row"'), 3)
         for amount in (180.0, 4140.0, 160.0, 1280.0, -723.32, 4696.68):
             self.assertIn(self._amount(amount), rows[0])
@@ -279,7 +279,7 @@ class TestReports(BillingCommon):
                          "4856.68")
 
     def test_facturx_of_a_grouped_invoice_carries_the_days_as_quantities(self):
-        """Chorus Pro receives days × daily price per beneficiary, not 1 × the month's amount (billing-rules §13)."""
+        """Chorus Pro receives days x daily price per beneficiary, not 1 x the month's amount (billing-rules §13)."""
         grouped = self._create_establishment("GRF", "Foyer groupé Factur-X", grouping="payer")
         first = self._create_resident("Alpha", establishment=grouped)
         self._create_resident("Beta", establishment=grouped)
@@ -296,7 +296,7 @@ class TestReports(BillingCommon):
             total = float(item.xpath(".//ram:LineTotalAmount", namespaces=CII)[0].text)
             self.assertAlmostEqual(quantity * price, total, places=2)
             rows.append((quantity, total))
-        # The contribution deducted: Odoo writes a negative line as −1 × the positive price (EN 16931).
+        # The contribution deducted: Odoo writes a negative line as -1 x the positive price (EN 16931).
         self.assertEqual(
             rows, [(23.0, 4140.0), (8.0, 1280.0), (-1.0, -723.32), (31.0, 5580.0), (-1.0, -723.32)],
         )
