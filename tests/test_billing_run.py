@@ -147,7 +147,15 @@ class TestBillingRun(BillingCommon):
         stay = self._create_resident("Martin")
         run = self._billed(self.establishment, JULY)
         first = run.line_ids
+        # A hospital stay reported before invoicing: the statement is reopened, corrected and validated again.
+        statement = self.env["essms.activity.statement"].search(
+            [("establishment_id", "=", self.establishment.id), ("period_start", "=", JULY)]
+        )
+        statement._reopen("Hospital stay reported late")
         self._absence(stay, "hospital", datetime(2025, 7, 10, 9), datetime(2025, 7, 20, 18))
+        statement.action_refresh()
+        statement.action_submit()
+        statement.action_validate()
         run.action_compute()
         self.assertFalse(first.exists())
         self.assertEqual(len(run.line_ids), 2)
