@@ -7,6 +7,7 @@ from datetime import date
 from datetime import datetime
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase
 from odoo.tests import freeze_time
@@ -288,6 +289,11 @@ class TestValidatedMonthIsBilled(BillingCommon):
     is validated cannot change until it is reopened, with the reason in its chatter; so the days sent to the
     département (the statement and its portal file) and the days billed cannot diverge."""
 
+    def _absence_as(self, user, stay, start, end):
+        absences = self.env["essms.absence"].with_user(user)
+        return absences.create({"stay_id": stay.id, "kind": "hospital", "date_start": absences._local_to_utc(start),
+                                "date_end": absences._local_to_utc(end)})
+
     @contextmanager
     def _refused(self, text):
         # Odoo's assertRaises rolls back to a savepoint (unittest's assertRaisesRegex does not): the refused
@@ -309,7 +315,7 @@ class TestValidatedMonthIsBilled(BillingCommon):
 
         # A hospital stay reported late, an exit backdated, an absence moved: refused while July is validated.
         with self._refused(statement.name):
-            self._absence(stay.with_env(as_operator), "hospital", datetime(2025, 7, 10, 9), datetime(2025, 7, 20, 18))
+            self._absence_as(operator, stay, datetime(2025, 7, 10, 9), datetime(2025, 7, 20, 18))
         with self._refused(statement.name):
             stay.with_env(as_operator).write({"date_end": date(2025, 7, 25), "end_reason": "departure"})
         june_absence = self._absence(stay, "personal", datetime(2025, 6, 2, 9), datetime(2025, 6, 6, 18))
@@ -355,3 +361,22 @@ class TestValidatedMonthIsBilled(BillingCommon):
             [("beneficiary_id", "=", stay.beneficiary_id.id), ("period_start", "=", JULY)]
         )
         self.assertRecordValues(control, [{"activity_days": 31, "invoiced_days": 31, "has_difference": False}])
+
+    @freeze_time("2025-08-20")
+    def test_detail_rows_are_the_operators_and_the_establishment_cannot_record_in_a_validated_month(self):
+        stay = self._create_resident("Martin")
+        self._validated_statement(self.establishment, JULY)
+        run = self._run(self.establishment, JULY)
+        run.action_compute()
+        details = run.line_ids.detail_ids
+        self.assertTrue(details)
+        director = new_test_user(self.env, "month_director", groups="essms_billing.group_essms_establishment",
+                                 company_id=self.company.id)
+        self.establishment.user_ids = director
+        with self.assertRaises(AccessError):
+            details.with_user(director).read(["amount"])
+        operator = new_test_user(self.env, "month_reader", groups="essms_billing.group_essms_operator",
+                                 company_id=self.company.id)
+        self.assertEqual(details.with_user(operator).mapped("amount"), details.mapped("amount"))
+        with self._refused("FDV 2025-07"):
+            self._absence_as(director, stay, datetime(2025, 7, 10, 9), datetime(2025, 7, 20, 18))
