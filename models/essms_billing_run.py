@@ -818,6 +818,7 @@ class EssmsBillingRun(models.Model):
         analytic = line.establishment_id.analytic_account_id
         analytic_distribution = {str(analytic.id): 100} if analytic else False
         beneficiary = line.beneficiary_id
+        tax_ids = self._invoice_tax_commands()[0][2]
         commands = []
         for detail in details:
             base = detail.base_kind if detail.kind == "regularisation" else detail.kind
@@ -839,7 +840,7 @@ class EssmsBillingRun(models.Model):
                 ),
                 "quantity": quantity,
                 "price_unit": price,
-                "tax_ids": self._invoice_tax_commands(),
+                "tax_ids": [Command.set(tax_ids)],
                 "analytic_distribution": analytic_distribution,
                 "essms_detail_id": detail.id,
             }))
