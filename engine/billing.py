@@ -17,6 +17,11 @@ the resident contribution (``contribution``):
 In arrears the month is billed as it happened. In advance the month is billed as if the resident were
 present every day of the stay, and the absences of the previous month are regularised on the same
 invoice: what was due minus what was billed in advance.
+
+Every result carries its ``details`` (billing-rules §13): one ``Detail`` per price (days at the full
+price, days at each reduced price), the contribution deducted or due, the regularisation of the previous
+month (the days and prices that changed, naming that month) and the days not billed. Their amounts add up
+to what the result invoices or accrues, and each is a quantity times a unit price a reader can check.
 """
 
 from dataclasses import dataclass
@@ -118,6 +123,68 @@ REGULARISATION = Template(
 )
 
 
+DETAIL_CONTRIBUTION = Template("detail_contribution", _lt("Resident contribution deducted"))
+DETAIL_RESIDENT_CONTRIBUTION = Template("detail_resident_contribution", _lt("Resident contribution"))
+DETAIL_RESIDENT_PROVISION = Template(
+    "detail_resident_provision", _lt("Provision pending the funding decision (computed like the contribution)")
+)
+DETAIL_REGULARISATION = {
+    "full": Template(
+        "detail_regularisation_full",
+        _lt("Regularisation of %(date_from)s to %(date_to)s, billed in advance as if present: days at the full price"),
+    ),
+    "reduced": Template(
+        "detail_regularisation_reduced",
+        _lt(
+            "Regularisation of %(date_from)s to %(date_to)s, billed in advance as if present: days of absence at a "
+            "reduced price"
+        ),
+    ),
+    "contribution": Template(
+        "detail_regularisation_contribution",
+        _lt("Regularisation of %(date_from)s to %(date_to)s, billed in advance as if present: resident contribution"),
+    ),
+    "regularisation": Template(
+        "detail_regularisation", _lt("Regularisation of %(date_from)s to %(date_to)s")
+    ),
+}
+
+MERGED = {
+    "full": Template("detail_full", _lt("%(quantity)s days at the full price (present, or absent without reduction)")),
+    "reduced": Template("detail_reduced", _lt("%(quantity)s days of absence at a reduced price")),
+    "not_billed": Template("detail_not_billed", _lt("%(quantity)s days not billed")),
+}
+
+# Kinds of detail rows (``essms.billing.line.detail.kind``).
+FULL = "full"
+REDUCED = "reduced"
+CONTRIBUTION = "contribution"
+REGULARISATION_KIND = "regularisation"
+NOT_BILLED = "not_billed"
+DAY_KINDS = (FULL, REDUCED, "reservation")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Detail:
+    """One row of a result: ``quantity`` x ``unit_price`` = ``amount`` (billing-rules §13).
+
+    ``kind``: full, reduced, reservation (days at that price), contribution (quantity 1, deducted from
+    the payer: negative, or due by the resident: positive), regularisation (an earlier month, dated in
+    it; ``base_kind`` says what it regularises), not_billed (days of the stay not billed: ``quantity``
+    counts them, at no price). ``reason``: a ``Message`` saying what the row is.
+    """
+
+    kind: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    date_from: date
+    date_to: date
+    reason: object
+    component: str = "accommodation"
+    base_kind: str = ""
+
+
 @dataclass(frozen=True, kw_only=True)
 class DecisionInput:
     """A funding decision (``essms.funding.decision``): who pays, from when, and the contribution.
@@ -195,6 +262,7 @@ class BillingResult:
     regularisation_amount: Decimal = ZERO
     anomalies: tuple = ()
     explanation: tuple = ()
+    details: tuple = ()
 
     @property
     def unit_price(self):
@@ -362,6 +430,9 @@ def _payer_result(stay, decision, days, period_start, fjh):
     if split.third_party_amount:
         explanation.append(CONTRIBUTION_COLLECTED(amount=split.third_party_amount))
     explanation.append(ACCRUED(amount=split.payer_amount) if pending else NET(amount=split.payer_amount))
+    details = list(price_details(priced.lines, policy))
+    if mode == "net_billing" and contribution:
+        details.append(_contribution_detail(-contribution, days, DETAIL_CONTRIBUTION()))
     result = BillingResult(
         stay_key=stay.key,
         role="payer",
@@ -377,6 +448,7 @@ def _payer_result(stay, decision, days, period_start, fjh):
         third_party_amount=split.third_party_amount,
         anomalies=tuple(anomalies),
         explanation=tuple(explanation),
+        details=tuple(details),
     )
     return result, split.resident_amount
 
@@ -420,9 +492,13 @@ def _resident_result(stay, uncovered, after_quota, owed, classification, fjh):
             anomalies.append((NOT_FILED_LATE if late else NOT_FILED)(deadline=deadline))
 
     contribution = ZERO
+    details = list(price_details((*uncovered_priced.lines, *quota_priced.lines), policy))
+    in_stay = [day for day in classification.days if day.in_stay]
     for amount, pending in owed:
         contribution += amount
         explanation.append((RESIDENT_PROVISION if pending else RESIDENT_CONTRIBUTION)(amount=amount))
+        reason = DETAIL_RESIDENT_PROVISION() if pending else DETAIL_RESIDENT_CONTRIBUTION()
+        details.append(_contribution_detail(amount, in_stay, reason))
     gross = uncovered_priced.gross + quota_priced.gross
     amount = gross + contribution
     if explanation:
@@ -439,7 +515,94 @@ def _resident_result(stay, uncovered, after_quota, owed, classification, fjh):
         amount=amount,
         anomalies=tuple(anomalies),
         explanation=tuple(explanation),
+        details=tuple(details),
     )
+
+
+def price_details(lines, policy):
+    """The detail rows of priced days (``pricing.PriceLine``): one per kind and price, then one per reason of
+    days not billed. Lines of one price are merged (present days and short absences at the full price are
+    one row); a row that merges several lines is named by its kind, a single line keeps its explanation."""
+    groups = {}
+    for line in lines:
+        if not line.quantity:
+            key = (NOT_BILLED, line.reason)
+        else:
+            key = (REDUCED if line.status == DayStatus.ABSENT_REDUCED else FULL, line.unit_price)
+        groups.setdefault(key, []).append(line)
+    details = []
+    for (kind, _price), grouped in groups.items():
+        first = grouped[0]
+        quantity = sum((line.quantity for line in grouped), Decimal(0))
+        if kind == NOT_BILLED:
+            quantity = Decimal(sum(line.days for line in grouped))
+        reason = first.explanation(policy) if len(grouped) == 1 else MERGED[kind](quantity=quantity)
+        details.append(
+            Detail(
+                kind=kind,
+                quantity=quantity,
+                unit_price=ZERO if kind == NOT_BILLED else first.unit_price,
+                amount=sum((line.amount for line in grouped), ZERO),
+                date_from=min(line.date_from for line in grouped),
+                date_to=max(line.date_to for line in grouped),
+                reason=reason,
+            )
+        )
+    return tuple(details)
+
+
+def _contribution_detail(amount, days, reason):
+    """The contribution as one row: 1 x the amount (negative when deducted from the payer)."""
+    return Detail(
+        kind=CONTRIBUTION,
+        quantity=Decimal(1),
+        unit_price=amount,
+        amount=amount,
+        date_from=days[0].day,
+        date_to=days[-1].day,
+        reason=reason,
+    )
+
+
+def regularisation_details(actual, projected, templates, date_from, date_to):
+    """Detail rows of ``actual`` minus ``projected`` (two sequences of ``Detail``), as regularisation rows.
+
+    Rows of the same kind and price are netted: a month billed in advance at 30 days x 200.49 whose 5 days
+    of hospital were reduced comes back as -5 days x 200.49 at the full price and +5 days x 177.49 at the
+    reduced price. ``templates`` names each row from its base kind (``full``, ``reduced``, ``contribution``
+    and ``regularisation``), filled with the month's ``date_from`` and ``date_to``.
+    """
+    rows = {}
+    for sign, details in ((1, actual), (-1, projected)):
+        for detail in details:
+            if detail.kind == NOT_BILLED:
+                continue
+            base = detail.base_kind or detail.kind
+            price = None if base in (CONTRIBUTION, REGULARISATION_KIND) else detail.unit_price
+            row = rows.setdefault((detail.component, base, price), [Decimal(0), ZERO])
+            row[0] += sign * detail.quantity
+            row[1] += sign * detail.amount
+    result = []
+    for (component, base, price), (quantity, amount) in rows.items():
+        if not amount and not quantity:
+            continue
+        if price is None:
+            quantity, price = Decimal(1), amount
+        template = templates.get(base) or templates[REGULARISATION_KIND]
+        result.append(
+            Detail(
+                kind=REGULARISATION_KIND,
+                quantity=quantity,
+                unit_price=price,
+                amount=amount,
+                date_from=date_from,
+                date_to=date_to,
+                reason=template(date_from=date_from, date_to=date_to),
+                component=component,
+                base_kind=base,
+            )
+        )
+    return tuple(result)
 
 
 def _empty(stay, key):
@@ -473,6 +636,10 @@ def _regularise(actual, projected, date_from, date_to):
         to_bill_on_decision=actual.to_bill_on_decision - projected.to_bill_on_decision,
         third_party_amount=actual.third_party_amount - projected.third_party_amount,
         regularisation_amount=actual.amount - projected.amount,
+        details=regularisation_details(
+            actual.details, projected.details, DETAIL_REGULARISATION,
+            date_from, date_to,
+        ),
         explanation=(
             REGULARISATION(
                 date_from=date_from,
@@ -506,6 +673,7 @@ def _add(billed, difference):
         to_bill_on_decision=billed.to_bill_on_decision + difference.to_bill_on_decision,
         third_party_amount=billed.third_party_amount + difference.third_party_amount,
         regularisation_amount=billed.regularisation_amount + difference.regularisation_amount,
+        details=(*billed.details, *difference.details),
         anomalies=tuple(dict.fromkeys((*billed.anomalies, *difference.anomalies))),
         explanation=(*billed.explanation, *difference.explanation, TOTAL(amount=billed.amount + difference.amount)),
     )

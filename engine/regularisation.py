@@ -68,6 +68,29 @@ RECOMPUTED = Template(
 )
 DUE_DETAIL = Template("regularisation_due_detail", _lt("Amount due, as computed today:"))
 
+# Names of the detail rows of a recall or a regularisation (billing-rules §13): what is due today less what the
+# posted documents billed, per kind and price, dated in the month corrected.
+CORRECTION_DETAIL = {
+    "full": Template(
+        "correction_detail_full", _lt("Correction of %(date_from)s to %(date_to)s: days at the full price")
+    ),
+    "reduced": Template(
+        "correction_detail_reduced",
+        _lt("Correction of %(date_from)s to %(date_to)s: days of absence at a reduced price"),
+    ),
+    "contribution": Template(
+        "correction_detail_contribution", _lt("Correction of %(date_from)s to %(date_to)s: resident contribution")
+    ),
+    "regularisation": Template(
+        "correction_detail_regularisation",
+        _lt("Correction of %(date_from)s to %(date_to)s: regularisation billed before"),
+    ),
+}
+CORRECTION_REMAINDER = Template(
+    "correction_remainder",
+    _lt("Correction of %(date_from)s to %(date_to)s: other difference with what was billed"),
+)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Billed:

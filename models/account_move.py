@@ -3,6 +3,7 @@ import logging
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools import formatLang
 
@@ -177,6 +178,32 @@ class AccountMove(models.Model):
             )
         return accounts
 
+    # Corrections -----------------------------------------------------------------------------------------
+
+    def action_reverse(self):
+        self._essms_check_manual_reversal()
+        return super().action_reverse()
+
+    def _essms_check_manual_reversal(self):
+        """Refuse Odoo's *Reverse* (credit note by hand) on the documents of billing runs.
+
+        A regularisation run bills the difference between what a month is due and what its runs billed: a
+        credit note made by hand outside a run would not be counted, and the same amount would be credited
+        twice. Corrections go through a regularisation run, which makes the credit note itself.
+        """
+        run_moves = self.filtered("essms_run_id")
+        if run_moves:
+            raise UserError(
+                self.env._(
+                    "%(names)s made by the billing run %(run)s cannot be reversed by hand: a regularisation would "
+                    "then credit the same amount a second time. Correct the absences, stays, tariffs or decisions, "
+                    "then create a billing run of kind Regularisation for the month: it makes the credit note or "
+                    "the invoice of the difference only.",
+                    names=", ".join(run_moves.mapped("name")),
+                    run=", ".join(run_moves.essms_run_id.mapped("name")),
+                )
+            )
+
     # Printed documents -----------------------------------------------------------------------------------
 
     def _get_name_invoice_report(self):
@@ -199,63 +226,39 @@ class AccountMove(models.Model):
         return self.partner_id.browse()
 
     def _essms_invoice_details(self):
-        """The detail table of the printed invoice: per billing line, its rows (label, days, price, amount).
+        """The detail table of the printed invoice: per billing line, its stored rows (billing-rules §13).
 
-        The rows add up to the line's amount, which is what the invoice lines carry: the days at the
-        daily price, the absence reductions (the difference between the gross amount and the full price),
-        then the contribution deducted, or the resident's contribution or provision.
+        Each row is what an invoice line bills: days x daily price, each reduced price, the contribution,
+        the regularisation of an earlier month naming it; the days not billed are shown without an amount.
+        Nothing is recomputed: the rows add up to the line's amount, which is what the invoice lines carry.
         """
         self.ensure_one()
-        currency = self.currency_id
-        lines = self.essms_line_ids.sudo()
-        pending_stays = lines.run_id.line_ids.filtered("pending_decision").stay_id
-        accommodations = dict(self.env["essms.stay"]._fields["accommodation"]._description_selection(self.env))
         sign = -1 if self.move_type == "out_refund" else 1
         details = []
+        lines = self.essms_line_ids.sudo()
         for line in lines.sorted(lambda line: (line.beneficiary_id.name or "", line.role, line.id)):
             rows = []
-            if not currency.is_zero(line.gross_amount):
-                full = currency.round(line.days_billed * line.unit_price)
-                if line.days_billed and not currency.is_zero(line.unit_price):
-                    rows.append({
-                        "label": self.env._(
-                            "Daily price – %(accommodation)s",
-                            accommodation=accommodations.get(line.stay_id.accommodation, ""),
-                        ),
-                        "days": line.days_billed,
-                        "price": line.unit_price,
-                        "amount": full,
-                    })
-                else:
-                    full = 0.0
-                adjustment = currency.round(line.gross_amount - full)
-                if not currency.is_zero(adjustment):
-                    reduced = bool(line.days_reduced)
-                    rows.append({
-                        "label": self.env._("Absence reductions") if reduced else self.env._("Price adjustments"),
-                        "days": line.days_reduced if reduced else False,
-                        "price": currency.round(adjustment / line.days_reduced) if reduced else False,
-                        "amount": adjustment,
-                    })
-            rest = currency.round(line.amount - line.gross_amount)
-            if not currency.is_zero(rest):
-                if line.role == "payer":
-                    label = self.env._("Resident contribution deducted")
-                elif line.stay_id in pending_stays:
-                    label = self.env._("Provision pending the funding decision")
-                else:
-                    label = self.env._("Resident contribution")
-                rows.append({"label": label, "days": False, "price": False, "amount": rest})
-            for row in rows:
-                row["amount"] *= sign
+            for detail in line.detail_ids:
+                day_row = detail._is_day_row()
+                if detail.kind != "not_billed" and self.currency_id.is_zero(detail.amount):
+                    continue
+                rows.append({
+                    "detail": detail,
+                    "label": detail.reason,
+                    "days": detail.quantity if day_row or detail.kind == "not_billed" else False,
+                    "price": sign * detail.unit_price if day_row else False,
+                    "amount": sign * detail.amount,
+                })
             details.append({"line": line, "rows": rows, "amount": sign * line.amount})
         return details
 
     def _essms_statement_rows(self):
         """One row per beneficiary for the nominative statement: the month's activity and what is billed.
 
-        The activity (days present, absences by kind, billable days) comes from the validated activity
-        statement of the establishment and month, loaded in one query for all the invoices printed.
+        The activity (days present, absences by kind) comes from the validated activity statement of the
+        establishment and month, loaded in one query for all the invoices printed; the days and amounts billed
+        are the stored detail rows of the invoice's lines, the month's own first, then each regularisation
+        of an earlier month on a row of its own.
         """
         lines = self.essms_line_ids.sudo()
         activity = self.env["essms.activity.statement.line"].sudo().search_fetch(
@@ -270,18 +273,40 @@ class AccountMove(models.Model):
             ],
         )
         by_stay = {(line.stay_id, line.statement_id.period_start): line for line in activity}
+        lines.detail_ids.fetch(["kind", "base_kind", "quantity", "unit_price", "amount", "reason"])
         rows = {}
         for move in self:
             move_rows = []
             for line in move.essms_line_ids.sudo().sorted(lambda line: (line.beneficiary_id.name or "", line.id)):
-                move_rows.append({
+                row = {
                     "line": line,
                     "beneficiary": line.beneficiary_id,
                     "stay": line.stay_id,
                     "activity": by_stay.get((line.stay_id, move.essms_period_start)),
-                })
+                    **line._essms_billed_figures(),
+                }
+                move_rows.append(row)
             rows[move.id] = move_rows
         return rows
+
+    @api.model
+    def _essms_statement_totals(self, rows):
+        """The statement's total row: the sums of its rows and of their regularisation rows."""
+        totals = {"days_full": 0.0, "days_reduced": 0.0, "gross": 0.0, "contribution": 0.0, "net": 0.0}
+        for row in rows:
+            totals["days_full"] += row["days_full"]
+            totals["days_reduced"] += row["days_reduced"]
+            totals["gross"] += row["gross"]
+            totals["contribution"] += row["contribution"]
+            totals["net"] += row["line"].amount
+            for regularisation in row["regularisations"]:
+                if regularisation.base_kind == "contribution":
+                    totals["contribution"] -= regularisation.amount
+                else:
+                    totals["gross"] += regularisation.amount
+                    if regularisation.base_kind in ("full", "reduced"):
+                        totals["days_%s" % regularisation.base_kind] += regularisation.quantity
+        return totals
 
     @api.model
     def _cron_essms_attach_nominative_statements(self):

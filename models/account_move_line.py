@@ -1,8 +1,18 @@
+from odoo import fields
 from odoo import models
 
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
+
+    essms_detail_id = fields.Many2one(
+        "essms.billing.line.detail",
+        string="Billing detail",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="The row of the billing run this invoice line bills: days × daily price, contribution, regularisation.",
+    )
 
     def _prepare_reconciliation_single_partial(self, debit_values, credit_values, shadowed_aml_values=None):
         # A payment advice says how much of its transfer pays each invoice: a line may pay part of an invoice while

@@ -154,8 +154,32 @@ class EssmsAbsence(models.Model):
                 )
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        absences = super().create(vals_list)
+        absences._check_statement_open()
+        return absences
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_validated_month(self):
+        self._check_statement_open()
+
+    def _check_statement_open(self):
+        """An absence inside a month whose activity statement is validated is refused (billing-rules §13)."""
+        spans = []
+        for absence in self:
+            if absence.stay_id and absence.date_start and absence.date_end:
+                start, end = absence._local_dates()
+                spans.append((absence.stay_id.establishment_id, start, end))
+        self.env["essms.activity.statement"]._check_months_open(spans)
+
     def write(self, vals):
+        billed = {"stay_id", "kind", "date_start", "date_end"}
+        if billed & set(vals):
+            self._check_statement_open()
         res = super().write(vals)
+        if billed & set(vals):
+            self._check_statement_open()
         if "stay_id" in vals:
             # Record rules are checked on the records before a write: check them on the new stay too, so that
             # an establishment user cannot move an absence into an establishment they are not attached to.

@@ -12,10 +12,12 @@ class EssmsActivityBillingControl(models.Model):
 
     Per establishment, month and beneficiary: the billable days of the validated activity statement
     (full price, reduced, charged to the resident) against the days invoiced across payers by the posted
-    invoices and credit notes of the runs (billing lines of posted documents; lines of invoiced runs that
-    made no document because their amount is zero), and the payer's days accrued while a decision is
-    pending and not yet recalled. A difference means a day billed twice, a day not billed, or a line
-    billed without activity. One SQL query: a reporting view, nothing stored.
+    invoices and credit notes of the runs (the stored detail rows of the billing lines of posted documents;
+    of lines of invoiced runs that made no document because their amount is zero), and the payer's days
+    accrued while a decision is pending and not yet recalled. Each detail row counts in the month of its
+    days: the regularisation of last month billed in advance with this month counts in last month. A
+    difference means a day billed twice, a day not billed, or a line billed without activity. One SQL
+    query: a reporting view, nothing stored.
     """
 
     _name = "essms.activity.billing.control"
@@ -57,7 +59,7 @@ class EssmsActivityBillingControl(models.Model):
     def _table_query(self):
         # The view reads the statements, billing lines and invoices in SQL: what the ORM holds must be written first.
         for model in ("essms.activity.statement", "essms.activity.statement.line", "essms.billing.run",
-                      "essms.billing.line", "account.move"):
+                      "essms.billing.line", "essms.billing.line.detail", "account.move"):
             self.env[model].flush_model()
         return SQL(
             """
@@ -82,27 +84,41 @@ class EssmsActivityBillingControl(models.Model):
                   JOIN account_move move ON move.id = line.move_id
                  WHERE run.kind = 'recall' AND line.role = 'payer' AND move.state = 'posted'
             ),
-            billing AS (
-                SELECT run.company_id, line.establishment_id, line.period_start, line.beneficiary_id,
-                       SUM(CASE WHEN move.state = 'posted'
-                                  OR (line.move_id IS NULL AND NOT COALESCE(line.pending_decision, FALSE)
-                                      AND run.state = 'invoiced')
-                                THEN line.days_billed ELSE 0 END) AS invoiced_days,
-                       SUM(CASE WHEN line.move_id IS NULL AND line.pending_decision AND run.state = 'invoiced'
-                                 AND recalled.stay_id IS NULL
-                                THEN line.days_billed ELSE 0 END) AS accrued_days,
-                       SUM(CASE WHEN move.state = 'posted' THEN line.gross_amount ELSE 0 END) AS gross_amount,
-                       SUM(CASE WHEN move.state = 'posted' THEN line.amount ELSE 0 END) AS invoiced_amount,
-                       SUM(CASE WHEN line.pending_decision AND run.state = 'invoiced' AND recalled.stay_id IS NULL
-                                THEN line.to_bill_on_decision ELSE 0 END) AS accrued_amount,
-                       COUNT(DISTINCT move.id) FILTER (WHERE move.state = 'posted') AS move_count
-                  FROM essms_billing_line line
+            details AS (
+                -- the stored detail rows (billing-rules §13), each counted in the month of its own days: a
+                -- regularisation of last month billed in advance with this month counts in last month
+                SELECT run.company_id, line.establishment_id, line.beneficiary_id, run.state AS run_state,
+                       line.move_id, move.state AS move_state, line.pending_decision, recalled.stay_id AS recalled,
+                       date_trunc('month', detail.date_from)::date AS period_start,
+                       detail.quantity, detail.amount,
+                       COALESCE(NULLIF(detail.base_kind, ''), detail.kind) IN ('full', 'reduced', 'reservation')
+                           AND detail.kind != 'not_billed' AS day_row,
+                       COALESCE(NULLIF(detail.base_kind, ''), detail.kind) = 'contribution' AS contribution_row
+                  FROM essms_billing_line_detail detail
+                  JOIN essms_billing_line line ON line.id = detail.line_id
                   JOIN essms_billing_run run ON run.id = line.run_id
              LEFT JOIN account_move move ON move.id = line.move_id
              LEFT JOIN recalled ON recalled.stay_id = line.stay_id AND recalled.period_start = line.period_start
                                 AND run.kind = 'regular'
                  WHERE move.state = 'posted' OR (line.move_id IS NULL AND run.state = 'invoiced')
-                 GROUP BY run.company_id, line.establishment_id, line.period_start, line.beneficiary_id
+            ),
+            billing AS (
+                SELECT company_id, establishment_id, period_start, beneficiary_id,
+                       SUM(CASE WHEN day_row AND (move_state = 'posted'
+                                  OR (move_id IS NULL AND NOT COALESCE(pending_decision, FALSE)
+                                      AND run_state = 'invoiced'))
+                                THEN quantity ELSE 0 END) AS invoiced_days,
+                       SUM(CASE WHEN day_row AND move_id IS NULL AND pending_decision AND run_state = 'invoiced'
+                                 AND recalled IS NULL
+                                THEN quantity ELSE 0 END) AS accrued_days,
+                       SUM(CASE WHEN move_state = 'posted' AND NOT contribution_row THEN amount ELSE 0 END)
+                           AS gross_amount,
+                       SUM(CASE WHEN move_state = 'posted' THEN amount ELSE 0 END) AS invoiced_amount,
+                       SUM(CASE WHEN pending_decision AND run_state = 'invoiced' AND recalled IS NULL
+                                THEN amount ELSE 0 END) AS accrued_amount,
+                       COUNT(DISTINCT move_id) FILTER (WHERE move_state = 'posted') AS move_count
+                  FROM details
+                 GROUP BY company_id, establishment_id, period_start, beneficiary_id
             )
             SELECT ROW_NUMBER() OVER (ORDER BY COALESCE(activity.period_start, billing.period_start),
                                       COALESCE(activity.establishment_id, billing.establishment_id),
@@ -134,9 +150,12 @@ class EssmsActivityBillingControl(models.Model):
 
     def _billing_lines(self):
         self.ensure_one()
+        # The lines of the month, and those whose detail regularises it (billing in advance, the next month).
         return self.env["essms.billing.line"].search(
             [("beneficiary_id", "=", self.beneficiary_id.id), ("establishment_id", "=", self.establishment_id.id),
-             ("period_start", "=", self.period_start)]
+             "|", ("period_start", "=", self.period_start),
+             "&", ("detail_ids.date_from", ">=", self.period_start),
+             ("detail_ids.date_from", "<=", month_end(self.period_start))]
         )
 
     def action_view_absences(self):

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -163,25 +164,84 @@ class EssmsActivityStatement(models.Model):
                 )
         self.write({"state": "validated", "validated_by_id": self.env.uid})
 
+    def action_reopen(self):
+        """Ask the reason, then reopen: the statement's month can be corrected (absences, stays) and validated again."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reopen the activity statement"),
+            "res_model": "essms.activity.statement.reopen",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_statement_ids": [Command.set(self.ids)]},
+        }
+
     @transition
-    def action_reset_to_draft(self):
+    def _reopen(self, reason):
+        """Back to draft with the reason in the chatter (billing-rules §13: the validated month is what is billed).
+
+        While a statement is validated, the absences and stays of its month cannot change (see
+        ``_check_months_open``). Reopening an invoiced month is allowed: once it is validated again, a
+        regularisation run bills the difference, and its portal file and its invoices show the same days.
+        """
+        if not self.env.user.has_group("essms_billing.group_essms_operator"):
+            raise AccessError(self.env._("Only a billing operator may validate or reopen an activity statement."))
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Say why the activity statement is reopened."))
         runs = self.env["essms.billing.run"].sudo().search(
-            [("state", "=", "invoiced"), ("establishment_ids", "in", self.establishment_id.ids),
+            [("state", "=", "invoiced"), ("kind", "=", "regular"),
+             ("establishment_ids", "in", self.establishment_id.ids),
              ("period_start", "in", self.mapped("period_start"))]
         )
+        self.write({"state": "draft", "validated_by_id": False, "submitted_by_id": False})
         for statement in self:
-            if runs.filtered(
+            invoiced = runs.filtered(
                 lambda run, st=statement: st.establishment_id in run.establishment_ids
                 and run.period_start == st.period_start
-            ):
-                raise UserError(
-                    self.env._(
-                        "Statement %(name)s was invoiced by a billing run; corrections go through a "
-                        "regularisation, not by reopening it.",
-                        name=statement.name,
-                    )
+            )
+            body = self.env._("Statement reopened: %(reason)s", reason=reason)
+            if invoiced:
+                body = self.env._(
+                    "%(body)s. The month was invoiced by %(runs)s: once the statement is validated again, a "
+                    "regularisation run bills the difference.",
+                    body=body,
+                    runs=", ".join(invoiced.mapped("name")),
                 )
-        self.write({"state": "draft", "validated_by_id": False, "submitted_by_id": False})
+            statement.message_post(body=body)
+
+    @api.model
+    def _check_months_open(self, spans):
+        """Refuse a change of absences or stays inside a month whose statement is validated.
+
+        ``spans``: (establishment, first day, last day or None) touched by the change. One query for all of them.
+        The days a département receives (the validated statement, its portal file) are the days billed: a change
+        in a validated month first reopens its statement, with the reason in its chatter.
+        """
+        spans = [(establishment, first, last) for establishment, first, last in spans if establishment and first]
+        if not spans:
+            return
+        first_day = min(first for _establishment, first, _last in spans).replace(day=1)
+        statements = self.sudo().search_fetch(
+            [("state", "=", "validated"), ("establishment_id", "in", list({span[0].id for span in spans})),
+             ("period_end", ">=", first_day)],
+            ["name", "establishment_id", "period_start", "period_end"],
+        )
+        locked = statements.filtered(
+            lambda statement: any(
+                establishment == statement.establishment_id and first <= statement.period_end
+                and (last is None or last >= statement.period_start)
+                for establishment, first, last in spans
+            )
+        )
+        if locked:
+            raise UserError(
+                self.env._(
+                    "The activity statement %(names)s is validated: its absences and stays cannot change any more. "
+                    "Reopen it first (Reopen, with the reason), then correct, submit and validate it again; a month "
+                    "already invoiced is then corrected by a regularisation run.",
+                    names=", ".join(locked.mapped("name")),
+                )
+            )
 
     # Computation ---------------------------------------------------------------------------------------
 

@@ -52,6 +52,10 @@ class EssmsBillingLine(models.Model):
     )
     previous_amount = fields.Monetary(string="Last month", help="Amount of the same line in last month's run.")
     amount_changed = fields.Boolean(string="Changed vs last month")
+    detail_ids = fields.One2many(
+        "essms.billing.line.detail", "line_id", string="Detail", readonly=True,
+        help="What the engine computed, row by row: days × price, contribution, regularisation, days not billed.",
+    )
     explanation = fields.Text()
     anomaly = fields.Text()
     has_anomaly = fields.Boolean(index=True)
@@ -84,3 +88,50 @@ class EssmsBillingLine(models.Model):
         for line in self:
             if not line.period_start:
                 line.period_start = line.run_id.period_start
+
+    def _essms_billed_figures(self):
+        """The figures of the line's month as the nominative statement and the portal file print them, summed
+        from its stored detail rows: days at the full and at a reduced price, the full daily prices, the gross
+        amount of the days, the contribution deducted, and the regularisation rows of earlier months."""
+        self.ensure_one()
+        figures = {
+            "days_full": 0.0,
+            "days_reduced": 0.0,
+            "prices": [],
+            "gross": 0.0,
+            "contribution": 0.0,
+            "regularisations": self.env["essms.billing.line.detail"],
+        }
+        for detail in self.detail_ids:
+            if detail.kind == "regularisation":
+                figures["regularisations"] |= detail
+            elif detail.kind == "contribution":
+                figures["contribution"] -= detail.amount
+            elif detail.kind in ("full", "reduced", "reservation"):
+                figures["days_reduced" if detail.kind == "reduced" else "days_full"] += detail.quantity
+                figures["gross"] += detail.amount
+                if detail.kind == "full" and detail.unit_price not in figures["prices"]:
+                    figures["prices"].append(detail.unit_price)
+        return figures
+
+    def _essms_billed_totals(self):
+        """What the line bills for its person and month, regularisations included, as every document prints it:
+        {days, unit_price (the highest full daily price), gross, contribution (deducted, positive), net}."""
+        self.ensure_one()
+        figures = self._essms_billed_figures()
+        days = figures["days_full"] + figures["days_reduced"]
+        gross, contribution = figures["gross"], figures["contribution"]
+        for regularisation in figures["regularisations"]:
+            if regularisation.base_kind == "contribution":
+                contribution -= regularisation.amount
+            else:
+                gross += regularisation.amount
+                if regularisation._is_day_row():
+                    days += regularisation.quantity
+        return {
+            "days": days,
+            "unit_price": max(figures["prices"], default=0.0),
+            "gross": gross,
+            "contribution": contribution,
+            "net": self.amount,
+        }

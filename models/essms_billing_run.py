@@ -12,10 +12,16 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools import mute_logger
 
+from ..engine.billing import CONTRIBUTION as DETAIL_CONTRIBUTION
+from ..engine.billing import Detail
 from ..engine.billing import bill
+from ..engine.billing import regularisation_details
 from ..engine.dates import add_months
 from ..engine.dates import month_end
+from ..engine.money import cents
 from ..engine.money import to_decimal
+from ..engine.regularisation import CORRECTION_DETAIL
+from ..engine.regularisation import CORRECTION_REMAINDER
 from ..engine.regularisation import Billed
 from ..engine.regularisation import months
 from ..engine.regularisation import regularise
@@ -194,6 +200,10 @@ class EssmsBillingRun(models.Model):
             run._lock()
             if run.kind in CORRECTION_KINDS:
                 run._check_months_billed()
+                # A reopened month is corrected once its statement is validated again: the days sent to the
+                # département and the days billed stay the same (billing-rules §13).
+                for month in months(run.period_start, run.period_end):
+                    run._check_statements(month)
             else:
                 run._check_statements()
                 run._check_other_runs()
@@ -274,14 +284,15 @@ class EssmsBillingRun(models.Model):
                 )
             ) from None
 
-    def _check_statements(self):
-        missing = self.env["essms.activity.statement"]._blocking_for(self.establishment_ids, self.period_start)
+    def _check_statements(self, month=None):
+        month = month or self.period_start
+        missing = self.env["essms.activity.statement"]._blocking_for(self.establishment_ids, month)
         if missing:
             raise UserError(
                 self.env._(
                     "The activity statement of %(month)s is not validated for %(establishments)s: validate it "
                     "before billing the month.",
-                    month=self.period_start.strftime("%m/%Y"),
+                    month=month.strftime("%m/%Y"),
                     establishments=", ".join(missing.mapped("name")),
                 )
             )
@@ -386,7 +397,28 @@ class EssmsBillingRun(models.Model):
             "explanation": render(result.explanation),
             "anomaly": render(anomalies),
             "has_anomaly": bool(anomalies),
+            "detail_ids": self._prepare_detail_commands(result.details, result.payer),
         }
+
+    def _prepare_detail_commands(self, details, payer_id):
+        """The stored detail rows of a line, created with it in the same batched create (billing-rules §13)."""
+        render = self.env["essms.billing.input"]._render
+        return [
+            Command.create({
+                "sequence": sequence,
+                "component": detail.component,
+                "payer_id": payer_id,
+                "kind": detail.kind,
+                "base_kind": detail.base_kind or False,
+                "date_from": detail.date_from,
+                "date_to": detail.date_to,
+                "quantity": float(detail.quantity),
+                "unit_price": float(detail.unit_price),
+                "amount": float(detail.amount),
+                "reason": render(detail.reason, self.currency_id),
+            })
+            for sequence, detail in enumerate(details, start=1)
+        ]
 
     def _previous_amounts(self, stay_ids):
         """{(stay, role, payer): amount} of last month's regular run, for the "changed" filter."""
@@ -540,6 +572,7 @@ class EssmsBillingRun(models.Model):
         stays = self._get_stays_to_bill()
         stays.fetch(["beneficiary_id", "establishment_id", "date_start", "date_end"])
         billed = self._billed_amounts(stays)
+        billed_details = self._billed_details(stays)
         accrued = self._accrued_amounts(stays)
         payer_billed = {(key[0], key[3]) for key, value in billed.items() if key[1] == "payer" and value[0].amount}
         vals_list = []
@@ -575,12 +608,69 @@ class EssmsBillingRun(models.Model):
                 loaded, billing, result = due.get(key, (None, None, None))
                 difference = regularise(result, billed_values, role, month, end)
                 if difference is not None:
-                    vals_list.append(
-                        self._prepare_correction_line_vals(
-                            key, month, difference, billed_values, billed_row, loaded, billing, result, stays
-                        )
+                    vals = self._prepare_correction_line_vals(
+                        key, month, difference, billed_values, billed_row, loaded, billing, result, stays
                     )
+                    details = self._correction_details(
+                        result, billed_details.get((*key, month), ()), difference, month, end
+                    )
+                    vals["detail_ids"] = self._prepare_detail_commands(details, key[2])
+                    vals_list.append(vals)
         return self.env["essms.billing.line"].create(vals_list)
+
+    def _billed_details(self, stays):
+        """{(stay id, role, payer id, month): [engine ``Detail``]}: the stored rows of the lines of posted
+        documents of other runs, in one query, to net against what is due today."""
+        details = self.env["essms.billing.line.detail"].search_fetch(
+            [
+                ("line_id.stay_id", "in", stays.ids),
+                ("line_id.period_start", ">=", self.period_start),
+                ("line_id.period_start", "<=", self.period_end),
+                ("line_id.move_id.state", "=", "posted"),
+                ("line_id.run_id", "!=", self.id),
+            ],
+            ["line_id", "component", "kind", "base_kind", "quantity", "unit_price", "amount", "date_from", "date_to"],
+        )
+        details.line_id.fetch(["stay_id", "role", "payer_id", "period_start"])
+        billed = {}
+        for detail in details:
+            line = detail.line_id
+            billed.setdefault((line.stay_id.id, line.role, line.payer_id.id, line.period_start), []).append(
+                Detail(
+                    kind=detail.kind,
+                    quantity=to_decimal(detail.quantity),
+                    unit_price=cents(detail.unit_price),
+                    amount=cents(detail.amount),
+                    date_from=detail.date_from,
+                    date_to=detail.date_to,
+                    reason=None,
+                    component=detail.component,
+                    base_kind=detail.base_kind or "",
+                )
+            )
+        return billed
+
+    @api.model
+    def _correction_details(self, due, billed_details, difference, month, end):
+        """The rows of a correction: due today less billed, per kind and price; anything they do not explain
+        (documents billed before the rows were stored) on a row of its own, so the rows add up to the line."""
+        due_details = due.details if due is not None and not due.to_bill_on_decision else ()
+        rows = regularisation_details(due_details, billed_details, CORRECTION_DETAIL, month, end)
+        remainder = cents(difference.amount) - sum((row.amount for row in rows), cents(0))
+        if remainder:
+            rows += (
+                Detail(
+                    kind="regularisation",
+                    quantity=to_decimal(1),
+                    unit_price=remainder,
+                    amount=remainder,
+                    date_from=month,
+                    date_to=end,
+                    reason=CORRECTION_REMAINDER(date_from=month, date_to=end),
+                    base_kind="regularisation",
+                ),
+            )
+        return rows
 
     def _prepare_correction_line_vals(self, key, month, difference, billed, billed_row, loaded, billing, result, stays):
         input_model = self.env["essms.billing.input"]
@@ -722,12 +812,10 @@ class EssmsBillingRun(models.Model):
                 )
             )
         groups = list(lines.grouped(self._invoice_key).items())
-        # A resident's share is a provision while the payer's decision is pending (billing-rules §4).
-        pending_stays = set(self.line_ids.filtered("pending_decision").stay_id.ids)
         created = self.env["account.move"]
         for start in range(0, len(groups), INVOICE_BATCH_SIZE):
             batch = groups[start:start + INVOICE_BATCH_SIZE]
-            vals_list = [self._prepare_invoice_vals(key, group, pending_stays) for key, group in batch]
+            vals_list = [self._prepare_invoice_vals(key, group) for key, group in batch]
             try:
                 with self.env.cr.savepoint():
                     moves = self.env["account.move"].create(vals_list)
@@ -757,12 +845,12 @@ class EssmsBillingRun(models.Model):
             )
         return str(error.args[0] if error.args else error)
 
-    def _prepare_invoice_vals(self, key, lines, pending_stays=()):
+    def _prepare_invoice_vals(self, key, lines):
         establishment, role, partner, beneficiary = key[:4]
         agreement = lines.agreement_id[:1]
         move_lines = []
         for line in lines.sorted(lambda line: (line.beneficiary_id.name or "", line.id)):
-            move_lines.extend(self._prepare_invoice_line_vals(line, pending_stays))
+            move_lines.extend(self._prepare_invoice_line_vals(line))
         total = sum(lines.mapped("amount"))
         refund = self.currency_id.compare_amounts(total, 0) < 0
         if refund:
@@ -800,45 +888,50 @@ class EssmsBillingRun(models.Model):
             vals["invoice_origin"] = "%s, %s" % (self.name, origin.name)
         return vals
 
-    def _prepare_invoice_line_vals(self, line, pending_stays):
-        """The days (gross, with the calculation in words), then the contribution deducted or due."""
-        title = self.env._(
-            "%(name)s (file %(file)s) – from %(date_from)s to %(date_to)s",
-            name=line.beneficiary_id.name,
-            file=line.beneficiary_id.file_number,
-            date_from=line.period_start.strftime("%d/%m/%Y"),
-            date_to=month_end(line.period_start).strftime("%d/%m/%Y"),
-        )
-        if self.kind in CORRECTION_KINDS:
-            title = "%s – %s" % (dict(self._fields["kind"]._description_selection(self.env))[self.kind], title)
-        commands = []
+    def _prepare_invoice_line_vals(self, line):
+        """One invoice line per stored detail row: days x daily price, each reduced price, the contribution
+        (negative when deducted), the regularisation of an earlier month naming it (billing-rules §13), so
+        that Factur-X and Chorus Pro carry quantities and prices a reader can check."""
         currency = self.currency_id
+        details = line.detail_ids.filtered(lambda detail: not currency.is_zero(detail.amount))
+        if currency.compare_amounts(sum(details.mapped("amount")), line.amount):
+            raise UserError(
+                self.env._(
+                    "Run %(name)s: the detail of %(line)s does not add up to its amount %(amount)s: compute the "
+                    "run again before invoicing it.",
+                    name=self.name,
+                    line=line.display_name,
+                    amount=line.amount,
+                )
+            )
         analytic = line.establishment_id.analytic_account_id
         analytic_distribution = {str(analytic.id): 100} if analytic else False
-        if not currency.is_zero(line.gross_amount):
+        beneficiary = line.beneficiary_id
+        tax_ids = self._invoice_tax_commands()[0][2]
+        commands = []
+        for detail in details:
+            base = detail.base_kind if detail.kind == "regularisation" else detail.kind
+            product = CONTRIBUTION_PRODUCT if base == DETAIL_CONTRIBUTION else TARIFF_PRODUCTS.get(
+                detail.component, TARIFF_PRODUCTS["accommodation"]
+            )
+            quantity, price = detail.quantity, detail.unit_price
+            if currency.compare_amounts(currency.round(quantity * price), detail.amount):
+                quantity, price = 1.0, detail.amount  # a rounding the quantity cannot carry: the amount as is
             commands.append(Command.create({
-                "product_id": self.env.ref(TARIFF_PRODUCTS["accommodation"]).id,
-                "name": "%s\n%s" % (title, line.explanation or ""),
-                "quantity": 1,
-                "price_unit": line.gross_amount,
-                "tax_ids": self._invoice_tax_commands(),
+                "product_id": self.env.ref(product).id,
+                "name": self.env._(
+                    "%(name)s (file %(file)s) – from %(date_from)s to %(date_to)s\n%(reason)s",
+                    name=beneficiary.name,
+                    file=beneficiary.file_number,
+                    date_from=detail.date_from.strftime("%d/%m/%Y"),
+                    date_to=detail.date_to.strftime("%d/%m/%Y"),
+                    reason=detail.reason or "",
+                ),
+                "quantity": quantity,
+                "price_unit": price,
+                "tax_ids": [Command.set(tax_ids)],
                 "analytic_distribution": analytic_distribution,
-            }))
-        rest = currency.round(line.amount - line.gross_amount)
-        if not currency.is_zero(rest):
-            if line.role == "payer":
-                name = self.env._("Resident contribution deducted")
-            elif line.stay_id.id in pending_stays:
-                name = self.env._("Provision pending the funding decision")
-            else:
-                name = self.env._("Resident contribution")
-            commands.append(Command.create({
-                "product_id": self.env.ref(CONTRIBUTION_PRODUCT).id,
-                "name": "%s\n%s" % (title, name) if commands else "%s\n%s\n%s" % (title, name, line.explanation or ""),
-                "quantity": 1,
-                "price_unit": rest,
-                "tax_ids": self._invoice_tax_commands(),
-                "analytic_distribution": analytic_distribution,
+                "essms_detail_id": detail.id,
             }))
         return commands
 

@@ -158,6 +158,40 @@ class EssmsStay(models.Model):
                 )
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        stays = super().create(vals_list)
+        self.env["essms.activity.statement"]._check_months_open(
+            [(stay.establishment_id, stay.date_start, stay.date_end or None) for stay in stays]
+        )
+        return stays
+
+    def write(self, vals):
+        """Stay dates, place or accommodation inside a month whose statement is validated cannot change
+        (billing-rules §13): the days changed are those between the old and the new dates."""
+        whole = bool({"establishment_id", "accommodation", "beneficiary_id"} & set(vals))
+        watched = whole or {"date_start", "date_end", "end_reason"} & set(vals)
+        before = {
+            stay: (stay.establishment_id, stay.date_start, stay.date_end, stay.end_reason) for stay in self
+        } if watched else {}
+        res = super().write(vals)
+        spans = []
+        for stay, (old_establishment, old_start, old_end, old_reason) in before.items():
+            if whole:
+                spans.append((old_establishment, old_start, old_end or None))
+                spans.append((stay.establishment_id, stay.date_start, stay.date_end or None))
+                continue
+            if old_start != stay.date_start:
+                spans.append((stay.establishment_id, min(old_start, stay.date_start), max(old_start, stay.date_start)))
+            if old_end != stay.date_end or old_reason != stay.end_reason:
+                ends = [day for day in (old_end, stay.date_end) if day]
+                # From the earlier exit on; open-ended when one of them is: every later validated month.
+                if ends:
+                    spans.append((stay.establishment_id, min(ends), max(ends) if len(ends) == 2 else None))
+        if spans:
+            self.env["essms.activity.statement"]._check_months_open(spans)
+        return res
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_with_absences(self):
         for stay in self:

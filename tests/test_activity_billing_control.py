@@ -3,6 +3,7 @@ twice and a line billed without activity show first, with their drill-downs."""
 
 from datetime import date
 
+from odoo import Command
 from odoo.tests import freeze_time
 from odoo.tests import tagged
 
@@ -37,11 +38,15 @@ class TestActivityBillingControl(PortalCommon):
     def test_day_billed_twice_and_line_without_activity_come_first(self):
         payer_line = self._payer_line(self.martin)
         payer_line.copy({"run_id": self.billing_run.id, "days_billed": 1, "amount": 180.0, "gross_amount": 180.0,
-                         "move_id": payer_line.move_id.id})
-        newcomer = self._create_resident("Nouveau")  # arrived after the statement was validated
+                         "move_id": payer_line.move_id.id, "detail_ids": self._days(payer_line, 1)})
+        # Billed in an establishment whose month has no validated statement (a stay cannot be added to a validated
+        # month any more, billing-rules §13).
+        elsewhere = self._create_establishment("AIL", "Foyer d'ailleurs")
+        newcomer = self._create_resident("Nouveau", establishment=elsewhere)
         payer_line.copy({"run_id": self.billing_run.id, "stay_id": newcomer.id,
                          "beneficiary_id": newcomer.beneficiary_id.id, "days_billed": 3, "amount": 540.0,
-                         "gross_amount": 540.0, "move_id": payer_line.move_id.id})
+                         "gross_amount": 540.0, "move_id": payer_line.move_id.id,
+                         "detail_ids": self._days(payer_line, 3)})
         rows = self._rows()
         self.assertEqual(rows[:2].beneficiary_id, (self.martin | newcomer).beneficiary_id)
         self.assertRecordValues(self._row(self.martin), [{
@@ -67,7 +72,14 @@ class TestActivityBillingControl(PortalCommon):
         # A regularisation line that takes back two days on a posted credit note.
         refund = payer_line.move_id._reverse_moves()
         refund.action_post()
-        payer_line.copy({"run_id": self.billing_run.id, "days_billed": -2, "amount": -360.0, "move_id": refund.id})
+        payer_line.copy({
+            "run_id": self.billing_run.id, "days_billed": -2, "amount": -360.0, "move_id": refund.id,
+            "detail_ids": [Command.create({
+                "kind": "regularisation", "base_kind": "full", "payer_id": payer_line.payer_id.id,
+                "date_from": payer_line.period_start, "date_to": payer_line.period_start,
+                "quantity": -2, "unit_price": 180.0, "amount": -360.0,
+            })],
+        })
         self.assertRecordValues(self._row(self.bernard), [{
             "activity_days": 19, "invoiced_days": 17, "difference_days": 2, "has_difference": True,
         }])
@@ -84,6 +96,13 @@ class TestActivityBillingControl(PortalCommon):
             "activity_days": 31, "invoiced_days": 31, "accrued_days": 0, "accrued_amount": 0.0,
             "difference_days": 0, "has_difference": False, "move_count": 2,
         }])
+
+    def _days(self, line, days):
+        """Detail rows of ``days`` at 180.00 in the line's month: the control counts the stored rows."""
+        return [Command.create({
+            "kind": "full", "payer_id": line.payer_id.id, "date_from": line.period_start,
+            "date_to": line.period_start, "quantity": days, "unit_price": 180.0, "amount": 180.0 * days,
+        })]
 
     def _payer_line(self, stay):
         return self.billing_run.line_ids.filtered(lambda line: line.stay_id == stay and line.role == "payer")

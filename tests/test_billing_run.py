@@ -76,13 +76,18 @@ class TestBillingRun(BillingCommon):
         )
         self.assertRecordValues(resident_move, [{"state": "posted", "amount_total": 723.32, "amount_tax": 0.0}])
         self.assertIn("261-7-1°-b", str(departement_move.narration))
+        # Days x daily price, the reduced days on their own line, the contribution as a negative line (§13).
         self.assertEqual(
-            departement_move.invoice_line_ids.mapped("price_subtotal"), [5420.0, -CONTRIBUTION]
+            [(line.quantity, line.price_unit, line.price_subtotal) for line in departement_move.invoice_line_ids],
+            [(23.0, 180.0, 4140.0), (8.0, 160.0, 1280.0), (1.0, -CONTRIBUTION, -CONTRIBUTION)],
         )
-        products = self.env.ref("essms_billing.product_daily_price_accommodation") | self.env.ref(
-            "essms_billing.product_resident_contribution"
+        accommodation = self.env.ref("essms_billing.product_daily_price_accommodation")
+        contribution = self.env.ref("essms_billing.product_resident_contribution")
+        self.assertEqual(departement_move.invoice_line_ids.product_id.ids, [accommodation.id, contribution.id])
+        self.assertEqual(departement_move.invoice_line_ids.essms_detail_id, payer.detail_ids)
+        self.assertEqual(
+            [(line.quantity, line.price_unit) for line in resident_move.invoice_line_ids], [(1.0, CONTRIBUTION)]
         )
-        self.assertEqual(departement_move.invoice_line_ids.product_id, products)
         self.assertEqual(payer.move_id, departement_move)
 
     def test_example_d_quota_policy(self):
@@ -99,6 +104,11 @@ class TestBillingRun(BillingCommon):
         self.assertIn("9 days × %s = %s" % (self._money(160), self._money(1440)), payer.explanation)
         self.assertEqual(payer.gross_amount, 5400.0)
         self.assertEqual(payer.amount, 5400.0 - CONTRIBUTION)
+        self.assertEqual(
+            [(detail.kind, detail.quantity, detail.unit_price, detail.amount) for detail in payer.detail_ids],
+            [("full", 22.0, 180.0, 3960.0), ("reduced", 9.0, 160.0, 1440.0),
+             ("contribution", 1.0, -CONTRIBUTION, -CONTRIBUTION)],
+        )
 
     @freeze_time("2025-05-05")
     def test_example_e_pending_months_accrue_and_are_not_invoiced(self):
@@ -114,6 +124,14 @@ class TestBillingRun(BillingCommon):
         self.assertEqual(march.move_ids.partner_id, stay.beneficiary_id.partner_id)
         self.assertEqual(march.move_ids.amount_total, 513.32)
         self.assertIn("Provision pending the funding decision", march.move_ids.invoice_line_ids.name)
+        self.assertEqual(
+            [(line.quantity, line.price_unit) for line in march.move_ids.invoice_line_ids], [(1.0, 513.32)]
+        )
+        # The accrued share keeps its detail: 22 days x 180.00 less the contribution, to recall on decision.
+        self.assertEqual(
+            [(detail.kind, detail.quantity, detail.amount) for detail in payer.detail_ids],
+            [("full", 22.0, 3960.0), ("contribution", 1.0, -513.32)],
+        )
 
         april = self._billed(self.establishment, date(2025, 4, 1))
         self.assertEqual(self._line(april, stay, "payer").to_bill_on_decision, 4676.68)
@@ -129,7 +147,15 @@ class TestBillingRun(BillingCommon):
         stay = self._create_resident("Martin")
         run = self._billed(self.establishment, JULY)
         first = run.line_ids
+        # A hospital stay reported before invoicing: the statement is reopened, corrected and validated again.
+        statement = self.env["essms.activity.statement"].search(
+            [("establishment_id", "=", self.establishment.id), ("period_start", "=", JULY)]
+        )
+        statement._reopen("Hospital stay reported late")
         self._absence(stay, "hospital", datetime(2025, 7, 10, 9), datetime(2025, 7, 20, 18))
+        statement.action_refresh()
+        statement.action_submit()
+        statement.action_validate()
         run.action_compute()
         self.assertFalse(first.exists())
         self.assertEqual(len(run.line_ids), 2)

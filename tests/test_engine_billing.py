@@ -329,3 +329,60 @@ def test_results_are_plain_values():
     result = payer(bill_month(STAY, 2025, 4))
     assert isinstance(result, BillingResult)
     assert result.unit_price == Decimal("180.00")
+
+
+# Stored details (billing-rules §13): every amount a quantity times a unit price
+
+
+def _rows(result):
+    return [(d.kind, d.quantity, d.unit_price, d.amount) for d in result.details]
+
+
+def _checks(result):
+    for detail in result.details:
+        assert detail.amount == (detail.quantity * detail.unit_price).quantize(Decimal("0.01")) or (
+            detail.kind == "not_billed" and not detail.amount
+        )
+    assert sum((d.amount for d in result.details), Decimal(0)) == result.amount + result.to_bill_on_decision
+
+
+def test_example_c_details_days_times_prices_and_contribution_on_its_own_row():
+    billing = bill_month(replace(STAY, absences=ABSENCES_C), 2025, 7)
+    departement = payer(billing)
+    _checks(departement)
+    rows = _rows(departement)
+    assert ("reduced", Decimal(8), Decimal("160.00"), Decimal("1280.00")) in rows
+    assert ("contribution", Decimal(1), -CONTRIBUTION, -CONTRIBUTION) in rows
+    full = [row for row in rows if row[0] == "full"]
+    assert sum(row[1] for row in full) == 23 and all(row[2] == Decimal("180.00") for row in full)
+    assert _rows(resident(billing)) == [("contribution", Decimal(1), CONTRIBUTION, CONTRIBUTION)]
+    _checks(resident(billing))
+
+
+def test_advance_regularisation_of_last_month_on_its_own_rows_naming_the_month():
+    stay = replace(STAY, billing_term="advance", absences=ABSENCES_C)
+    departement = payer(bill_month(stay, 2025, 8))
+    _checks(departement)
+    regularisation = [d for d in departement.details if d.kind == "regularisation"]
+    assert [(d.base_kind, d.quantity, d.unit_price, d.amount) for d in regularisation] == [
+        ("full", Decimal(-8), Decimal("180.00"), Decimal("-1440.00")),
+        ("reduced", Decimal(8), Decimal("160.00"), Decimal("1280.00")),
+    ]
+    assert all((d.date_from, d.date_to) == (date(2025, 7, 1), date(2025, 7, 31)) for d in regularisation)
+    assert "Regularisation of 2025-07-01 to 2025-07-31" in regularisation[0].reason.render()
+    assert sum(d.amount for d in regularisation) == Decimal("-160.00")
+    month = [d for d in departement.details if d.kind == "full"]
+    assert [(d.quantity, d.unit_price) for d in month] == [(Decimal(31), Decimal("180.00"))]
+
+
+def test_example_e_pending_details_add_up_to_the_accrued_share_and_the_provision():
+    stay = replace(
+        STAY,
+        stay=StaySpan(date(2025, 3, 10)),
+        decisions=(replace(GRANTED, state="filed", date_effect=date(2025, 3, 10)),),
+    )
+    billing = bill_month(stay, 2025, 3)
+    _checks(payer(billing))
+    _checks(resident(billing))
+    assert payer(billing).to_bill_on_decision == Decimal("3446.68")
+    assert _rows(resident(billing))[-1] == ("contribution", Decimal(1), Decimal("513.32"), Decimal("513.32"))

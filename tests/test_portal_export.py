@@ -123,8 +123,9 @@ class TestPortalExport(PortalCommon):
         self.assertEqual("".join(bernard[2:33]), "P" * 19 + "X" + "-" * 11)
 
     def test_compact_codes_are_those_of_the_validated_statement(self):
-        # An absence recorded after the month was validated changes neither its counts nor its codes.
-        self._absence(self.bernard, "holidays", datetime(2025, 7, 2, 8), datetime(2025, 7, 6, 20))
+        # An absence cannot be recorded in a validated month (billing-rules §13): the file keeps the statement's codes.
+        with self.assertRaises(UserError):
+            self._absence(self.bernard, "holidays", datetime(2025, 7, 2, 8), datetime(2025, 7, 6, 20))
         wizard = self._export("essms_billing.portal_layout_compact")
         lines = read_csv(base64.b64decode(wizard.file), FileSettings(separator=";"))
         bernard = next(row for row in lines if row[0] == "F-FDV-Bernard")

@@ -67,6 +67,18 @@ class TestRecallRun(BillingCommon):
         action = decision.action_create_recall_run()
         return self.env["essms.billing.run"].browse(action["res_id"])
 
+    def _late_example_c(self, stay):
+        """Example C's absences reported after July was invoiced: the statement is reopened, corrected and
+        validated again (billing-rules §13), then a regularisation bills the difference."""
+        statement = self.env["essms.activity.statement"].search(
+            [("establishment_id", "=", stay.establishment_id.id), ("period_start", "=", JULY)]
+        )
+        statement._reopen("Hospital stay reported late by the establishment")
+        self._example_c(stay)
+        statement.action_refresh()
+        statement.action_submit()
+        statement.action_validate()
+
     def _moves_to(self, run, partner):
         return run.move_ids.filtered(lambda move: move.partner_id == partner)
 
@@ -235,7 +247,7 @@ class TestRecallRun(BillingCommon):
         july = self._invoiced(self.establishment, JULY, "2025-08-05")
         invoice = self._moves_to(july, self.departement)
         before = self._snapshot(july.move_ids)
-        self._example_c(stay)  # hospital 10 to 20 July recorded late: 8 days at 160.00 instead of 180.00
+        self._late_example_c(stay)  # hospital 10 to 20 July recorded late: 8 days at 160.00 instead of 180.00
 
         run = self._correction("regularisation", self.establishment, JULY, date(2025, 7, 31))
         run.action_compute()
@@ -259,7 +271,7 @@ class TestRecallRun(BillingCommon):
     def test_a_regularisation_computed_before_another_was_invoiced_is_refused(self):
         stay = self._create_resident("Martin")
         self._invoiced(self.establishment, JULY, "2025-08-05")
-        self._example_c(stay)
+        self._late_example_c(stay)
         first = self._correction("regularisation", self.establishment, JULY, date(2025, 7, 31))
         second = self._correction("regularisation", self.establishment, JULY, date(2025, 7, 31))
         (first | second).action_compute()
@@ -273,7 +285,7 @@ class TestRecallRun(BillingCommon):
     def test_one_document_per_run_payer_beneficiary_and_month(self):
         stay = self._create_resident("Martin")
         self._invoiced(self.establishment, JULY, "2025-08-05")
-        self._example_c(stay)
+        self._late_example_c(stay)
         run = self._correction("regularisation", self.establishment, JULY, date(2025, 7, 31))
         run.action_compute()
         run.action_invoice()

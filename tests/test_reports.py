@@ -118,14 +118,15 @@ class TestReports(BillingCommon):
         self.assertEqual(
             [(row["label"], row["days"], row["price"], row["amount"]) for row in details[0]["rows"]],
             [
-                ("Daily price – Full board", 31.0, 180.0, 5580.0),
-                ("Absence reductions", 8.0, -20.0, -160.0),
+                ("23 days at the full price (present, or absent without reduction)", 23.0, 180.0, 4140.0),
+                ("8 days × %s = %s (absence over 72 h: %s less the daily hospital fee %s)" % (
+                    self._money(160), self._money(1280), self._money(180), self._money(20)), 8.0, 160.0, 1280.0),
                 ("Resident contribution deducted", False, False, -723.32),
             ],
         )
-        # The rows the reader adds up make the invoice's total.
+        # The rows the reader adds up make the invoice's total, each the days times the price printed beside it.
         self.assertAlmostEqual(sum(row["amount"] for row in details[0]["rows"]), move.amount_total)
-        for amount in (180.0, 5580.0, -20.0, -160.0, -723.32, 4696.68):
+        for amount in (180.0, 4140.0, 160.0, 1280.0, -723.32, 4696.68):
             self.assertIn(self._amount(amount), html)
         self.assertEqual(html.count(EXEMPTION), 1, "the run's narration must not repeat the mention")
 
@@ -189,9 +190,11 @@ class TestReports(BillingCommon):
         invoice_html = self._html(INVOICE_REPORT, move)
         self.assertIn('name="essms_beneficiaries"', invoice_html)
         rows = invoice_html.split('name="essms_beneficiary_row"')[1:]
-        self.assertEqual(len(rows), 2, "one line per beneficiary on the payer's invoice")
+        self.assertEqual(len(rows), 2, "one heading per beneficiary on the payer's invoice")
         self.assertIn("Alpha", rows[0])
-        for amount in (5420.0, -723.32, 4696.68):
+        # Under each beneficiary, its days x prices, the contribution and its amount (billing-rules §13).
+        self.assertEqual(rows[0].count('name="essms_detail_row"'), 3)
+        for amount in (180.0, 4140.0, 160.0, 1280.0, -723.32, 4696.68):
             self.assertIn(self._amount(amount), rows[0])
 
     def test_a_failing_pdf_engine_does_not_undo_the_invoices(self):
@@ -274,3 +277,29 @@ class TestReports(BillingCommon):
         self.assertEqual(value(f"{tax}/ram:ExemptionReason"), EXEMPTION)
         self.assertEqual(value("//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:DuePayableAmount"),
                          "4856.68")
+
+    def test_facturx_of_a_grouped_invoice_carries_the_days_as_quantities(self):
+        """Chorus Pro receives days x daily price per beneficiary, not 1 x the month's amount (billing-rules §13)."""
+        grouped = self._create_establishment("GRF", "Foyer groupé Factur-X", grouping="payer")
+        first = self._create_resident("Alpha", establishment=grouped)
+        self._create_resident("Beta", establishment=grouped)
+        self._absence(first, "hospital", datetime(2025, 7, 10, 9), datetime(2025, 7, 20, 18))
+        move = self._departement_move(self._invoiced(grouped))
+        xml, errors = self.env["account.edi.xml.cii"]._export_invoice(move)
+        self.assertFalse(errors)
+        tree = etree.fromstring(xml)
+        items = tree.xpath("//ram:IncludedSupplyChainTradeLineItem", namespaces=CII)
+        rows = []
+        for item in items:
+            quantity = float(item.xpath(".//ram:BilledQuantity", namespaces=CII)[0].text)
+            price = float(item.xpath(".//ram:NetPriceProductTradePrice/ram:ChargeAmount", namespaces=CII)[0].text)
+            total = float(item.xpath(".//ram:LineTotalAmount", namespaces=CII)[0].text)
+            self.assertAlmostEqual(quantity * price, total, places=2)
+            rows.append((quantity, total))
+        # The contribution deducted: Odoo writes a negative line as -1 x the positive price (EN 16931).
+        self.assertEqual(
+            rows, [(23.0, 4140.0), (8.0, 1280.0), (-1.0, -723.32), (31.0, 5580.0), (-1.0, -723.32)],
+        )
+        due = tree.xpath("//ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:DuePayableAmount",
+                         namespaces=CII)[0].text
+        self.assertEqual(float(due), sum(total for _quantity, total in rows))

@@ -79,7 +79,11 @@ class TestBillingRunTour(BillingCommon, AccountTestInvoicingHttpCommon):
               "essms_beneficiary_id": self.stay.beneficiary_id.id, "essms_period_start": JULY,
               "essms_period_end": date(2025, 7, 31)}],
         )
-        self.assertEqual(departement_move.invoice_line_ids.mapped("price_subtotal"), [5420.0, -CONTRIBUTION])
+        # Days x daily price, the reduced days and the contribution on lines of their own (billing-rules §13).
+        self.assertEqual(
+            [(line.quantity, line.price_unit) for line in departement_move.invoice_line_ids],
+            [(23.0, 180.0), (8.0, 160.0), (1.0, -CONTRIBUTION)],
+        )
         self.assertRecordValues(
             resident_move, [{"partner_id": self.stay.beneficiary_id.partner_id.id, "amount_total": CONTRIBUTION}]
         )

@@ -183,10 +183,9 @@ class Bench:
 
         lines = run._get_lines_to_bill()
         groups = list(lines.grouped(run._invoice_key).items())
-        pending_stays = set(run.line_ids.filtered("pending_decision").stay_id.ids)
         vals_list = []
         for key, group in groups:
-            vals = run._prepare_invoice_vals(key, group, pending_stays)
+            vals = run._prepare_invoice_vals(key, group)
             vals_list.append({name: value for name, value in vals.items() if not name.startswith("essms_")})
         return [vals_list[start:start + INVOICE_BATCH_SIZE] for start in range(0, len(vals_list), INVOICE_BATCH_SIZE)]
 

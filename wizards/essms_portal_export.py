@@ -221,7 +221,8 @@ class EssmsPortalExport(models.TransientModel):
         return self.env._("Departure on %(day)s", day=day)
 
     def _billing_by_stay(self, stays, month):
-        """{stay id: billed values} from the payer's lines of the month's regular runs, computed or invoiced."""
+        """{stay id: billed values} from the payer's lines of the month's regular runs, computed or invoiced:
+        the sums of their stored detail rows (billing-rules §13), as the invoice and the nominative statement."""
         lines = self.env["essms.billing.line"].search_fetch(
             [
                 ("stay_id", "in", stays.ids),
@@ -231,20 +232,22 @@ class EssmsPortalExport(models.TransientModel):
                 ("run_id.kind", "=", "regular"),
                 ("run_id.state", "in", ("computed", "invoiced")),
             ],
-            ["stay_id", "days_billed", "unit_price", "gross_amount", "contribution_amount", "amount"],
+            ["stay_id", "amount", "detail_ids"],
         )
+        lines.detail_ids.fetch(["kind", "base_kind", "quantity", "unit_price", "amount"])
         billed = {}
         for line in lines:
+            totals = line._essms_billed_totals()
             values = billed.setdefault(
                 line.stay_id.id,
                 {"days_billed": 0.0, "unit_price": 0.0, "gross_amount": 0.0, "contribution_amount": 0.0,
                  "net_amount": 0.0},
             )
-            values["days_billed"] += line.days_billed
-            values["unit_price"] = max(values["unit_price"], line.unit_price)
-            values["gross_amount"] += line.gross_amount
-            values["contribution_amount"] += line.contribution_amount
-            values["net_amount"] += line.amount
+            values["days_billed"] += totals["days"]
+            values["unit_price"] = max(values["unit_price"], totals["unit_price"])
+            values["gross_amount"] += totals["gross"]
+            values["contribution_amount"] += totals["contribution"]
+            values["net_amount"] += totals["net"]
         return billed
 
     def _needs_day_codes(self):
