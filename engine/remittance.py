@@ -958,15 +958,19 @@ def match_advice(lines, invoices, manual=None, blocked_rows=()):
 # ---- The transfer ------------------------------------------------------------------------------------
 
 
-def transfer_key(payer_id, transfer_date, lines):
-    """What identifies one transfer, whatever the bytes of its advice file (re-saved, another line ending, another
-    encoding, rows in another order): the payer, the date, the total and the lines (invoice, beneficiary, file
-    number, period, amount), normalised as the matching reads them."""
+def lines_digest(lines):
+    """The lines of an advice (invoice, beneficiary, file number, period, amount), normalised as the matching reads
+    them and in any order, with their total: the same whatever the bytes of the file (re-saved, another line
+    ending, another encoding, rows in another order)."""
     items = sorted(
         "|".join((normalize_ref(line.invoice_ref), normalize_name(line.beneficiary), normalize_ref(line.file_number),
                   line.period.isoformat() if line.period else "", str(cents(line.amount))))
         for line in lines
     )
     total = cents(sum((line.amount for line in lines), ZERO))
-    payload = "\n".join((str(payer_id), transfer_date.isoformat(), str(total), *items))
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return hashlib.sha256("\n".join((str(total), *items)).encode()).hexdigest()
+
+
+def transfer_key(payer_id, transfer_date, digest):
+    """What identifies one transfer: the payer, the date, and the lines of its advice (``lines_digest``)."""
+    return hashlib.sha256(("%s|%s|%s" % (payer_id, transfer_date.isoformat(), digest)).encode()).hexdigest()

@@ -26,6 +26,7 @@ from odoo.addons.essms_billing.engine.remittance import normalize_header
 from odoo.addons.essms_billing.engine.remittance import parse_advice
 from odoo.addons.essms_billing.engine.remittance import parse_amount
 from odoo.addons.essms_billing.engine.remittance import parse_period
+from odoo.addons.essms_billing.engine.remittance import lines_digest
 from odoo.addons.essms_billing.engine.remittance import transfer_key
 
 D = Decimal
@@ -466,9 +467,9 @@ def test_the_transfer_key_ignores_the_bytes_not_the_transfer():
     reordered = parse_advice("Facture;Nom;Période;Montant\nf2;PETIT Jean;2025-07;20\nF1;Marie Dupont;07/2025;10\n"
                              .encode()).lines
     other = parse_advice(rows.replace("20,00", "21,00").encode()).lines
-    key = transfer_key(7, date(2025, 8, 20), first)
-    assert transfer_key(7, date(2025, 8, 20), resaved) == key
-    assert transfer_key(7, date(2025, 8, 20), reordered) == key
-    assert transfer_key(7, date(2025, 8, 21), first) != key
-    assert transfer_key(8, date(2025, 8, 20), first) != key
-    assert transfer_key(7, date(2025, 8, 20), other) != key
+    key = transfer_key(7, date(2025, 8, 20), lines_digest(first))
+    assert transfer_key(7, date(2025, 8, 20), lines_digest(resaved)) == key
+    assert transfer_key(7, date(2025, 8, 20), lines_digest(reordered)) == key
+    assert transfer_key(7, date(2025, 8, 21), lines_digest(first)) != key
+    assert transfer_key(8, date(2025, 8, 20), lines_digest(first)) != key
+    assert transfer_key(7, date(2025, 8, 20), lines_digest(other)) != key
