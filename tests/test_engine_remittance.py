@@ -21,12 +21,12 @@ from odoo.addons.essms_billing.engine.remittance import AdviceLine
 from odoo.addons.essms_billing.engine.remittance import CellError
 from odoo.addons.essms_billing.engine.remittance import Invoice
 from odoo.addons.essms_billing.engine.remittance import Layout
+from odoo.addons.essms_billing.engine.remittance import lines_digest
 from odoo.addons.essms_billing.engine.remittance import match_advice
 from odoo.addons.essms_billing.engine.remittance import normalize_header
 from odoo.addons.essms_billing.engine.remittance import parse_advice
 from odoo.addons.essms_billing.engine.remittance import parse_amount
 from odoo.addons.essms_billing.engine.remittance import parse_period
-from odoo.addons.essms_billing.engine.remittance import lines_digest
 from odoo.addons.essms_billing.engine.remittance import transfer_key
 
 D = Decimal

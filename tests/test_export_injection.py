@@ -10,11 +10,10 @@ from datetime import date
 from openpyxl import load_workbook
 
 from odoo import Command
-from odoo.tests import freeze_time
-from odoo.tests import tagged
-
 from odoo.addons.essms_billing.engine.exports import csv_text
 from odoo.addons.essms_billing.engine.exports import is_formula_like
+from odoo.tests import freeze_time
+from odoo.tests import tagged
 
 from .portal_common import JULY
 from .portal_common import PortalCommon
@@ -37,7 +36,7 @@ class TestExportInjection(PortalCommon):
         """Every formula the workbook holds (as stored in its XML) and every text cell value."""
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             formulas = [name for name in archive.namelist() if name.startswith("xl/worksheets/")
-                        and b"<f>" in archive.read(name) or b"<f " in archive.read(name)]
+                        and (b"<f>" in archive.read(name) or b"<f " in archive.read(name))]
         texts = set()
         book = load_workbook(io.BytesIO(content))
         for sheet in book.worksheets:

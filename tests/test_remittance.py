@@ -267,7 +267,8 @@ class TestRemittance(RemittanceCase):
         other.action_import()
         self.assertFalse(other.duplicate_of_id)
         # The operator who really means it says why; the reason is on the advice's history.
-        second.with_user(self.operator).duplicate_reason = "Le Département a payé deux fois ce virement (relevé du 22/08)."
+        reason = "Le Département a payé deux fois ce virement (relevé du 22/08)."
+        second.with_user(self.operator).duplicate_reason = reason
         self.assertEqual(second.state, "checked")
         second.action_post()
         self.assertEqual(second.state, "posted")

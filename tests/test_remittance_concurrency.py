@@ -16,7 +16,11 @@ from odoo.tests import tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import SQL
 
-ADVICE = "N° Facture;Nom Prénom;Période;Montant réglé\r\nFDV/X/1;DUPONT Marie;07/2025;100,00\r\n;PETIT Jean;07/2025;50,00\r\n"
+ADVICE = (
+    "N° Facture;Nom Prénom;Période;Montant réglé\r\n"
+    "FDV/X/1;DUPONT Marie;07/2025;100,00\r\n"
+    ";PETIT Jean;07/2025;50,00\r\n"
+)
 
 
 @tagged("post_install", "-at_install")
@@ -29,7 +33,9 @@ class TestRemittanceConcurrency(BaseCase):
         self.addCleanup(self.cr2.close)
         self.addCleanup(self.cr1.close)
         env = api.Environment(self.cr1, SUPERUSER_ID, {"tracking_disable": True})
-        self.payer_id = env["res.partner"].create({"name": "CD concurrency advice", "essms_payer_kind": "departement"}).id
+        self.payer_id = env["res.partner"].create(
+            {"name": "CD concurrency advice", "essms_payer_kind": "departement"}
+        ).id
         self.journal_id = env["account.journal"].search(
             [("type", "=", "bank"), ("company_id", "=", env.company.id)], limit=1
         ).id
@@ -51,7 +57,8 @@ class TestRemittanceConcurrency(BaseCase):
             "DELETE FROM account_move_line WHERE move_id IN (SELECT move_id FROM account_payment WHERE id IN %(pay)s)",
             "DELETE FROM account_move WHERE id IN (SELECT move_id FROM account_payment WHERE id IN %(pay)s)",
             "DELETE FROM account_payment WHERE id IN %(pay)s",
-            "DELETE FROM mail_message WHERE model = 'essms.remittance' AND res_id NOT IN (SELECT id FROM essms_remittance)",
+            "DELETE FROM mail_message WHERE model = 'essms.remittance' "
+            "AND res_id NOT IN (SELECT id FROM essms_remittance)",
             "DELETE FROM res_partner WHERE id = %(payer)s",
         ):
             cr.execute(SQL(query, payer=self.payer_id, pay=payment_ids))
