@@ -685,7 +685,7 @@ def _parse_advice(content, layout):
         return cells[index] if index is not None and index < len(cells) else ""
 
     empty_rows, seen = [], {}
-    total_row = None
+    total_rows = []
     for index, cells in rows:
         try:
             if index <= header_row:
@@ -694,7 +694,7 @@ def _parse_advice(content, layout):
                 empty_rows.append(index)
                 continue
             if _is_total_row(cells, columns):
-                total_row = (index, cell(cells, "amount"))
+                total_rows.append((index, cell(cells, "amount")))
                 continue
             amount_header = columns["amount"][1]
             raw_amount = cell(cells, "amount")
@@ -745,14 +745,16 @@ def _parse_advice(content, layout):
     if empty_rows:
         issues.append(Issue(WARNING, EMPTY_ROWS(rows=", ".join(str(row) for row in empty_rows[:20])
                                                 + ("…" if len(empty_rows) > 20 else ""))))
-    if total_row:
-        index, raw_total = total_row
+    for index, raw_total in total_rows:
+        issues.append(Issue(WARNING, TOTAL_ROW(row=index, amount=_text(raw_total)), index))
+    if total_rows:
+        # The last total is the file's; the others are subtotals, each named above.
+        index, raw_total = total_rows[-1]
         lines_sum = sum((line.amount for line in result.lines), ZERO)
         try:
             total = parse_amount(raw_total)
         except CellError:
             total = None
-        issues.append(Issue(WARNING, TOTAL_ROW(row=index, amount=_text(raw_total)), index))
         if total is not None and total != lines_sum:
             issues.append(Issue(WARNING, TOTAL_MISMATCH(row=index, total=total, amount=lines_sum), index))
     if not result.lines and not result.blocking:
