@@ -7,7 +7,7 @@ formula the finance director's spreadsheet runs when the file is opened. Every e
   formula; here it stays a string (the due-date tracking sheet always wrote its documents as inline strings).
   No export of the addon writes a formula of its own.
 - CSV: ``csv_text`` puts an apostrophe before a text a spreadsheet would read as a formula (starting with ``=``,
-  ``+``, ``-``, ``@``, a tab or a carriage return); numbers such as ``-12,50`` stay numbers.
+  ``+``, ``-``, ``@``, a tab or a carriage return); numbers such as ``-12,50`` and a lone ``-`` stay as they are.
 """
 
 import re
@@ -20,8 +20,10 @@ NUMBER = re.compile(r"[+-]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*%?")
 
 
 def is_formula_like(text):
-    """Whether a spreadsheet would read ``text`` as a formula rather than as text or a number."""
-    return isinstance(text, str) and text.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(text)
+    """Whether a spreadsheet would read ``text`` as a formula rather than as text or a number (a lone ``-``, the
+    portal's mark of a day not present, is text)."""
+    return (isinstance(text, str) and text.startswith(FORMULA_STARTS) and len(text.strip()) > 1
+            and not NUMBER.fullmatch(text))
 
 
 def csv_text(value):

@@ -286,13 +286,17 @@ class EssmsRemittance(models.Model):
         return True
 
     def _lock_for_posting(self):
-        """Two users posting one advice at once: the second is refused at once, not after a second payment."""
+        """Two users posting one advice at once: the second is refused at once, not after a second payment. (When
+        the first has committed since this transaction began, PostgreSQL's serialization failure lets Odoo retry
+        the request, which then finds the advice posted.)"""
+        if not self:
+            return
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL("SELECT id FROM essms_remittance WHERE id IN %s FOR UPDATE NOWAIT", tuple(self.ids))
                 )
-        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+        except psycopg2.errors.LockNotAvailable:
             raise UserError(
                 self.env._(
                     "The payment advice %(name)s is being posted by another user right now: reload it in a moment.",

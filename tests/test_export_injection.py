@@ -64,7 +64,7 @@ class TestExportInjection(PortalCommon):
 
     def test_the_helper(self):
         self.assertEqual(csv_text(PAYER), "'" + PAYER)
-        for harmless in ("-12,50", "+33", "1 234,56", "Dupont", "", "12/07/2025", "-3"):
+        for harmless in ("-12,50", "+33", "1 234,56", "Dupont", "", "12/07/2025", "-3", "-"):
             self.assertEqual(csv_text(harmless), harmless)
         for hostile in ("=1+1", "+1+cmd", "-2+3", "@SUM(A1)", "\t=1", "\r=1"):
             self.assertTrue(csv_text(hostile).startswith("'"), hostile)
