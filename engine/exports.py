@@ -61,4 +61,4 @@ class SafeWorkbook(Workbook):
             for sheet in self.worksheets:
                 for cell in sheet._cells.values():
                     as_text(cell)
-        super().save(filename)
+        return super().save(filename)

@@ -13,6 +13,7 @@ period outside ``PERIOD_YEARS`` is refused, with its row and column. ``transfer_
 advice describes whatever the bytes of its file, so that one transfer is never recorded twice.
 """
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -270,15 +271,10 @@ def decode(content):
     like French; Windows-1252 wins a tie."""
     if content.startswith(b"\xef\xbb\xbf"):
         return content[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return content.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    try:
-        return content.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    unicode = ("utf-16", "utf-8") if content.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8",)
+    for encoding in unicode:
+        with contextlib.suppress(UnicodeDecodeError):
+            return content.decode(encoding), encoding
     best = None
     for encoding, _label in LEGACY_ENCODINGS:
         try:

@@ -218,7 +218,7 @@ class EssmsRemittance(models.Model):
             remittance.amount_credit_left = remittance._excess_available() if remittance.state == "posted" else 0.0
 
     def init(self):
-        super().init()
+        res = super().init()
         self.env.cr.execute(
             SQL(
                 """
@@ -228,6 +228,7 @@ class EssmsRemittance(models.Model):
                 SQL.identifier(TRANSFER_INDEX),
             )
         )
+        return res
 
     def write(self, vals):
         res = super().write(vals)
