@@ -27,13 +27,14 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP
 from decimal import Decimal
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from .days import DayReason
 from .days import DayStatus
+from .exports import SafeWorkbook
+from .exports import csv_text
 
 # Kind of each source: how its value is written. "daily" expands into one column per day of the month.
 SOURCES = {
@@ -220,14 +221,14 @@ def render_csv(outputs, rows, settings):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=settings.separator, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     if settings.header:
-        writer.writerow([output.header for output in outputs])
+        writer.writerow([csv_text(output.header) for output in outputs])
     for row in rows:
-        writer.writerow([format_text(output.value(row), output, settings) for output in outputs])
+        writer.writerow([csv_text(format_text(output.value(row), output, settings)) for output in outputs])
     return buffer.getvalue().encode(settings.encoding, errors="replace")
 
 
 def render_xlsx(outputs, rows, settings, sheet_title):
-    workbook = Workbook()
+    workbook = SafeWorkbook()
     workbook.properties.creator = "essms_billing"
     workbook.properties.lastModifiedBy = "essms_billing"
     workbook.properties.created = FIXED_MOMENT

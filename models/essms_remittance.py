@@ -4,22 +4,28 @@ from datetime import date
 from datetime import timedelta
 from decimal import Decimal
 
+import psycopg2
+
 from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools import float_compare
 from odoo.tools import format_date
+from odoo.tools import format_datetime
 from odoo.tools import formatLang
 
 from ..engine.money import to_decimal
 from ..engine.remittance import AdviceLine
 from ..engine.remittance import Invoice
+from ..engine.remittance import lines_digest
 from ..engine.remittance import match_advice
 from ..engine.remittance import normalize_ref
 from ..engine.remittance import parse_advice
+from ..engine.remittance import transfer_key
 from .essms_workflow_mixin import transition
 
 STATUSES = [
@@ -39,6 +45,9 @@ METHODS = [
 ]
 # How far the bank statement line of the transfer may be from the advice's date.
 STATEMENT_DAYS = 5
+# One transfer is posted once: two posted advices of a company cannot have the same transfer, unless the operator
+# said why (the payer really paid the same thing twice).
+TRANSFER_INDEX = "essms_remittance_transfer_posted_once"
 
 
 class EssmsRemittance(models.Model):
@@ -76,6 +85,32 @@ class EssmsRemittance(models.Model):
     file = fields.Binary(string="Advice file", attachment=True, copy=False)
     filename = fields.Char(copy=False)
     file_hash = fields.Char(readonly=True, copy=False, index=True)
+    lines_digest = fields.Char(
+        readonly=True, copy=False, help="The lines of the file as the payer wrote them, whatever the file's bytes."
+    )
+    transfer_key = fields.Char(
+        compute="_compute_transfer_key",
+        store=True,
+        copy=False,
+        index=True,
+        help="The payer, the date and the lines of the file: the same transfer has the same key.",
+    )
+    duplicate_of_id = fields.Many2one(
+        "essms.remittance",
+        string="Same transfer as",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="An earlier advice of the same transfer (same payer, date, amount and lines): this one cannot be "
+        "posted unless you say why the payer paid it twice.",
+    )
+    duplicate_reason = fields.Text(
+        string="Why record it again",
+        copy=False,
+        help="The payer really paid this transfer twice: say why (kept on the advice's history).",
+    )
+    posted_by_id = fields.Many2one("res.users", string="Posted by", readonly=True, copy=False)
+    posted_at = fields.Datetime(string="Posted on", readonly=True, copy=False)
     encoding = fields.Char(string="Read as", readonly=True, copy=False)
     layout_id = fields.Many2one(
         "essms.remittance.layout",
@@ -152,6 +187,13 @@ class EssmsRemittance(models.Model):
                 remittance.partner_id, remittance.company_id or self.env.company
             )
 
+    @api.depends("partner_id", "date", "lines_digest")
+    def _compute_transfer_key(self):
+        for remittance in self:
+            remittance.transfer_key = remittance.lines_digest and transfer_key(
+                remittance.partner_id.commercial_partner_id.id, remittance.date, remittance.lines_digest
+            )
+
     @api.depends("line_ids.amount", "line_ids.amount_allocated", "line_ids.amount_excess", "line_ids.status")
     def _compute_amounts(self):
         for remittance in self:
@@ -162,16 +204,47 @@ class EssmsRemittance(models.Model):
             remittance.amount_excess = sum((lines - unknown).mapped("amount_excess"))
             remittance.amount_suspense = sum(unknown.mapped("amount"))
 
-    @api.depends("line_ids.blocking", "line_ids.status", "file_error")
+    @api.depends("line_ids.blocking", "line_ids.status", "file_error", "duplicate_of_id", "duplicate_reason")
     def _compute_counts(self):
         for remittance in self:
-            remittance.blocking_count = len(remittance.line_ids.filtered("blocking")) + int(remittance.file_error)
+            remittance.blocking_count = (
+                len(remittance.line_ids.filtered("blocking"))
+                + int(remittance.file_error)
+                + int(remittance._duplicate_blocks())
+            )
             remittance.unknown_count = len(remittance.line_ids.filtered(lambda line: line.status == "unknown"))
 
     @api.depends("payment_id.move_id.line_ids.amount_residual", "state", "line_ids.in_suspense", "line_ids.amount")
     def _compute_amount_credit_left(self):
         for remittance in self:
             remittance.amount_credit_left = remittance._excess_available() if remittance.state == "posted" else 0.0
+
+    def init(self):
+        res = super().init()
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE UNIQUE INDEX IF NOT EXISTS %s ON essms_remittance (company_id, transfer_key)
+                 WHERE state = 'posted' AND transfer_key IS NOT NULL AND COALESCE(duplicate_reason, '') = ''
+                """,
+                SQL.identifier(TRANSFER_INDEX),
+            )
+        )
+        return res
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "duplicate_reason" in vals:
+            for remittance in self.filtered(lambda remittance: (remittance.duplicate_reason or "").strip()):
+                remittance.message_post(
+                    body=self.env._(
+                        "Recorded although the same transfer was recorded by %(name)s. Reason: %(reason)s",
+                        name=remittance.duplicate_of_id.name or "—",
+                        reason=remittance.duplicate_reason,
+                    )
+                )
+            self._update_state()
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_posted(self):
@@ -188,7 +261,7 @@ class EssmsRemittance(models.Model):
             if not remittance.file:
                 raise UserError(self.env._("Upload the payer's advice file first."))
             content = base64.b64decode(remittance.file)
-            remittance._check_not_imported(hashlib.sha256(content).hexdigest())
+            remittance.file_hash = hashlib.sha256(content).hexdigest()
             remittance._import_content(content)
         return True
 
@@ -199,13 +272,67 @@ class EssmsRemittance(models.Model):
 
     def action_post(self):
         """One payment for the transfer, reconciled with every matched invoice, all or nothing."""
+        self._lock_for_posting()
         for remittance in self:
             remittance._check_postable()
         # All or nothing: a failure in the middle leaves no payment nor partial reconciliation behind.
-        with self.env.cr.savepoint():
-            for remittance in self:
-                remittance._post()
+        try:
+            with self.env.cr.savepoint():
+                for remittance in self:
+                    remittance._post()
+        except psycopg2.errors.UniqueViolation as error:
+            if error.diag.constraint_name != TRANSFER_INDEX:
+                raise
+            # Another user posted the same transfer from another advice since this one was read: the database
+            # refused the second posting; name the first one, as committed (this transaction cannot see it).
+            raise UserError(self._transfer_posted_elsewhere_message()) from None
         return True
+
+    def _lock_for_posting(self):
+        """Two users posting one advice at once: the second is refused at once, not after a second payment. (When
+        the first has committed since this transaction began, PostgreSQL's serialization failure lets Odoo retry
+        the request, which then finds the advice posted.)"""
+        if not self:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL("SELECT id FROM essms_remittance WHERE id IN %s FOR UPDATE NOWAIT", tuple(self.ids))
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "The payment advice %(name)s is being posted by another user right now: reload it in a moment.",
+                    name=", ".join(self.mapped("name")),
+                )
+            ) from None
+
+    def _transfer_posted_elsewhere_message(self):
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    """
+                    SELECT r.id, r.name, r.posted_at, p.name
+                      FROM essms_remittance r
+                      LEFT JOIN res_users u ON u.id = r.posted_by_id
+                      LEFT JOIN res_partner p ON p.id = u.partner_id
+                     WHERE r.company_id = %s AND r.transfer_key IN %s AND r.state = 'posted'
+                       AND COALESCE(r.duplicate_reason, '') = ''
+                     LIMIT 1
+                    """,
+                    self.company_id[:1].id,
+                    tuple(self.mapped("transfer_key")),
+                )
+            )
+            row = cr.fetchone()
+        name, posted_at, user = (row[1], row[2], row[3]) if row else ("?", None, "?")
+        return self.env._(
+            "This transfer was posted a moment ago by %(user)s with the payment advice %(name)s (%(when)s): it is "
+            "not posted twice. If the payer really paid it twice, say why in “Why record it again”.",
+            user=user or "?",
+            name=name,
+            when=format_datetime(self.env, posted_at) if posted_at else "",
+        )
 
     @transition
     def action_cancel(self):
@@ -259,28 +386,6 @@ class EssmsRemittance(models.Model):
 
     # Import ----------------------------------------------------------------------------------------------
 
-    def _check_not_imported(self, file_hash):
-        earlier = self.search(
-            [
-                ("file_hash", "=", file_hash),
-                ("company_id", "=", self.company_id.id),
-                ("state", "!=", "cancel"),
-                ("id", "!=", self.id),
-            ],
-            limit=1,
-        )
-        if earlier:
-            raise UserError(
-                self.env._(
-                    "This file was already imported as %(name)s of %(date)s (%(payer)s); cancel that advice to "
-                    "import it again.",
-                    name=earlier.name,
-                    date=format_date(self.env, earlier.date),
-                    payer=earlier.partner_id.display_name,
-                )
-            )
-        self.file_hash = file_hash
-
     def _import_content(self, content):
         self.ensure_one()
         parsed = parse_advice(content, self.layout_id._engine_layout())
@@ -319,8 +424,10 @@ class EssmsRemittance(models.Model):
                 "encoding": parsed.encoding,
                 "file_error": any(issue.blocking for issue in notes),
                 "import_notes": "\n".join(self._render(issue.message) for issue in notes) or False,
+                "lines_digest": lines_digest(parsed.lines) if parsed.lines else False,
             }
         )
+        self._find_same_transfer()
         self._find_statement_line()
         self._update_state()
         self.message_post(
@@ -330,6 +437,44 @@ class EssmsRemittance(models.Model):
                 file=self.filename or "",
                 amount=formatLang(self.env, self.amount_total, currency_obj=self.currency_id),
             )
+        )
+
+    def _same_transfer(self):
+        """The advice that recorded this transfer before: a posted one, or an earlier one still open."""
+        self.ensure_one()
+        if not self.transfer_key:
+            return self.browse()
+        others = self.search(
+            [
+                ("transfer_key", "=", self.transfer_key),
+                ("company_id", "=", self.company_id.id),
+                ("state", "!=", "cancel"),
+                ("id", "!=", self.id),
+            ],
+            order="id",
+        )
+        posted = others.filtered(lambda other: other.state == "posted")
+        return (posted or others.filtered(lambda other: other.id < (self.id or 0)))[:1]
+
+    def _find_same_transfer(self):
+        for remittance in self.filtered(lambda remittance: remittance.state in ("draft", "checked")):
+            remittance.duplicate_of_id = remittance._same_transfer()
+
+    def _duplicate_blocks(self):
+        self.ensure_one()
+        return bool(self.duplicate_of_id) and not (self.duplicate_reason or "").strip()
+
+    def _duplicate_message(self):
+        earlier = self.duplicate_of_id
+        return self.env._(
+            "This transfer (%(payer)s, %(date)s, %(amount)s, the same lines) was already recorded by the payment "
+            "advice %(name)s (%(state)s): it is not recorded twice. If the payer really paid it twice, say why in "
+            "“Why record it again”.",
+            payer=earlier.partner_id.display_name,
+            date=format_date(self.env, earlier.date),
+            amount=formatLang(self.env, earlier.amount_total, currency_obj=earlier.currency_id),
+            name=earlier.name,
+            state=dict(earlier._fields["state"]._description_selection(self.env)).get(earlier.state),
         )
 
     def _render(self, message):
@@ -427,6 +572,7 @@ class EssmsRemittance(models.Model):
                 }
                 if changed:
                     line.with_context(essms_remittance_matching=True).write(changed)
+            remittance._find_same_transfer()
             remittance._find_statement_line()
             remittance._update_state()
 
@@ -462,6 +608,20 @@ class EssmsRemittance(models.Model):
 
     def _check_postable(self):
         self.ensure_one()
+        if self.state == "posted":
+            raise UserError(
+                self.env._(
+                    "The payment advice %(name)s is already posted, by %(user)s on %(when)s.",
+                    name=self.name,
+                    user=self.posted_by_id.name or self.write_uid.name,
+                    when=format_datetime(self.env, self.posted_at or self.write_date),
+                )
+            )
+        if self.state == "cancel":
+            raise UserError(self.env._("The payment advice %(name)s is cancelled.", name=self.name))
+        self._find_same_transfer()
+        if self._duplicate_blocks():
+            raise UserError(self._duplicate_message())
         if self.state != "checked" or self.blocking_count:
             raise UserError(
                 self.env._("The payment advice %(name)s has errors to correct before posting.", name=self.name)
@@ -529,7 +689,14 @@ class EssmsRemittance(models.Model):
         if self.statement_line_id:
             self._reconcile_statement_line(payment)
         self._reconcile_bank_receipt(payment)
-        self.write({"payment_id": payment.id, "state": "posted"})
+        self.write(
+            {
+                "payment_id": payment.id,
+                "state": "posted",
+                "posted_by_id": self.env.uid,
+                "posted_at": fields.Datetime.now(),
+            }
+        )
         self.message_post(
             body=self.env._(
                 "Posted: payment %(payment)s of %(amount)s, %(allocated)s paying %(count)s invoices, "

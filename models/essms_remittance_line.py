@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import float_compare
 from odoo.tools import formatLang
 
+from ..engine.remittance import MAX_AMOUNT
 from .essms_remittance import METHODS
 from .essms_remittance import STATUSES
 
@@ -78,6 +79,11 @@ class EssmsRemittanceLine(models.Model):
             return super().write(vals)
         if "amount" in vals and float_compare(vals["amount"], 0.0, precision_digits=2) <= 0:
             raise UserError(self.env._("An advice line pays a positive amount; delete the line instead."))
+        if "amount" in vals and vals["amount"] >= float(MAX_AMOUNT):
+            raise UserError(
+                self.env._("No advice line pays 1 000 000 000 or more: correct the amount of row %(rows)s.",
+                           rows=", ".join(str(row) for row in self.mapped("row")))
+            )
         posted = self.filtered(lambda line: line.remittance_state == "posted")
         if posted:
             if set(vals) != {"move_id"} or not vals["move_id"]:

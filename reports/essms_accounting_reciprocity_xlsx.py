@@ -1,6 +1,5 @@
 import io
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -8,6 +7,7 @@ from odoo import api
 from odoo import models
 from odoo.tools import format_date
 
+from ..engine.exports import SafeWorkbook
 from .essms_receivable_ageing_xlsx import DATE_FORMAT
 from .essms_receivable_ageing_xlsx import EURO_FORMAT
 from .essms_receivable_ageing_xlsx import HEADER_ROW
@@ -33,7 +33,7 @@ class EssmsAccountingReciprocityXlsx(models.AbstractModel):
         if wizard.establishment_ids:
             names = ", ".join(wizard.establishment_ids.mapped("name"))
             scope += " – " + self.env._("Establishments: %(names)s", names=names)
-        workbook = Workbook(write_only=True)
+        workbook = SafeWorkbook(write_only=True)
         used = set()
         journals = wizard.journal_line_ids
         payers = wizard.payer_line_ids

@@ -6,7 +6,6 @@ from datetime import date
 from xml.sax.saxutils import escape
 
 from lxml import etree
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment
@@ -22,6 +21,7 @@ from odoo import models
 from odoo.tools import SQL
 from odoo.tools import format_date
 
+from ..engine.exports import SafeWorkbook
 from ..models.essms_receivable_ageing import AGEING_DATE_KEY
 from ..models.essms_receivable_ageing import BUCKETS
 
@@ -194,7 +194,7 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
         for document in documents:
             by_kind[document["payer_kind"]].append(document)
 
-        workbook = Workbook(write_only=True)
+        workbook = SafeWorkbook(write_only=True)
         self._write_summary(workbook, title, filters_label, kinds, kind_labels, bucket_labels, by_kind, currency)
         used_names = {self.env._("Summary")}
         for kind in kinds:

@@ -1,12 +1,12 @@
 import io
 
-from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from odoo import api
 from odoo import models
 from odoo.tools import format_date
 
+from ..engine.exports import SafeWorkbook
 from ..models.essms_receivable_ageing import BUCKETS
 from .essms_receivable_ageing_xlsx import BOLD
 from .essms_receivable_ageing_xlsx import DATE_FORMAT
@@ -38,7 +38,7 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
         if dashboard.establishment_ids:
             names = ", ".join(dashboard.establishment_ids.mapped("name"))
             scope += " – " + self.env._("Establishments: %(names)s", names=names)
-        workbook = Workbook(write_only=True)
+        workbook = SafeWorkbook(write_only=True)
         used = set()
 
         def sheet(name, headers, widths):

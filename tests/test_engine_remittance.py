@@ -21,11 +21,13 @@ from odoo.addons.essms_billing.engine.remittance import AdviceLine
 from odoo.addons.essms_billing.engine.remittance import CellError
 from odoo.addons.essms_billing.engine.remittance import Invoice
 from odoo.addons.essms_billing.engine.remittance import Layout
+from odoo.addons.essms_billing.engine.remittance import lines_digest
 from odoo.addons.essms_billing.engine.remittance import match_advice
 from odoo.addons.essms_billing.engine.remittance import normalize_header
 from odoo.addons.essms_billing.engine.remittance import parse_advice
 from odoo.addons.essms_billing.engine.remittance import parse_amount
 from odoo.addons.essms_billing.engine.remittance import parse_period
+from odoo.addons.essms_billing.engine.remittance import transfer_key
 
 D = Decimal
 
@@ -165,11 +167,15 @@ def test_files_that_are_not_advices():
     assert codes(parse_advice(b"PK\x03\x04broken")) == [("error", "file_xlsx_broken", 0)]
     assert codes(parse_advice(b"Facture;Montant\x00\x01")) == [("error", "file_binary", 0)]
     assert codes(parse_advice(b"Facture;Montant\n")) == [("error", "no_lines", 0)]
-    # Not UTF-8 nor Windows-1252 (0x81 is undefined there): read as Latin-1, with a warning.
+    # Not UTF-8 nor Windows-1252 (0x81 is undefined there): read as the encoding whose letter it is, with a warning.
     result = parse_advice(b"Facture;Montant\nF\x81;10\n")
-    assert result.encoding == "latin-1"
+    assert result.encoding == "cp437"
     assert [line.amount for line in result.lines] == [D("10.00")]
-    assert codes(result) == [("warning", "file_latin1", 0)]
+    assert codes(result) == [("warning", "file_other_encoding", 0)]
+    # Control characters only: Latin-1, with its warning.
+    result = parse_advice(b"Facture;Montant\nF\x81\xff\x9d\xad;10\n")
+    assert result.encoding in ("latin-1", "cp437", "mac_roman")
+    assert any(issue.severity == "warning" for issue in result.issues)
 
 
 def _xlsx(rows):
@@ -324,3 +330,146 @@ def test_the_operator_choice_wins_and_amount_matching_needs_a_unique_line_too():
     ]
     results = match_advice(lines, INVOICES)
     assert [match.status for match in results] == [UNKNOWN, UNKNOWN, UNKNOWN]
+
+
+# ---- Hostile files (issue 12): bounded work, no silent loss, no absurd amount, every error located ----------
+
+
+def _xlsx_with_dimension(rows, dimension):
+    """A workbook whose first sheet declares ``dimension`` (a stale or absurd range), whatever its real cells."""
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(_xlsx(rows)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="%s"/>' % dimension.encode(), data)
+            target.writestr(info, data)
+    return buffer.getvalue()
+
+
+def test_a_stale_declared_range_reads_every_real_row():
+    rows = [["Facture", "Montant"], *(["F%d" % i, 300] for i in range(1, 6))]
+    result = parse_advice(_xlsx_with_dimension(rows, "A1:B3"))
+    assert [line.invoice_ref for line in result.lines] == ["F1", "F2", "F3", "F4", "F5"]
+    assert sum(line.amount for line in result.lines) == D("1500.00")
+
+
+def test_one_cell_at_xfd1048576_is_refused_quickly_by_its_real_content(tmp_path):
+    import time
+    import tracemalloc
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Facture", "Montant"])
+    sheet.append(["F1", 10])
+    sheet["XFD1048576"] = "x"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    content = buffer.getvalue()
+    assert len(content) < 10000
+    tracemalloc.start()
+    start = time.monotonic()
+    result = parse_advice(content)
+    elapsed = time.monotonic() - start
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert elapsed < 20 and peak < 200 * 1024 * 1024
+    assert ("error", "too_many_rows", 1048576) in codes(result) or ("error", "cell_out_of_range", 1048576) in codes(
+        result)
+    assert not result.lines
+    # A declared range of the whole sheet over two real rows reads the two rows.
+    result = parse_advice(_xlsx_with_dimension([["Facture", "Montant"], ["F1", 10]], "A1:XFD1048576"))
+    assert [line.amount for line in result.lines] == [D("10.00")]
+    assert not result.issues
+
+
+def test_too_many_rows_and_too_big_files_are_refused_with_the_limit():
+    content = ("Facture;Montant\n" + "".join("F%d;1\n" % i for i in range(20001))).encode()
+    result = parse_advice(content)
+    assert codes(result) == [("error", "too_many_rows", 20001)]
+    result = parse_advice(b"Facture;Montant\n" + b"F;1\n" * (3 * 1024 * 1024))
+    assert codes(result) == [("error", "file_too_big", 0)]
+
+
+def test_absurd_amounts_are_refused_with_row_and_column():
+    for value in ("1000000000", "1e15", "100000000000000000000", 10 ** 15, 10 ** 20, 1e28, 10 ** 30,
+                  "123456789012345678901234567890,00"):
+        with pytest.raises(CellError) as caught:
+            parse_amount(value)
+        assert caught.value.template.code in ("amount_too_large", "bad_amount"), value
+    assert parse_amount("999 999 999,99") == D("999999999.99")
+    result = parse_advice(b"Facture;Montant\nF1;100000000000000000000\nF2;10\n")
+    assert codes(result) == [("error", "amount_too_large", 2)]
+    assert result.issues[0].column == "Montant"
+
+
+def test_cells_that_crashed_the_reader_now_name_their_row_and_column():
+    huge = "x" * (200 * 1024)
+    for content in (
+        ("Facture;Montant\nF1;10\n%s;5\n" % huge).encode(),
+        ('Facture;Montant\nF1;10\n"%s";5\n' % huge).encode(),
+        b"Facture;Montant\nF1;10\nF2;" + b"9" * 40 + b"\n",
+        b"Facture;Montant\nF1;NaN\nF2;inf\nF3;-Infinity\n",
+    ):
+        result = parse_advice(content)
+        assert result.blocking
+        for issue in result.issues:
+            assert issue.row, issue
+            assert issue.message.code not in ("file_unexpected", "file_xlsx_broken", "row_unreadable"), issue
+    rows = [["Facture", "Montant"], ["F1", "y" * 30000], ["F2", float("inf")], ["F3", 1e30], ["F4", float("nan")]]
+    result = parse_advice(_xlsx(rows))
+    assert result.blocking
+    assert all(issue.row for issue in result.issues)
+    result = parse_advice(("Facture;Nom;Montant\nF1;%s;10\n" % ("y" * 40000)).encode())
+    assert codes(result) == [("error", "cell_too_long", 2)]
+    assert result.issues[0].column == "B"
+
+
+def test_accounting_brackets_with_a_sign_are_refused_not_read_positive():
+    assert parse_amount("(10)") == D("-10.00")
+    for value in ("(-10)", "(+10)", "(10-)"):
+        with pytest.raises(CellError) as caught:
+            parse_amount(value)
+        assert caught.value.template.code == "ambiguous_sign"
+
+
+def test_periods_outside_1990_2099_are_refused():
+    for value in ("01/0001", "0001-01-01", "12/9999", "9999-12-31", date(1, 1, 1), datetime(9999, 12, 31),
+                  "juillet 1989"):
+        with pytest.raises(CellError) as caught:
+            parse_period(value)
+        assert caught.value.template.code == "period_out_of_range", value
+    result = parse_advice("Facture;Période;Montant\nF1;07/9999;10\n".encode())
+    assert codes(result) == [("warning", "period_out_of_range", 2)]
+    assert result.lines[0].period is None
+
+
+def test_mac_roman_and_dos_files_are_read_in_their_encoding_and_say_so():
+    text = "Facture;Bénéficiaire;Montant\nF1;Élodie Lefèvre à Perpignan, façade;10\n"
+    for encoding in ("mac_roman", "cp437"):
+        result = parse_advice(text.encode(encoding))
+        assert result.encoding == encoding
+        assert result.lines[0].beneficiary == "Élodie Lefèvre à Perpignan, façade"
+        assert codes(result) == [("warning", "file_other_encoding", 0)]
+    result = parse_advice(text.encode("cp1252"))
+    assert result.encoding == "cp1252" and not result.issues
+    assert result.lines[0].beneficiary == "Élodie Lefèvre à Perpignan, façade"
+
+
+def test_the_transfer_key_ignores_the_bytes_not_the_transfer():
+    rows = "Facture;Nom;Période;Montant\nF1;DUPONT Marie;07/2025;10,00\nF2;Jean Petit;07/2025;20,00\n"
+    first = parse_advice(rows.encode("cp1252")).lines
+    resaved = parse_advice(("\ufeff" + rows.replace("\n", "\r\n") + "\r\n").encode("utf-8")).lines
+    reordered = parse_advice("Facture;Nom;Période;Montant\nf2;PETIT Jean;2025-07;20\nF1;Marie Dupont;07/2025;10\n"
+                             .encode()).lines
+    other = parse_advice(rows.replace("20,00", "21,00").encode()).lines
+    key = transfer_key(7, date(2025, 8, 20), lines_digest(first))
+    assert transfer_key(7, date(2025, 8, 20), lines_digest(resaved)) == key
+    assert transfer_key(7, date(2025, 8, 20), lines_digest(reordered)) == key
+    assert transfer_key(7, date(2025, 8, 21), lines_digest(first)) != key
+    assert transfer_key(8, date(2025, 8, 20), lines_digest(first)) != key
+    assert transfer_key(7, date(2025, 8, 20), lines_digest(other)) != key

@@ -230,14 +230,77 @@ class TestRemittance(RemittanceCase):
         first = self._remittance(self._csv())
         first.action_import()
         second = self._remittance(self._csv())
+        second.action_import()
+        self.assertEqual(second.duplicate_of_id, first)
+        self.assertEqual(second.state, "draft")
         with self.assertRaises(UserError) as caught:
-            second.action_import()
+            second.action_post()
         self.assertIn(first.name, str(caught.exception))
         self.assertIn(format_date(self.env, TRANSFER_DATE), str(caught.exception))
-        self.assertFalse(second.line_ids)
         first.action_cancel()
         second.action_import()
-        self.assertEqual(len(second.line_ids), 7)
+        self.assertFalse(second.duplicate_of_id)
+        self.assertEqual(second.state, "checked")
+
+    def test_the_same_transfer_resaved_is_recorded_once_unless_the_operator_says_why(self):
+        """Issue 12, item 2: the advice re-saved (another line ending, another encoding, one more empty line)
+        is the same transfer: it was imported and posted twice."""
+        first = self._remittance(self._csv(), user=self.operator)
+        first.action_import()
+        first.action_post()
+        resaved = self._csv().decode("cp1252").replace("\r\n", "\n") + "\n;;;\n"
+        second = self._remittance(("\ufeff" + resaved).encode("utf-8"), filename="avis (1).csv", user=self.operator)
+        second.action_import()
+        self.assertNotEqual(second.file_hash, first.file_hash)
+        self.assertEqual(second.duplicate_of_id, first)
+        self.assertEqual((second.state, second.blocking_count), ("draft", 1))
+        payments = self.env["account.payment"].search_count([])
+        with self.assertRaises(UserError) as caught:
+            second.action_post()
+        message = str(caught.exception)
+        self.assertIn(first.name, message)
+        self.assertIn("already recorded", message)
+        self.assertEqual(self.env["account.payment"].search_count([]), payments)
+        # Another transfer of the same payer the same day (one line differs) is not refused.
+        other_rows = [*ADVICE_ROWS[:-1], "{inv6};ROUX Anne;07/2025;10,00"]
+        other = self._remittance(self._csv(other_rows), user=self.operator)
+        other.action_import()
+        self.assertFalse(other.duplicate_of_id)
+        # The operator who really means it says why; the reason is on the advice's history.
+        reason = "Le Département a payé deux fois ce virement (relevé du 22/08)."
+        second.with_user(self.operator).duplicate_reason = reason
+        self.assertEqual(second.state, "checked")
+        second.action_post()
+        self.assertEqual(second.state, "posted")
+        self.assertTrue(any("payé deux fois" in message.body and first.name in message.body
+                            for message in second.message_ids))
+
+    def test_an_advice_posted_by_someone_else_says_so_and_by_whom(self):
+        """Issue 12, item 10: the second click on Post said the advice had errors to correct."""
+        remittance = self._remittance(self._csv(), user=self.operator)
+        remittance.action_import()
+        remittance.with_user(self.operator).action_post()
+        with self.assertRaises(UserError) as caught:
+            remittance.action_post()
+        message = str(caught.exception)
+        self.assertIn("already posted", message)
+        self.assertIn(self.operator.name, message)
+        self.assertNotIn("errors to correct", message)
+
+    def test_absurd_amounts_are_refused_in_the_file_and_by_hand(self):
+        rows = ["{inv1};DUPONT Marie;07/2025;100000000000000000000", "{inv5};PETIT Jean;07/2025;(-321,00)"]
+        remittance = self._remittance(self._csv(rows))
+        remittance.action_import()
+        self.assertEqual(remittance.state, "draft")
+        huge, signed = remittance.line_ids.sorted("row")
+        self.assertIn("Row 5, column Montant réglé", huge.message)
+        self.assertIn("largest amount", huge.message)
+        self.assertIn("Row 6, column Montant réglé", signed.message)
+        self.assertTrue(huge.blocking and signed.blocking)
+        with self.assertRaises(UserError):
+            huge.amount = 1e15
+        huge.amount = 4687.68
+        self.assertFalse(huge.blocking)
 
     def test_lines_in_error_block_the_posting_until_corrected(self):
         rows = ["{inv1};DUPONT Marie;07/2025;4 687,68", "{inv5};PETIT Jean;07/2025;trois cent vingt et un",
@@ -536,8 +599,11 @@ class TestRemittanceAfterPosting(RemittanceCase):
         self.assertEqual(inv["inv1"].payment_state, "paid")
         self.assertEqual(inv["inv6"].amount_residual, 712.32)
         # Another advice of the same file is still refused: this one holds it.
+        again = self._remittance(self._csv())
+        again.action_import()
+        self.assertEqual(again.duplicate_of_id, remittance)
         with self.assertRaises(UserError):
-            self._remittance(self._csv()).action_import()
+            again.action_post()
 
     def test_cancel_reverses_the_payment_of_a_locked_period(self):
         remittance = self._posted(statement_line=False)
