@@ -114,7 +114,7 @@ PYTEST := $(PYTHON) -m pytest -p no:cacheprovider --odoo-config=$(CONF) --odoo-h
 # (the main suite skips those tests: its database has no demo). The database is dropped afterwards, pass or fail.
 test-demo: setup
 	@$(MAKE) --no-print-directory create-db DB=$(DEMO_CHECK_DB) DEMO=1
-	@status=0; $(PYTEST) --odoo-database=$(DEMO_CHECK_DB) $(ADDON_LINK)/tests/test_walkthrough.py || status=$$?; \
+	@status=0; $(PYTEST) -p no:logging -s --odoo-database=$(DEMO_CHECK_DB) $(ADDON_LINK)/tests/test_walkthrough.py || status=$$?; \
 		dropdb --if-exists $(DEMO_CHECK_DB); exit $$status
 
 # The walkthrough first, then the main suite whatever the walkthrough gave, so that the main suite's summary is the

@@ -28,7 +28,8 @@ from odoo.tools.pdf import OdooPdfFileReader
 
 # The figures and timings of the walkthrough are logged at INFO, whatever the configuration's level: `make test` shows
 # them in its output, where the README's figures and the time of each tour are read.
-_logger = logging.getLogger(__name__)
+# Not this module's logger: the test cases log under it, and would all show at INFO.
+_logger = logging.getLogger("odoo.addons.essms_billing.walkthrough")
 _logger.setLevel(logging.INFO)
 
 SCREENSHOT = re.compile(r"^essms-screenshot:(\w+)$")

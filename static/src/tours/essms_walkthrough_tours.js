@@ -139,6 +139,11 @@ function createAndSubmitStatement(establishment, search, { openDropdown = false 
             {
                 content: `${establishment} is offered`,
                 trigger: `.o-autocomplete--dropdown-menu .o-autocomplete--dropdown-item a:contains("${establishment}")`,
+            },
+            shot(`establishments_offered_${search.normalize("NFD").replace(/[^A-Za-z]/g, "")}`),
+            {
+                content: `Pick ${establishment}`,
+                trigger: `.o-autocomplete--dropdown-menu .o-autocomplete--dropdown-item a:contains("${establishment}")`,
                 run: "click",
             }
         );
