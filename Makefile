@@ -107,14 +107,23 @@ lint: python-deps
 test-db: setup
 	@$(MAKE) --no-print-directory create-db DB=$(TEST_DB) DEMO=0
 
-# The demo data must load into a fresh database exactly as `make run` loads it.
+PYTEST := $(PYTHON) -m pytest -p no:cacheprovider --odoo-config=$(CONF) --odoo-http --rootdir=$(ADDON_LINK)
+
+# The demo data must load into a fresh database exactly as `make run` loads it, and the README's "Demo walkthrough"
+# must work on it: tests/test_walkthrough.py clicks it in headless Chromium as the operator and the director do
+# (the main suite skips those tests: its database has no demo). The database is dropped afterwards, pass or fail.
 test-demo: setup
 	@$(MAKE) --no-print-directory create-db DB=$(DEMO_CHECK_DB) DEMO=1
-	@dropdb --if-exists $(DEMO_CHECK_DB)
+	@status=0; $(PYTEST) -p no:logging -s --odoo-database=$(DEMO_CHECK_DB) $(ADDON_LINK)/tests/test_walkthrough.py || status=$$?; \
+		dropdb --if-exists $(DEMO_CHECK_DB); exit $$status
 
-test: setup lint test-db i18n-check test-demo
-	$(PYTHON) -m pytest -p no:cacheprovider --odoo-config=$(CONF) --odoo-database=$(TEST_DB) --odoo-http \
-		--rootdir=$(ADDON_LINK) $(ADDON_LINK)/tests $(PYTEST_ARGS)
+# The walkthrough first, then the main suite whatever the walkthrough gave, so that the main suite's summary is the
+# last line; a failure of either fails the target.
+test: setup lint test-db i18n-check
+	@walk=0; $(MAKE) --no-print-directory test-demo || walk=$$?; \
+	if [ $$walk != 0 ]; then echo "ERROR: the demo install or its walkthrough failed (above); running the main suite." >&2; fi; \
+	main=0; $(PYTEST) --odoo-database=$(TEST_DB) $(ADDON_LINK)/tests $(PYTEST_ARGS) || main=$$?; \
+	[ $$walk = 0 ] && [ $$main = 0 ]
 
 ## Benchmark ------------------------------------------------------------------------------------------
 

@@ -39,8 +39,10 @@ class EssmsActivityStatement(models.Model):
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
+    # No check_company: the company IS the establishment's, and on a new statement it is still empty, so the
+    # domain check_company puts on the field ([company_id in (False,)]) would offer no establishment at all.
     establishment_id = fields.Many2one(
-        "essms.establishment", required=True, ondelete="restrict", index=True, check_company=True, tracking=True
+        "essms.establishment", required=True, ondelete="restrict", index=True, tracking=True
     )
     company_id = fields.Many2one(related="establishment_id.company_id", store=True, index=True, precompute=True)
     period_start = fields.Date(string="Month", required=True, tracking=True, help="First day of the month.")

@@ -1,0 +1,277 @@
+"""The README's "Demo walkthrough", in a real browser, on a database installed as `make run` installs it.
+
+The tours (static/src/tours/essms_walkthrough_tours.js) click what the operator and the director click; nothing
+is created by code here: the tests start from the demo as it is installed, run the tours in the README's order
+and then read the database to check what the clicks did. They need the demo data: `make test` runs them on the
+demo check database it has just installed (`make test-walkthrough`); on a database without the demo (the main
+suite's) they are skipped.
+
+A step of a tour can ask for a screenshot with ``console.log("essms-screenshot:<name>")``; screenshots land in
+Odoo's screenshots directory (``--screenshots``, /tmp/odoo_tests by default), under the database's name.
+"""
+
+import io
+import logging
+import re
+import time
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo.addons.base.models.ir_actions_report import IrActionsReport
+from odoo.tests import HttpCase
+from odoo.tests import tagged
+from odoo.tests.common import ChromeBrowser
+from odoo.tools.pdf import OdooPdfFileReader
+
+# The figures and timings of the walkthrough are logged at INFO, whatever the configuration's level: `make test` shows
+# them in its output, where the README's figures and the time of each tour are read.
+# Not this module's logger: the test cases log under it, and would all show at INFO.
+_logger = logging.getLogger("odoo.addons.essms_billing.walkthrough")
+_logger.setLevel(logging.INFO)
+
+SCREENSHOT = re.compile(r"^essms-screenshot:(\w+)$")
+FOYER_VIE = "Foyer de vie Les Micocouliers"
+FOYER_HEBERGEMENT = "Foyer d'hébergement Les Albères"
+
+
+@tagged("post_install", "-at_install", "essms_walkthrough")
+class TestWalkthrough(HttpCase):
+    """One test per part of the walkthrough that stands on the demo alone; "Bill a month" is one test because
+    each of its steps uses what the previous one made (the transaction is rolled back after each test)."""
+
+    timings = {}
+
+    def setUp(self):
+        super().setUp()
+        self.operator = self.env.ref("essms_billing.user_demo_operateur", raise_if_not_found=False)
+        self.director = self.env.ref("essms_billing.user_demo_directeur", raise_if_not_found=False)
+        if not self.operator or not self.director:
+            self.skipTest("needs the demo data, as `make run` installs it (make test runs it on the demo check db)")
+        today = fields.Date.context_today(self.operator)
+        self.month = today.replace(day=1) - relativedelta(months=1)
+        self.establishments = self.env["essms.establishment"].search([("company_id", "=", self.operator.company_id.id)])
+        self.assertEqual(len(self.establishments), 3, "The demo has three establishments.")
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.timings:
+            _logger.info("Walkthrough tours: %s", ", ".join("%s %.1f s" % item for item in cls.timings.items()))
+        super().tearDownClass()
+
+    @contextmanager
+    def _screenshots(self):
+        """Let a tour step ask for a screenshot by logging ``essms-screenshot:<name>``."""
+        handle_console = ChromeBrowser._handle_console
+
+        def _handle_console(browser, type, args=None, stackTrace=None, **kw):  # pylint: disable=redefined-builtin
+            if type == "log" and args and len(args) == 1:
+                match = SCREENSHOT.match(str(browser._from_remoteobject(args[0])))
+                if match:
+                    browser.take_screenshot(prefix="walk_%s_" % match.group(1))
+                    return None
+            return handle_console(browser, type, args=args, stackTrace=stackTrace, **kw)
+
+        with patch.object(ChromeBrowser, "_handle_console", _handle_console):
+            yield
+
+    def _tour(self, name, login):
+        start = time.monotonic()
+        with self._screenshots():
+            self.start_tour("/odoo", name, login=login, timeout=180)
+        self.timings[name] = time.monotonic() - start
+        self.env.invalidate_all()
+
+    # Bill a month, then send it to the département -------------------------------------------------------
+
+    def test_bill_a_month_and_send_it_to_the_departement(self):
+        Statement = self.env["essms.activity.statement"]
+        self.assertFalse(Statement.search([("period_start", "=", self.month)]), "M is left to bill.")
+
+        # 1. The director makes and submits the foyer de vie's statement; the operator the two others.
+        self._tour("essms_walk_statement_director", self.director.login)
+        statement = Statement.search([("period_start", "=", self.month)])
+        self.assertRecordValues(
+            statement,
+            [{"state": "submitted", "create_uid": self.director.id, "submitted_by_id": self.director.id}],
+        )
+        self.assertEqual(statement.establishment_id.name, FOYER_VIE)
+
+        # 2. ... then validates the three.
+        self._tour("essms_walk_statements_operator", self.operator.login)
+        statements = Statement.search([("period_start", "=", self.month)])
+        self.assertEqual(statements.establishment_id, self.establishments)
+        self.assertEqual(set(statements.mapped("state")), {"validated"})
+        self.assertEqual(statements.validated_by_id, self.operator)
+        self.assertFalse(sum(statements.mapped("blocking_count")))
+        hebergement = statements.filtered(lambda statement: statement.establishment_id.name == FOYER_HEBERGEMENT)
+        self.assertTrue(hebergement.warning_count, "The foyer d'hébergement warns of the refused fundings.")
+
+        # 3-4. The run of M, computed, then invoiced; its invoices posted.
+        self._tour("essms_walk_run", self.operator.login)
+        run = self.env["essms.billing.run"].search([("period_start", "=", self.month), ("kind", "=", "regular")])
+        self.assertEqual(len(run), 1)
+        self.assertRecordValues(run, [{"state": "invoiced", "create_uid": self.operator.id}])
+        self.assertEqual(run.establishment_ids, self.establishments)
+        invoices = run.move_ids
+        self.assertTrue(invoices)
+        self.assertEqual(set(invoices.mapped("state")), {"posted"})
+        billed = run.line_ids.filtered(lambda line: line.move_id)
+        self.assertEqual(billed.move_id, invoices, "Every invoice comes from the run's lines.")
+        _logger.info(
+            "Walkthrough figures: run of %s, %d lines, %d invoices, %.2f to invoice, %.2f to bill on decision;"
+            " warnings of the foyer d'hébergement: %d",
+            self.month, len(run.line_ids), len(invoices), run.amount_total, run.to_bill_on_decision_total,
+            hebergement.warning_count,
+        )
+
+        # 4. Two invoices printed from their form: what was printed, rendered for real, is a PDF of the invoice.
+        printed = []
+        render = IrActionsReport._render_qweb_pdf
+
+        def _render_qweb_pdf(report, report_ref, res_ids=None, data=None):
+            printed.append((report_ref, res_ids))
+            return render(report, report_ref, res_ids=res_ids, data=data)
+
+        with patch.object(IrActionsReport, "_render_qweb_pdf", _render_qweb_pdf):
+            self._tour("essms_walk_invoices", self.operator.login)
+        # What the print buttons rendered (an invoice may also render other documents: only the invoices count).
+        Report = self.env["ir.actions.report"]
+        printed = [
+            (report_ref, list(res_ids or []))
+            for report_ref, res_ids in printed
+            if Report._get_report(report_ref).report_name == "account.report_invoice_with_payments"
+        ]
+        self.assertEqual(len(printed), 2, "The tour printed two invoices, one at a time.")
+        printed_moves = self.env["account.move"]
+        for report_ref, res_ids in printed:
+            moves = self.env["account.move"].browse(res_ids)
+            self.assertEqual(len(moves), 1)
+            self.assertIn(moves, invoices, "An invoice of the run was printed.")
+            printed_moves |= moves
+            content, _kind = (
+                Report.with_user(self.operator)
+                .with_context(force_report_rendering=True, lang="fr_FR")
+                ._render_qweb_pdf(report_ref, res_ids=moves.ids)
+            )
+            # Its text is not checked here: with the report's web fonts, Debian's wkhtmltopdf draws the letters as
+            # shapes that pdftotext cannot read (the documents' own tests check their text).
+            self.assertTrue(content.startswith(b"%PDF"), "A PDF, not HTML.")
+            self.assertGreaterEqual(len(OdooPdfFileReader(io.BytesIO(content), strict=False).pages), 1)
+        self.assertEqual(
+            {move.commercial_partner_id.essms_payer_kind == "departement" for move in printed_moves}, {True, False}
+        )
+
+        # Send the month to the département: the CD66 file of M, kept on the run with a message.
+        attachments_before = self.env["ir.attachment"].search([("res_model", "=", "essms.billing.run"),
+                                                               ("res_id", "=", run.id)])
+        self._tour("essms_walk_portal_export", self.operator.login)
+        exported = self.env["ir.attachment"].search(
+            [("res_model", "=", "essms.billing.run"), ("res_id", "=", run.id), ("id", "not in", attachments_before.ids)]
+        )
+        self.assertEqual(len(exported), 1, "The export is kept on the run.")
+        self.assertTrue(exported.raw)
+        self.assertEqual(exported.create_uid, self.operator)
+
+    # A recall, a regularisation ----------------------------------------------------------------------------------
+
+    def test_recall(self):
+        decision = self.env["essms.funding.decision"].search(
+            [("beneficiary_id.name", "=", "Émilie Guérin"), ("state", "=", "filed")]
+        )
+        self.assertEqual(len(decision), 1, "Émilie Guérin's file is pending in the demo.")
+        self._tour("essms_walk_recall", self.operator.login)
+        self.assertEqual(decision.state, "granted")
+        run = self.env["essms.billing.run"].search([("kind", "=", "recall"), ("decision_id", "=", decision.id)])
+        self.assertRecordValues(run, [{"state": "invoiced", "create_uid": self.operator.id}])
+        invoices = run.move_ids.filtered(lambda move: move.move_type == "out_invoice")
+        self.assertTrue(invoices)
+        self.assertEqual(set(run.move_ids.mapped("state")), {"posted"})
+        self.assertIn(decision.payer_id, run.move_ids.commercial_partner_id)
+        _logger.info(
+            "Walkthrough figures: recall of %s (entered %s): invoices %s; lines %s",
+            decision.beneficiary_id.name, decision.beneficiary_id.stay_ids[:1].date_start,
+            ", ".join("%s %s %.2f" % (move.name, move.partner_id.name, move.amount_total_signed)
+                      for move in run.move_ids),
+            ", ".join("%s %s %.2f" % (line.period_start, line.payer_id.name, line.amount) for line in run.line_ids),
+        )
+
+    def test_regularisation(self):
+        Run = self.env["essms.billing.run"]
+        self._tour("essms_walk_regularisation", self.operator.login)
+        runs = Run.search([("kind", "=", "regularisation"), ("create_uid", "=", self.operator.id)], order="id")
+        self.assertEqual(len(runs), 2, "Regularised, then run again.")
+        first, again = runs
+        self.assertEqual(first.state, "invoiced")
+        self.assertTrue(first.move_ids)
+        self.assertEqual(set(first.move_ids.mapped("state")), {"posted"})
+        self.assertFalse(
+            again.line_ids.filtered(lambda line: line.amount),
+            "What was regularised is not billed twice.",
+        )
+        _logger.info(
+            "Walkthrough figures: regularisation of %s: %d lines, %.2f",
+            first.period_start, len(first.line_ids), sum(first.line_ids.mapped("amount")),
+        )
+
+    # A payment advice to check and post --------------------------------------------------------------------
+
+    def test_payment_advice(self):
+        Remittance = self.env["essms.remittance"]
+        advice = Remittance.search([("state", "=", "checked")])
+        self.assertEqual(len(advice), 1, "The demo's CD66 advice waits to be posted.")
+        self._tour("essms_walk_advice", self.operator.login)
+        self.assertEqual(advice.state, "posted")
+        self.assertTrue(advice.payment_id)
+        self.assertEqual(advice.payment_id.amount, advice.amount_total)
+        self.assertTrue(advice.statement_line_id.is_reconciled, "The bank line of the transfer is reconciled.")
+        _logger.info(
+            "Walkthrough figures: advice %s of %s, %.2f; lines %s",
+            advice.name, advice.date, advice.amount_total,
+            ", ".join("%s %s %.2f" % (line.invoice_ref or line.beneficiary_name, line.status, line.amount)
+                      for line in advice.line_ids),
+        )
+        statuses = set(advice.line_ids.mapped("status"))
+        self.assertTrue({"matched", "partial", "already_paid", "unknown"} <= statuses, statuses)
+
+    # Remind what is overdue ----------------------------------------------------------------------------------
+
+    def test_dunning(self):
+        self._tour("essms_walk_dunning", self.operator.login)
+        run = self.env["essms.dunning.run"].search([("create_uid", "=", self.operator.id)])
+        self.assertEqual(len(run), 1)
+        self.assertIn(run.state, ("sending", "sent"))
+        letters = run.letter_ids.filtered(lambda letter: letter.state != "excluded")
+        addressees = set(letters.mapped("partner_id.name"))
+        _logger.info(
+            "Walkthrough figures: dunning letters %s",
+            ", ".join("%s (%s, %d invoices, %.2f)" % (letter.partner_id.name, letter.level_id.name,
+                                                     len(letter.line_ids), letter.amount_due) for letter in letters),
+        )
+        self.assertTrue(any("Hérault" in name for name in addressees), addressees)
+        self.assertTrue(any("ATI 66" in name for name in addressees), addressees)
+        # What the server's job does once the click is committed: the letters rendered, the run sent.
+        self.env.ref("essms_billing.ir_cron_essms_dunning_send").method_direct_trigger()
+        self.env.invalidate_all()
+        self.assertEqual(run.state, "sent")
+        self.assertTrue(run.batch_attachment_id, "One PDF of the letters to print is on the run.")
+
+    # Dashboard and due-date tracking ----------------------------------------------------------------------------
+
+    def _downloaded(self, model):
+        """The file the tour downloaded from a wizard of ``model`` (wizards/download.py keeps it on the wizard)."""
+        wizard = self.env[model].search([("create_uid", "=", self.operator.id)], order="id desc", limit=1)
+        self.assertTrue(wizard.file, "The tour downloaded the file.")
+        self.assertTrue(wizard.filename.endswith(".xlsx"), wizard.filename)
+        return wizard
+
+    def test_dashboard(self):
+        self._tour("essms_walk_dashboard", self.operator.login)
+        dashboard = self._downloaded("essms.recovery.dashboard")
+        self.assertGreater(dashboard.amount_outstanding, 0, "The demo leaves claims to collect.")
+
+    def test_ageing(self):
+        self._tour("essms_walk_ageing", self.operator.login)
+        self._downloaded("essms.receivable.ageing.export")
