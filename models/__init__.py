@@ -43,3 +43,4 @@ from . import essms_stay
 from . import essms_tariff
 from . import res_company
 from . import res_partner
+from . import res_users

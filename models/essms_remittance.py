@@ -74,7 +74,13 @@ class EssmsRemittance(models.Model):
     file = fields.Binary(string="Advice file", attachment=True, copy=False)
     filename = fields.Char(copy=False)
     file_hash = fields.Char(readonly=True, copy=False, index=True)
-    encoding = fields.Char(string="Read as", readonly=True, copy=False)
+    encoding = fields.Selection(
+        selection=[
+            ("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 with BOM (Excel)"), ("utf-16", "UTF-16 (Excel Unicode text)"),
+            ("cp1252", "Windows (ANSI, Windows-1252)"), ("latin-1", "Latin-1 (accents to check)"),
+        ],
+        string="Read as", readonly=True, copy=False,
+    )
     layout_id = fields.Many2one(
         "essms.remittance.layout",
         string="Layout",

@@ -133,8 +133,12 @@ class TestActivityStatement(BillingCommon):
         )
         self.assertEqual(self._codes(statement, "warning"), ["capacity", "decision_expired", "no_decision"])
         messages = dict(zip(statement.anomaly_ids.mapped("code"), statement.anomaly_ids.mapped("message"), strict=True))
-        self.assertIn("Twice: 4 days from 2025-07-07 to 2025-07-10", messages["billed_twice"])
-        self.assertIn("ended on 2025-07-15", messages["decision_expired"])
+        # Dates as the user writes them (en_US here: month first), never ISO.
+        self.assertIn("Twice: 4 days from 07/07/2025 to 07/10/2025", messages["billed_twice"])
+        self.assertIn("ended on 07/15/2025", messages["decision_expired"])
+        self.assertIn("from 07/20/2025 to 07/25/2025", messages["absence_outside_stay"])
+        for message in statement.anomaly_ids.mapped("message"):
+            self.assertNotRegex(message, r"\d{4}-\d{2}-\d{2}")
         self.assertEqual(self._codes(self._statement(no_tariff), "blocking"), ["no_tariff"])
 
         statement.action_submit()
