@@ -84,7 +84,7 @@ demo-db: setup
 create-db: setup
 	@dropdb --if-exists $(DB)
 	@rm -f $(BUILD)/$(DB).log
-	@echo "Creating database $(DB) (demo=$(DEMO)) — $(if $(filter 1,$(DEMO)),about 5 minutes with the demo data,about 3 minutes) on a 2-core machine"
+	@echo "Creating database $(DB) (demo=$(DEMO)) — $(if $(filter 1,$(DEMO)),5 to 10 minutes with the demo data,3 to 8 minutes) on a 2-core machine"
 	@start=$$(date +%s); \
 	$(ODOO) -c $(CONF) -d $(DB) -i essms_billing --load-language=fr_FR --stop-after-init \
 		$(if $(filter 1,$(DEMO)),,--without-demo=all) --logfile=$(BUILD)/$(DB).log \
