@@ -84,16 +84,21 @@ demo-db: setup
 create-db: setup
 	@dropdb --if-exists $(DB)
 	@rm -f $(BUILD)/$(DB).log
-	@echo "Creating database $(DB) (demo=$(DEMO)) — about a minute"
-	@$(ODOO) -c $(CONF) -d $(DB) -i essms_billing --load-language=fr_FR --stop-after-init \
+	@echo "Creating database $(DB) (demo=$(DEMO)) — $(if $(filter 1,$(DEMO)),5 to 10 minutes with the demo data,3 to 8 minutes) on a 2-core machine"
+	@start=$$(date +%s); \
+	$(ODOO) -c $(CONF) -d $(DB) -i essms_billing --load-language=fr_FR --stop-after-init \
 		$(if $(filter 1,$(DEMO)),,--without-demo=all) --logfile=$(BUILD)/$(DB).log \
-		|| { tail -50 $(BUILD)/$(DB).log; exit 1; }
-	@if grep -E " (ERROR|CRITICAL) |failed to install" $(BUILD)/$(DB).log; then echo "ERROR: installing essms_billing in $(DB) logged errors (see $(BUILD)/$(DB).log)" >&2; exit 1; fi
-	@$(PYTHON) tools/set_french.py $(CONF) $(DB)
+		|| { tail -50 $(BUILD)/$(DB).log; exit 1; }; \
+	if grep -E " (ERROR|CRITICAL) |failed to install" $(BUILD)/$(DB).log; then echo "ERROR: installing essms_billing in $(DB) logged errors (see $(BUILD)/$(DB).log)" >&2; exit 1; fi; \
+	$(PYTHON) tools/set_french.py $(CONF) $(DB) || exit 1; \
+	elapsed=$$(( $$(date +%s) - start )); \
+	echo "Database $(DB) created in $$((elapsed / 60)) min $$((elapsed % 60)) s"
 
 run: demo-db
-	@echo "Serving http://localhost:$(HTTP_PORT) — database $(DEMO_DB), login admin / admin"
-	$(ODOO) -c $(CONF) -d $(DEMO_DB) --db-filter='^$(DEMO_DB)$$' --log-level=info
+	@echo "Serving http://localhost:$(HTTP_PORT) — database $(DEMO_DB)"
+	@echo "  Log in as operateur / operateur for the README's demo walkthrough (the billing and recovery operator);"
+	@echo "  directeur / directeur is an establishment's director, admin / admin the administrator (settings)."
+	$(ODOO) -c $(CONF) -d $(DEMO_DB) --db-filter='^$(DEMO_DB)$$' --http-port=$(HTTP_PORT) --log-level=info
 
 clean-demo:
 	dropdb --if-exists $(DEMO_DB)

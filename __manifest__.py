@@ -71,6 +71,10 @@
         "demo/essms_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "essms_billing/static/src/views/*.js",
+            "essms_billing/static/src/views/*.xml",
+        ],
         "web.assets_tests": [
             "essms_billing/static/src/tours/*.js",
         ],

@@ -45,3 +45,4 @@ from . import essms_tariff
 from . import essms_workflow_mixin
 from . import res_company
 from . import res_partner
+from . import res_users

@@ -13,7 +13,7 @@ class EssmsAbsencePolicy(models.Model):
     _order = "name"
     _check_company_auto = True
 
-    name = fields.Char(required=True, tracking=True)
+    name = fields.Char(required=True, translate=True, tracking=True)
     payer_id = fields.Many2one("res.partner", string="Payer", check_company=True, tracking=True)
     company_id = fields.Many2one("res.company", default=lambda self: self.env.company, index=True)
     threshold_hours = fields.Integer(

@@ -7,6 +7,7 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 from ..engine.dates import each_day
 from ..engine.dates import month_end
@@ -349,7 +350,8 @@ class EssmsActivityStatement(models.Model):
                         "blocking", "no_tariff",
                         self.env._(
                             "%(name)s: no daily price applies from %(date_from)s to %(date_to)s.",
-                            name=name, date_from=min(missing), date_to=max(missing),
+                            name=name, date_from=format_date(self.env, min(missing)),
+                            date_to=format_date(self.env, max(missing)),
                         ),
                         stay,
                     )
@@ -369,7 +371,7 @@ class EssmsActivityStatement(models.Model):
                         self.env._(
                             "%(name)s: the funding decision ended on %(date)s; the days after it are charged "
                             "to the resident until it is renewed.",
-                            name=name, date=max(d.date_end for d in expired),
+                            name=name, date=format_date(self.env, max(d.date_end for d in expired)),
                         ),
                         stay,
                     )
@@ -381,7 +383,8 @@ class EssmsActivityStatement(models.Model):
                         self.env._(
                             "%(name)s: no granted or pending funding decision covers %(count)s days from "
                             "%(date_from)s to %(date_to)s; they are charged to the resident.",
-                            name=name, count=len(uncovered), date_from=uncovered[0], date_to=uncovered[-1],
+                            name=name, count=len(uncovered), date_from=format_date(self.env, uncovered[0]),
+                            date_to=format_date(self.env, uncovered[-1]),
                         ),
                         stay,
                     )
@@ -420,8 +423,11 @@ class EssmsActivityStatement(models.Model):
                         self.env._(
                             "%(name)s: the absence from %(start)s to %(end)s lies outside the stay "
                             "(%(stay_start)s – %(stay_end)s).",
-                            name=stay.beneficiary_id.name, start=start, end=end,
-                            stay_start=stay.date_start, stay_end=stay.date_end or self.env._("no end"),
+                            name=stay.beneficiary_id.name, start=format_date(self.env, start),
+                            end=format_date(self.env, end),
+                            stay_start=format_date(self.env, stay.date_start),
+                            stay_end=(format_date(self.env, stay.date_end) if stay.date_end
+                                      else self.env._("no end")),
                         ),
                         stay,
                     )
@@ -469,8 +475,9 @@ class EssmsActivityStatement(models.Model):
                             self.env._(
                                 "%(name)s: %(count)s days from %(date_from)s to %(date_to)s are also billed by "
                                 "the stay at %(establishment)s.",
-                                name=stay.beneficiary_id.name, count=len(shared), date_from=shared[0],
-                                date_to=shared[-1], establishment=other.establishment_id.name,
+                                name=stay.beneficiary_id.name, count=len(shared),
+                                date_from=format_date(self.env, shared[0]), date_to=format_date(self.env, shared[-1]),
+                                establishment=other.establishment_id.name,
                             ),
                             stay,
                         )

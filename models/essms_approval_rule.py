@@ -4,6 +4,7 @@ from odoo import models
 from odoo.exceptions import ValidationError
 
 from ..engine import approvals as engine
+from .essms_receivable_ageing import _payer_kinds
 
 DECISION_TYPES = [
     ("plan", "Payment plan"),
@@ -38,7 +39,7 @@ class EssmsApprovalRule(models.Model):
     )
     decision_type = fields.Selection(DECISION_TYPES, string="Decision", required=True, tracking=True)
     payer_kind = fields.Selection(
-        selection=lambda self: self.env["res.partner"]._fields["essms_payer_kind"].selection,
+        selection=_payer_kinds,
         string="Debtor kind",
         tracking=True,
         help="Empty: every kind of debtor.",

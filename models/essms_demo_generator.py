@@ -734,6 +734,7 @@ class EssmsDemoGenerator(models.AbstractModel):
     def _setup_company(self, company):
         """Make ``company`` the demo association in Perpignan, in euros, with the French chart of accounts."""
         company = self._get_company(company)
+        self._load_french_terms()
         company.name = COMPANY["name"]
         # The address goes on the company's partner: writing a country on a company that has none would
         # install that country's optional localisation modules, which the demo does not need.
@@ -910,6 +911,14 @@ class EssmsDemoGenerator(models.AbstractModel):
         if isinstance(company, models.BaseModel):
             return company.ensure_one()
         return self.env["res.company"].browse(int(company)).exists().ensure_one()
+
+    def _load_french_terms(self):
+        """The addon's French terms, loaded before the demo writes anything: Odoo loads a module's translations
+        after its data, and what the demo writes now is kept as text (chatter messages such as "Avis de paiement
+        créé", names of runs), which would stay half English."""
+        if self._french():
+            self.env["ir.module.module"]._load_module_terms(["essms_billing"], ["fr_FR"], overwrite=True)
+            self.env.registry.clear_cache()  # the translations of the code are cached per module and language
 
     def _french(self):
         """fr_FR when that language is active, else False (partners then keep the default language)."""

@@ -1,6 +1,8 @@
 import logging
 from datetime import timedelta
 
+from psycopg2 import errors
+
 from odoo import api
 from odoo import fields
 from odoo import models
@@ -9,6 +11,7 @@ from odoo.tools import format_date
 from odoo.tools import formatLang
 from odoo.tools.pdf import merge_pdf
 
+from .essms_dunning_letter_line import OPEN_LETTER_STATES
 from .essms_dunning_letter_line import check_company_in_bulk
 from .essms_dunning_level import LETTER_KINDS
 from .essms_workflow_mixin import transition
@@ -160,7 +163,7 @@ class EssmsDunningLetter(models.Model):
         letters = self.create(vals_list)
         self.env["essms.dunning.letter.line"]._insert_lines([
             {**command[2], "letter_id": letter.id, "currency_id": letter.currency_id.id,
-             "company_id": letter.company_id.id}
+             "company_id": letter.company_id.id, "claim_open": letter.state in OPEN_LETTER_STATES}
             for letter, commands in zip(letters, lines_list, strict=True)
             for command in commands
         ])
@@ -181,7 +184,18 @@ class EssmsDunningLetter(models.Model):
     def action_include(self):
         if self.filtered(lambda letter: letter.state != "excluded" or letter.exclusion_reason != "operator"):
             raise UserError(self.env._("Only a letter excluded by the operator can be put back."))
-        self.write({"state": "draft", "exclusion_reason": False})
+        for run, letters in self.grouped("run_id").items():
+            taken = self.env["essms.dunning.letter.line"]._open_elsewhere(letters.line_ids.move_id, run)
+            if taken:
+                raise UserError(self.env._(
+                    "Invoice %(invoice)s is now in another dunning run still open: it cannot be reminded twice.",
+                    invoice=taken[0].name,
+                ))
+        try:
+            with self.env.cr.savepoint():
+                self.write({"state": "draft", "exclusion_reason": False})
+        except errors.UniqueViolation:
+            raise self.env["essms.dunning.letter.line"]._claim_already_open_error() from None
 
     def action_print(self):
         """The letter as sent once it is, else a preview of the addressee's copy (one document per call: Debian's

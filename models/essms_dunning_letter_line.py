@@ -1,6 +1,9 @@
+from psycopg2 import errors
+
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 # The columns of a line a proposal fills, with their PostgreSQL array types (see ``_insert_lines``).
@@ -20,7 +23,11 @@ INSERTED_COLUMNS = {
     "amount_total": "numeric",
     "residual": "numeric",
     "amount_due": "numeric",
+    "claim_open": "bool",
 }
+# The letter states in which its invoices are still claimed by its run: to send, being sent, in error (retried).
+OPEN_LETTER_STATES = ("draft", "queued", "error")
+CLAIM_OPEN_INDEX = "essms_dunning_letter_line_claim_open_unique"
 
 
 def check_company_in_bulk(records, fnames=None):
@@ -79,6 +86,23 @@ class EssmsDunningLetterLine(models.Model):
     amount_total = fields.Monetary(string="Invoiced")
     residual = fields.Monetary(string="Left to pay")
     amount_due = fields.Monetary(string="Amount due", help="What is left to pay after the credits netted.")
+    claim_open = fields.Boolean(
+        string="Waiting to be sent", compute="_compute_claim_open", store=True, readonly=True,
+        help="The invoice waits in this letter to be sent: no other letter may hold it at the same time.",
+    )
+
+    def init(self):
+        # A claim is in one open letter at most: the daily job and an operator proposing at the same moment (each
+        # blind to the other's uncommitted letters) cannot both remind it; the second insert waits, then fails.
+        self.env.cr.execute(SQL(
+            "CREATE UNIQUE INDEX IF NOT EXISTS %s ON essms_dunning_letter_line (move_id) WHERE claim_open",
+            SQL.identifier(CLAIM_OPEN_INDEX),
+        ))
+
+    @api.depends("letter_id.state")
+    def _compute_claim_open(self):
+        for line in self:
+            line.claim_open = line.letter_id.state in OPEN_LETTER_STATES
 
     def _check_company(self, fnames=None):
         return super(EssmsDunningLetterLine, check_company_in_bulk(self, fnames))._check_company(fnames)
@@ -109,7 +133,7 @@ class EssmsDunningLetterLine(models.Model):
             else:
                 values = [vals.get(name) or None for vals in vals_list]
             arrays.append(SQL("%s::%s[]", values, SQL(sql_type)))
-        self.env.cr.execute(SQL(
+        statement = SQL(
             """
             INSERT INTO essms_dunning_letter_line (%(columns)s, create_uid, create_date, write_uid, write_date)
             SELECT line.*, %(uid)s, %(now)s, %(uid)s, %(now)s FROM unnest(%(arrays)s) AS line
@@ -119,8 +143,16 @@ class EssmsDunningLetterLine(models.Model):
             arrays=SQL(", ").join(arrays),
             uid=self.env.uid,
             now=self.env.cr.now(),
-        ))
-        lines = self.browse([row[0] for row in self.env.cr.fetchall()])
+        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(statement)
+                line_ids = [row[0] for row in self.env.cr.fetchall()]
+        except errors.UniqueViolation as error:
+            if error.diag.constraint_name != CLAIM_OPEN_INDEX:
+                raise
+            raise self._claim_already_open_error() from None
+        lines = self.browse(line_ids)
         lines.check_access("create")
         # The company check of the ORM (the invoice's company is the line's), in one query.
         self.env.cr.execute(SQL(
@@ -135,6 +167,30 @@ class EssmsDunningLetterLine(models.Model):
         letters.invalidate_recordset(["line_ids"])
         letters.modified(["line_ids"])  # their amount due
         return lines
+
+    @api.model
+    def _claim_already_open_error(self):
+        return UserError(self.env._(
+            "Some of these invoices were just put in another dunning run still open (the daily job or another "
+            "user): open the dunning runs, review that run, or propose this one again."
+        ))
+
+    @api.model
+    def _open_elsewhere(self, moves, run):
+        """The invoices among ``moves`` already waiting in an open letter of another run than ``run``."""
+        if not moves:
+            return moves
+        self.flush_model(["move_id", "claim_open", "letter_id"])
+        self.env["essms.dunning.letter"].flush_model(["run_id"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT DISTINCT line.move_id FROM essms_dunning_letter_line line
+              JOIN essms_dunning_letter letter ON letter.id = line.letter_id
+             WHERE line.claim_open AND line.move_id = ANY(%s) AND letter.run_id != %s
+            """,
+            moves.ids, run.id or 0,
+        ))
+        return moves.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _decision_reference(self):
         """The funding decision numbers of the invoice, for a public payer's statement of unpaid invoices."""

@@ -3,6 +3,8 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
+from .essms_receivable_ageing import _payer_kinds
+
 # Payers of public money (recovery-rules §2): administrative reminders and payment demands, never a formal notice.
 PUBLIC_PAYER_KINDS = ("departement", "health_insurance", "state")
 
@@ -23,7 +25,7 @@ class EssmsDunningPolicy(models.Model):
         "res.company", index=True, help="Empty: the policy applies to every company without its own."
     )
     payer_kind = fields.Selection(
-        selection=lambda self: self.env["res.partner"]._fields["essms_payer_kind"].selection,
+        selection=_payer_kinds,
         required=True,
         tracking=True,
         help="The payers whose invoices this policy reminds.",

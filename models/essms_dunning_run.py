@@ -33,6 +33,8 @@ CRON_BATCH_LETTERS = 100
 # killed in a call re-sends at most the e-mails of that call (the printed letters only exist once committed).
 SEND_BATCH_LETTERS = 20
 SEND_CRON = "essms_billing.ir_cron_essms_dunning_send"
+# The bus notification the run's form listens to (static/src/views/essms_dunning_run_refresh.js).
+SENT_NOTIFICATION = "essms_dunning_run_sent"
 
 
 class EssmsDunningRun(models.Model):
@@ -91,6 +93,23 @@ class EssmsDunningRun(models.Model):
                 lambda letter: letter.state == "draft" and letter.approval_state == "to_approve"))
             run.queued_count = len(letters.filtered(lambda letter: letter.state == "queued"))
             run.amount_due = sum(letters.filtered(lambda letter: letter.state != "excluded").mapped("amount_due"))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """From the runs' screen (context ``essms_reuse_open_run``), *New* on a day that already has an open run of
+        the company (the daily job's, or a colleague's) opens that run: it holds the day's claims, a second run
+        would either be empty or remind them twice."""
+        if not self.env.context.get("essms_reuse_open_run"):
+            return super().create(vals_list)
+        runs = []
+        for vals in vals_list:
+            day = fields.Date.to_date(vals.get("date")) or fields.Date.context_today(self)
+            company_id = vals.get("company_id") or self.env.company.id
+            run = self.search([
+                ("company_id", "=", company_id), ("date", "=", day), ("state", "in", ("draft", "review")),
+            ], order="is_automatic desc, id", limit=1)
+            runs.append(run or super().create([vals]))
+        return self.browse([run.id for run in runs])
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
@@ -229,6 +248,9 @@ class EssmsDunningRun(models.Model):
              "essms_period_end"],
             order="invoice_date_due, id",
         )
+        # A claim waiting in another open run (the daily job's, or a run proposed by someone else) is reviewed
+        # and sent there: proposing it here too would remind it twice.
+        moves -= self.env["essms.dunning.letter.line"]._open_elsewhere(moves, self)
         if not moves:
             return []
         debtors = moves.commercial_partner_id
@@ -312,16 +334,18 @@ class EssmsDunningRun(models.Model):
         today = fields.Date.context_today(self)
         remaining = done = 0
         for company in self.env["res.company"].search([]):
-            self.search([
+            # The job writes in the company's language (the run's name, its chatter), not in its technical user's.
+            runs = self.with_context(lang=company.partner_id.lang or self.env.lang)
+            runs.search([
                 ("company_id", "=", company.id), ("is_automatic", "=", True), ("date", "<", today),
                 ("state", "=", "review"),
             ]).with_company(company)._leave_out_unsent_automatic()
-            run = self.search(
+            run = runs.search(
                 [("company_id", "=", company.id), ("is_automatic", "=", True), ("date", "=", today)], limit=1
             )
             created = not run
             if created:
-                run = self.create({"company_id": company.id, "date": today, "is_automatic": True})
+                run = runs.create({"company_id": company.id, "date": today, "is_automatic": True})
             run = run.with_company(company)
             if run.state == "draft":
                 batch_done, batch_remaining = run._prepare_next_batch(CRON_BATCH_DEBTORS)
@@ -446,6 +470,14 @@ class EssmsDunningRun(models.Model):
             sent=len(letters.filtered(lambda letter: letter.state == "sent")),
             errors=len(errors),
         ))
+        self._notify_sent()
+
+    def _notify_sent(self):
+        """Tell the browser of who clicked *Send* that the letters are done: the run's form reloads itself
+        (``essms_dunning_run_refresh`` widget). Sent on commit, like every bus notification."""
+        self.ensure_one()
+        user = self.sent_by_id or self.env.user
+        self.env["bus.bus"]._sendone(user.partner_id, SENT_NOTIFICATION, {"run_id": self.id})
 
     def _debtors_to_propose(self, policies, limit=None):
         """The ids of the debtors with overdue claims after the run's progress, in id order."""

@@ -8,7 +8,7 @@ from ..engine.portal import FileSettings
 from ..engine.portal import render
 from .essms_portal_layout import DATE_FORMATS
 from .essms_portal_layout import ENCODINGS
-from .essms_portal_layout import SEPARATORS
+from .essms_portal_layout import csv_separators
 
 
 class EssmsEntriesLayout(models.Model):
@@ -27,7 +27,7 @@ class EssmsEntriesLayout(models.Model):
         help="Empty: the layout is shared by every company.",
     )
     description = fields.Text(translate=True)
-    csv_separator = fields.Selection(selection=SEPARATORS, string="CSV separator", required=True, default=";")
+    csv_separator = fields.Selection(selection=csv_separators, string="CSV separator", required=True, default=";")
     encoding = fields.Selection(selection=ENCODINGS, required=True, default="utf-8")
     decimal_separator = fields.Selection(selection=[(",", "Comma ,"), (".", "Dot .")], default=",", required=True)
     date_format = fields.Selection(selection=DATE_FORMATS, default="%d/%m/%Y", required=True)

@@ -2,6 +2,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 PARAMETER_CODES = [
     ("fjh", "Daily hospital fee (FJH)"),
@@ -66,7 +67,7 @@ class EssmsParameter(models.Model):
                     "No value of the legal parameter %(name)s is recorded for %(date)s; "
                     "add it in Configuration > Legal parameters.",
                     name=labels.get(code, code),
-                    date=on_date,
+                    date=format_date(self.env, on_date),
                 )
             )
         return parameter.value

@@ -7,7 +7,17 @@ from ..engine.portal import Column
 from ..engine.portal import FileSettings
 from ..engine.portal import render
 
-SEPARATORS = [(";", "Semicolon ;"), (",", "Comma ,"), ("\t", "Tab"), ("|", "Pipe |")]
+
+def csv_separators(model):
+    """The CSV separators, labelled in the user's language. A function, not a list: Odoo names the translation of
+    a listed choice after its value, and the tab's value (a tab character) cannot be written in a .po file, so
+    "Tab" stayed English."""
+    return [
+        (";", model.env._("Semicolon ;")),
+        (",", model.env._("Comma ,")),
+        ("\t", model.env._("Tab")),
+        ("|", model.env._("Pipe |")),
+    ]
 ENCODINGS = [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 with BOM (Excel)"), ("cp1252", "Windows-1252"),
              ("iso-8859-15", "ISO-8859-15")]
 DATE_FORMATS = [("%d/%m/%Y", "31/12/2025"), ("%Y-%m-%d", "2025-12-31"), ("%d%m%Y", "31122025"),
@@ -42,7 +52,7 @@ class EssmsPortalLayout(models.Model):
     file_format = fields.Selection(
         selection=[("xlsx", "Spreadsheet (XLSX)"), ("csv", "CSV")], string="Format", required=True, default="xlsx"
     )
-    csv_separator = fields.Selection(selection=SEPARATORS, string="CSV separator", default=";")
+    csv_separator = fields.Selection(selection=csv_separators, string="CSV separator", default=";")
     encoding = fields.Selection(selection=ENCODINGS, default="utf-8", help="Encoding of a CSV file.")
     decimal_separator = fields.Selection(selection=[(",", "Comma ,"), (".", "Dot .")], default=",", required=True)
     date_format = fields.Selection(selection=DATE_FORMATS, default="%d/%m/%Y", required=True)

@@ -13,7 +13,11 @@ BUCKETS = [
     ("4_91_180", "91–180 days"),
     ("5_181_365", "181–365 days"),
     ("6_over_365", "Over 365 days"),
+    # Payments and credit notes not matched yet: owed to the payer, not late (recovery-rules §9). Apart from the
+    # ages, so that an unallocated credit is never read as an overdue document.
+    ("7_credit", "Unallocated credits"),
 ]
+CREDIT_BUCKET = "7_credit"
 # Upper bound (days past due, included) of each overdue bucket; what is past the last one is over 365 days.
 BUCKET_LIMITS = [("1_0_30", 30), ("2_31_60", 60), ("3_61_90", 90), ("4_91_180", 180), ("5_181_365", 365)]
 AGEING_DATE_KEY = "essms_ageing_date"
@@ -79,8 +83,11 @@ class EssmsReceivableAgeing(models.Model):
     def _table_query(self):
         as_of = self._ageing_date()
         overdue = SQL("(%s::date - COALESCE(aml.date_maturity, aml.date))", as_of)
+        residual = SQL("(aml.balance - COALESCE(debit_part.amount, 0) + COALESCE(credit_part.amount, 0))")
         bucket = SQL(
-            "CASE WHEN %s < 0 THEN '0_not_due' %s ELSE '6_over_365' END",
+            "CASE WHEN %s < 0 THEN %s WHEN %s < 0 THEN '0_not_due' %s ELSE '6_over_365' END",
+            residual,
+            CREDIT_BUCKET,
             overdue,
             SQL(" ").join(SQL("WHEN %s <= %s THEN %s", overdue, limit, value) for value, limit in BUCKET_LIMITS),
         )
@@ -105,10 +112,9 @@ class EssmsReceivableAgeing(models.Model):
                        beneficiary.name AS beneficiary_name,
                        COALESCE(move.invoice_date, move.date) AS invoice_date,
                        COALESCE(aml.date_maturity, aml.date) AS date_maturity,
-                       GREATEST(%(overdue)s, 0) AS days_overdue,
+                       CASE WHEN %(residual)s < 0 THEN 0 ELSE GREATEST(%(overdue)s, 0) END AS days_overdue,
                        %(bucket)s AS bucket,
-                       aml.balance - COALESCE(debit_part.amount, 0) + COALESCE(credit_part.amount, 0)
-                           AS amount_residual
+                       %(residual)s AS amount_residual
                   FROM account_move_line aml
                   JOIN account_account account ON account.id = aml.account_id
                   JOIN account_move move ON move.id = aml.move_id
@@ -136,6 +142,7 @@ class EssmsReceivableAgeing(models.Model):
             WHERE open_item.amount_residual != 0
             """,
             overdue=overdue,
+            residual=residual,
             bucket=bucket,
             as_of=as_of,
         )

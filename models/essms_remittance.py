@@ -111,7 +111,15 @@ class EssmsRemittance(models.Model):
     )
     posted_by_id = fields.Many2one("res.users", string="Posted by", readonly=True, copy=False)
     posted_at = fields.Datetime(string="Posted on", readonly=True, copy=False)
-    encoding = fields.Char(string="Read as", readonly=True, copy=False)
+    encoding = fields.Selection(
+        selection=[
+            ("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 with BOM (Excel)"), ("utf-16", "UTF-16 (Excel Unicode text)"),
+            ("cp1252", "Windows (ANSI, Windows-1252)"), ("mac_roman", "Mac (Mac-Roman)"), ("cp437", "DOS (CP437)"),
+            ("latin-1", "Latin-1 (accents to check)"),
+            ("xlsx", "Excel workbook (XLSX)"), ("xls", "Excel 97-2003 workbook (XLS)"),
+        ],
+        string="Read as", readonly=True, copy=False,
+    )
     layout_id = fields.Many2one(
         "essms.remittance.layout",
         string="Layout",
@@ -421,7 +429,8 @@ class EssmsRemittance(models.Model):
             self.name = self.env["ir.sequence"].next_by_code("essms.remittance") or "/"
         self.write(
             {
-                "encoding": parsed.encoding,
+                # How the file was read, in words; a way the engine learns later is not worth a failed import.
+                "encoding": parsed.encoding if parsed.encoding in dict(self._fields["encoding"].selection) else False,
                 "file_error": any(issue.blocking for issue in notes),
                 "import_notes": "\n".join(self._render(issue.message) for issue in notes) or False,
                 "lines_digest": lines_digest(parsed.lines) if parsed.lines else False,

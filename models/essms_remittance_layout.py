@@ -15,7 +15,7 @@ class EssmsRemittanceLayout(models.Model):
     _order = "partner_id, id"
     _check_company_auto = True
 
-    name = fields.Char(required=True)
+    name = fields.Char(required=True, translate=True)
     partner_id = fields.Many2one(
         "res.partner",
         string="Payer",

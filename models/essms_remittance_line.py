@@ -40,6 +40,12 @@ class EssmsRemittanceLine(models.Model):
         " ('commercial_partner_id', '=', partner_id), ('payment_state', 'in', ('not_paid', 'partial'))]",
     )
     invoice_residual = fields.Monetary(related="move_id.amount_residual", string="Invoice amount due")
+    amount_still_due = fields.Monetary(
+        compute="_compute_amount_still_due",
+        string="Still due",
+        help="What the invoice still owes once this line is paid: before posting, its amount due less what the line "
+        "pays; once posted, its amount due today.",
+    )
     match_method = fields.Selection(selection=METHODS, string="Matched by", readonly=True)
     status = fields.Selection(selection=STATUSES, required=True, default="unknown", readonly=True, index=True)
     amount_allocated = fields.Monetary(string="Paying the invoice", readonly=True)
@@ -61,6 +67,14 @@ class EssmsRemittanceLine(models.Model):
         for line in self:
             line.message = "\n".join(text for text in (line.parse_message, line.match_message) if text) or False
 
+    @api.depends("move_id.amount_residual", "amount_allocated", "remittance_state")
+    def _compute_amount_still_due(self):
+        for line in self:
+            residual = line.move_id.amount_residual
+            if line.remittance_state in ("draft", "checked"):
+                residual = max(residual - line.amount_allocated, 0.0)
+            line.amount_still_due = line.currency_id.round(residual) if line.move_id else 0.0
+
     @api.depends("remittance_state", "status", "resolved")
     def _compute_in_suspense(self):
         for line in self:
@@ -70,6 +84,19 @@ class EssmsRemittanceLine(models.Model):
     def _unlink_except_posted(self):
         if any(line.remittance_state == "posted" for line in self) and not self.env.context.get("force_delete"):
             raise UserError(self.env._("The lines of a posted payment advice cannot be deleted."))
+
+    def action_open_line(self):
+        """The line on a page of its own: the file's row, the invoice found, what it pays and what is left."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Row %(row)s of %(advice)s", row=self.row, advice=self.remittance_id.name),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("essms_billing.essms_remittance_line_view_form").id, "form")],
+            "target": "new",
+        }
 
     def write(self, vals):
         if self.env.context.get("essms_remittance_matching"):

@@ -24,6 +24,7 @@ from odoo.tools import format_date
 from ..engine.exports import SafeWorkbook
 from ..models.essms_receivable_ageing import AGEING_DATE_KEY
 from ..models.essms_receivable_ageing import BUCKETS
+from ..models.essms_receivable_ageing import CREDIT_BUCKET
 
 EURO_FORMAT = '#,##0.00 "€"'
 DATE_FORMAT = "DD/MM/YYYY"
@@ -170,11 +171,13 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
                 "document": move_name or "",
                 "document_date": doc_date,
                 "date_maturity": due,
-                "days_overdue": days,
-                "buckets": {bucket: amount for bucket, amount in zip(buckets, amounts, strict=True)
-                            if amount is not None},
+                # A credit (a payment or credit note not matched yet) is owed to the payer, never late.
+                "days_overdue": None if set(found) == {CREDIT_BUCKET} else days,
+                "buckets": found,
             }
             for kind, partner, establishment, beneficiary, move_name, doc_date, due, days, *amounts in rows
+            for found in [{bucket: amount for bucket, amount in zip(buckets, amounts, strict=True)
+                           if amount is not None}]
         ]
 
     # Workbook ---------------------------------------------------------------------------------------------

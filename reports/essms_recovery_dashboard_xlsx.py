@@ -116,8 +116,7 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
             self.env._("Stages"), [self.env._("Stage"), self.env._("Claims"), self.env._("Outstanding")], [30, 12, 18],
             [(row["label"], row["count"], row["amount"]) for row in figures["stages"]],
             [None, COUNT_FORMAT, EURO_FORMAT],
-            (self.env._("Total"), sum(row["count"] for row in figures["stages"]),
-             dashboard.currency_id.round(sum(row["amount"] for row in figures["stages"]))),
+            (self.env._("Total"), figures["stages_total"]["count"], figures["stages_total"]["amount"]),
         )
         reminders = figures["reminders"]
         sent = sum(row["letters"] for row in reminders)

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user
 from odoo.tests import tagged
+from odoo.tools import format_date
 
 from .billing_common import BillingCommon
 
@@ -94,7 +95,8 @@ class TestActivityStatement(BillingCommon):
         )
         statement.action_refresh()
         anomaly = statement.anomaly_ids.filtered(lambda a: a.code == "billed_twice")
-        self.assertIn("Transfer: 1 days from 2025-07-15 to 2025-07-15", anomaly.message)
+        day = format_date(self.env, date(2025, 7, 15))
+        self.assertIn("Transfer: 1 days from %s to %s" % (day, day), anomaly.message)
 
     def test_each_control_of_section_8(self):
         self.establishment.capacity = 1
@@ -133,8 +135,15 @@ class TestActivityStatement(BillingCommon):
         )
         self.assertEqual(self._codes(statement, "warning"), ["capacity", "decision_expired", "no_decision"])
         messages = dict(zip(statement.anomaly_ids.mapped("code"), statement.anomaly_ids.mapped("message"), strict=True))
-        self.assertIn("Twice: 4 days from 2025-07-07 to 2025-07-10", messages["billed_twice"])
-        self.assertIn("ended on 2025-07-15", messages["decision_expired"])
+        # Dates as the user writes them, never ISO.
+        def day(month_day):
+            return format_date(self.env, date(2025, 7, month_day))
+
+        self.assertIn("Twice: 4 days from %s to %s" % (day(7), day(10)), messages["billed_twice"])
+        self.assertIn("ended on %s" % day(15), messages["decision_expired"])
+        self.assertIn("from %s to %s" % (day(20), day(25)), messages["absence_outside_stay"])
+        for message in statement.anomaly_ids.mapped("message"):
+            self.assertNotRegex(message, r"\d{4}-\d{2}-\d{2}")
         self.assertEqual(self._codes(self._statement(no_tariff), "blocking"), ["no_tariff"])
 
         statement.action_submit()

@@ -10,11 +10,12 @@ A small ledger built on 30/11/2026 (figures to the cent):
 | Marie Roux (resident) | D | 31/10/2025 | 30/11/2025 | 1 200,00 | 949,60 (250,40 paid 10/11/2026) | 365 | 181-365 |
 | Marie Roux | E | 30/10/2025 | 29/11/2025 | 800,00 | 800,00 | 366 | over 365 |
 | Marie Roux | F | 15/11/2026 | 15/12/2026 | 600,00 | 600,00 | — | not due |
-| Marie Roux | credit note R | 20/11/2026 | 20/11/2026 | -100,00 | -100,00 | 10 | 0-30 |
+| Marie Roux | credit note R | 20/11/2026 | 20/11/2026 | -100,00 | -100,00 | — | unallocated credit |
 | Famille Dupont (family) | G | 01/09/2026 | 01/10/2026 | 450,00 | paid 15/11/2026 | | |
-| Famille Dupont | payment not matched | 25/11/2026 | | -75,00 | -75,00 | 5 | 0-30 |
+| Famille Dupont | payment not matched | 25/11/2026 | | -75,00 | -75,00 | — | unallocated credit |
 
-Totals: département 18 334,91; resident 2 249,60; family -75,00; all 20 509,51.
+Totals: département 18 334,91; resident 2 249,60; family -75,00; all 20 509,51. A credit (a credit note or a payment
+not matched yet) is owed to the payer, not late: it has a column of its own, never an age.
 """
 
 import base64
@@ -157,10 +158,11 @@ class TestReceivableAgeing(BillingCommon):
             self._buckets(),
             {
                 "0_not_due": 600.00,
-                "1_0_30": 15059.66,
+                "1_0_30": 15234.66,
                 "2_31_60": 3100.25,
                 "5_181_365": 949.60,
                 "6_over_365": 800.00,
+                "7_credit": -175.00,
             },
         )
         items = self.Ageing.search([("move_id", "=", self.inv_d.id)])
@@ -177,7 +179,8 @@ class TestReceivableAgeing(BillingCommon):
         self.assertFalse(self.Ageing.search([("move_id", "=", self.inv_g.id)]), "a paid invoice is not listed")
         payment = self.Ageing.search([("move_id", "=", self.unmatched.move_id.id)])
         self.assertRecordValues(
-            payment, [{"payer_kind": "family", "establishment_id": False, "amount_residual": -75.0}]
+            payment, [{"payer_kind": "family", "establishment_id": False, "amount_residual": -75.0,
+                       "bucket": "7_credit", "days_overdue": 0}]
         )
 
     def test_buckets_at_their_boundaries(self):
@@ -237,15 +240,15 @@ class TestReceivableAgeing(BillingCommon):
         self.assertEqual(
             header,
             ["Payer kind", "Not due", "0–30 days", "31–60 days", "61–90 days", "91–180 days", "181–365 days",
-             "Over 365 days", "Total", "Share"],
+             "Over 365 days", "Unallocated credits", "Total", "Share"],
         )
-        rows = {row[0]: row[1:9] for row in summary.iter_rows(min_row=5, values_only=True)}
-        self.assertEqual(rows["Département"], (0, 15234.66, 3100.25, 0, 0, 0, 0, 18334.91))
-        self.assertEqual(rows["Resident"], (600.0, -100.0, 0, 0, 0, 949.60, 800.0, 2249.60))
-        self.assertEqual(rows["Family"], (0, -75.0, 0, 0, 0, 0, 0, -75.0))
-        self.assertEqual(rows["Total"], (600.0, 15059.66, 3100.25, 0, 0, 949.60, 800.0, 20509.51))
+        rows = {row[0]: row[1:10] for row in summary.iter_rows(min_row=5, values_only=True)}
+        self.assertEqual(rows["Département"], (0, 15234.66, 3100.25, 0, 0, 0, 0, 0, 18334.91))
+        self.assertEqual(rows["Resident"], (600.0, 0, 0, 0, 0, 949.60, 800.0, -100.0, 2249.60))
+        self.assertEqual(rows["Family"], (0, 0, 0, 0, 0, 0, 0, -75.0, -75.0))
+        self.assertEqual(rows["Total"], (600.0, 15234.66, 3100.25, 0, 0, 949.60, 800.0, -175.0, 20509.51))
         self.assertEqual(summary.freeze_panes, "B5")
-        self.assertEqual(summary["I5"].number_format, '#,##0.00 "€"')
+        self.assertEqual(summary["J5"].number_format, '#,##0.00 "€"')
         self.assertTrue(summary["A4"].font.bold)
 
         resident = book["Resident"]
@@ -261,17 +264,19 @@ class TestReceivableAgeing(BillingCommon):
         self.assertEqual(d_row[5].date(), date(2025, 11, 30))
         self.assertEqual(d_row[6], 365)
         self.assertEqual(d_row[12], 949.60, "D in the 181–365 column")
-        self.assertEqual(d_row[14], 949.60, "its total")
+        self.assertEqual(d_row[15], 949.60, "its total")
+        credit_note = by_name[self.refund_r.name]
+        self.assertEqual((credit_note[6], credit_note[14]), (None, -100.0), "a credit: no days overdue")
         total = [cell.value for cell in resident[resident.max_row]]
         self.assertEqual(total[0], "Total Resident")
-        self.assertEqual(total[7:], [600.0, -100.0, 0, 0, 0, 949.60, 800.0, 2249.60])
+        self.assertEqual(total[7:], [600.0, 0, 0, 0, 0, 949.60, 800.0, -100.0, 2249.60])
         self.assertEqual(resident.freeze_panes, "B5")
-        self.assertEqual(resident.auto_filter.ref, "A4:O8")
+        self.assertEqual(resident.auto_filter.ref, "A4:P8")
         self.assertEqual(resident["M5"].number_format, '#,##0.00 "€"')
         self.assertEqual(resident["F5"].number_format, "DD/MM/YYYY")
         self.assertEqual(resident.column_dimensions["A"].width, 34)
         # Every sheet's total adds up to the summary's.
-        grand = sum(book[name].cell(book[name].max_row, 15).value for name in kinds)
+        grand = sum(book[name].cell(book[name].max_row, 16).value for name in kinds)
         self.assertAlmostEqual(grand, 20509.51, places=2)
 
     @freeze_time(TODAY)
@@ -299,7 +304,7 @@ class TestReceivableAgeing(BillingCommon):
         self.assertEqual(book.sheetnames, ["Summary", "Resident"])
         summary = book["Summary"]
         self.assertIn("Payer kinds:", summary["A2"].value)
-        rows = {row[0]: row[8] for row in summary.iter_rows(min_row=5, values_only=True)}
+        rows = {row[0]: row[9] for row in summary.iter_rows(min_row=5, values_only=True)}
         self.assertEqual(rows["Total"], 2249.60)
         self.assertNotIn("Département", rows)
 
@@ -314,7 +319,8 @@ class TestReceivableAgeing(BillingCommon):
         summary = book["Synthèse"]
         self.assertIn("30/11/2026", summary["A1"].value)
         self.assertEqual(summary["B4"].value, "Non échu")
-        self.assertEqual(summary["I4"].value, "Total")
+        self.assertEqual(summary["I4"].value, "Crédits non affectés")
+        self.assertEqual(summary["J4"].value, "Total")
         self.assertEqual(wizard.filename, "Suivi des échéances 2026-11-30.xlsx")
 
     # Who sees it ----------------------------------------------------------------------------------------
@@ -330,7 +336,7 @@ class TestReceivableAgeing(BillingCommon):
     @freeze_time(TODAY)
     def test_operator_exports_it(self):
         operator = new_test_user(self.env, "ageing_operator", groups=OPERATOR)
-        self.assertEqual(self._buckets(partners=self.family), {"1_0_30": -75.0})
+        self.assertEqual(self._buckets(partners=self.family), {"7_credit": -75.0})
         book, wizard = self._export(user=operator)
         self.assertIn("Family", book.sheetnames)
         # "Analyse" opens the same items, as of the wizard's date, in the pivot view.

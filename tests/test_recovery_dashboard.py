@@ -312,8 +312,47 @@ class TestRecoveryDashboard(DunningCommon):
         self.assertIn("Funding decision pending", dashboard.tables)
 
     def _no_bucket(self):
-        return dict.fromkeys(["0_not_due", "1_0_30", "2_31_60", "3_61_90", "4_91_180", "5_181_365", "6_over_365"],
-                             0.0)
+        return dict.fromkeys(["0_not_due", "1_0_30", "2_31_60", "3_61_90", "4_91_180", "5_181_365", "6_over_365",
+                              "7_credit"], 0.0)
+
+    @freeze_time(TODAY)
+    def test_an_unallocated_credit_is_shown_apart_and_the_stages_add_up(self):
+        """The family pays 150,00 on 25/11/2026 without saying which invoice: owed to it, not late. It is in its
+        own column (not in the 0-30 days), on its own row of the stages, whose total is the outstanding amount."""
+        payment = self.env["account.payment"].create({
+            "payment_type": "inbound", "partner_type": "customer", "partner_id": self.family.id, "amount": 150.0,
+            "date": date(2026, 11, 25), "journal_id": self.company_data["default_journal_bank"].id,
+        })
+        payment.action_post()
+        dashboard = self._dashboard()
+        figures = dashboard._figures()
+        family = next(row for row in figures["outstanding"] if row["kind"] == "family")
+        self.assertEqual(family["buckets"], {**self._no_bucket(), "1_0_30": 300.0, "4_91_180": 300.0,
+                                             "7_credit": -150.0})
+        self.assertEqual((family["total"], figures["outstanding_total"]["total"]), (450.0, 6750.0))
+        stages = {row["stage"]: (row["count"], row["amount"]) for row in figures["stages"]}
+        self.assertEqual(stages["credit"], (1, -150.0))
+        self.assertNotIn("other", stages, "invoices and credits explain the whole outstanding amount")
+        self.assertEqual(sum(amount for _count, amount in stages.values()), figures["outstanding_total"]["total"])
+        self.assertEqual(figures["stages_total"]["amount"], 6750.0)
+        self.assertEqual(dashboard.amount_credits, -150.0)
+        self.assertIn("Unallocated credits", dashboard.tables)
+        book = load_workbook(io.BytesIO(base64.b64decode(dashboard.action_export() and dashboard.file)))
+        stage_rows = list(book["Stages"].iter_rows(min_row=5, values_only=True))
+        self.assertEqual(stage_rows[-1], ("Total", 8, 6750.0))
+        outstanding = list(book["Outstanding"].iter_rows(min_row=4, values_only=True))
+        self.assertEqual(outstanding[0][8], "Unallocated credits")
+        self.assertEqual(outstanding[-1][8], -150.0)
+
+    def test_menu_opens_a_titled_dashboard(self):
+        """The menu opens a saved dashboard under its title, not an unsaved "New" record."""
+        menu = self.env.ref("essms_billing.essms_recovery_dashboard_menu")
+        self.assertEqual(menu.action._name, "ir.actions.server")
+        action = menu.action.with_user(self.operator).run()
+        dashboard = self.env["essms.recovery.dashboard"].with_user(self.operator).browse(action["res_id"])
+        self.assertTrue(dashboard.exists())
+        self.assertEqual((dashboard.date_to, dashboard.display_name), (date.today(), "Recovery dashboard"))
+        self.assertEqual(action["name"], "Recovery dashboard")
 
     @freeze_time(TODAY)
     def test_reminder_delay_and_establishment_filter(self):

@@ -126,6 +126,7 @@ class EssmsEntriesExport(models.TransientModel):
     def _reopen(self):
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Accounting entries export: file ready"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

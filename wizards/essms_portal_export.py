@@ -48,7 +48,7 @@ class EssmsPortalExport(models.TransientModel):
         domain="['|', ('payer_id', '=', False), ('payer_id', '=', payer_id)]",
     )
     state = fields.Selection(selection=[("choose", "Choose"), ("done", "Done")], default="choose", required=True)
-    file = fields.Binary(readonly=True, attachment=False)
+    file = fields.Binary(string="Exported file", readonly=True, attachment=False)
     file_name = fields.Char(readonly=True)
     row_count = fields.Integer(string="Beneficiaries exported", readonly=True)
     left_out = fields.Text(string="Left out", readonly=True)
@@ -85,6 +85,7 @@ class EssmsPortalExport(models.TransientModel):
         })
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Département portal export: file ready"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

@@ -9,6 +9,7 @@ from odoo.tools import format_date
 
 from ..models.essms_receivable_ageing import AGEING_DATE_KEY
 from ..models.essms_receivable_ageing import BUCKETS
+from ..models.essms_receivable_ageing import CREDIT_BUCKET
 from ..models.essms_recovery_claim import settlement_kind
 from ..models.essms_recovery_reminder import DEFAULT_REMINDER_DAYS
 from ..models.essms_recovery_reminder import REMINDER_DAYS_KEY
@@ -68,6 +69,11 @@ class EssmsRecoveryDashboard(models.TransientModel):
     )
     amount_written_off = fields.Monetary(string="Written off", compute="_compute_summary")
     amount_barred = fields.Monetary(string="Time-barred", compute="_compute_summary")
+    amount_credits = fields.Monetary(
+        string="Unallocated credits", compute="_compute_summary",
+        help="Payments and credit notes not matched with an invoice yet on the end date: owed to the payers, not "
+        "late, and deducted from the outstanding amount.",
+    )
     tables = fields.Html(string="Figures", compute="_compute_summary", sanitize=False)
     file = fields.Binary(string="Workbook", readonly=True, attachment=False)
     filename = fields.Char(readonly=True)
@@ -78,7 +84,8 @@ class EssmsRecoveryDashboard(models.TransientModel):
             if not (dashboard.date_from and dashboard.date_to) or dashboard.date_to < dashboard.date_from:
                 dashboard.update({
                     "amount_billed": 0.0, "amount_collected": 0.0, "recovery_rate": 0.0, "amount_outstanding": 0.0,
-                    "dso": 0.0, "amount_written_off": 0.0, "amount_barred": 0.0, "tables": False,
+                    "dso": 0.0, "amount_written_off": 0.0, "amount_barred": 0.0, "amount_credits": 0.0,
+                    "tables": False,
                 })
                 continue
             figures = dashboard._figures()
@@ -90,11 +97,19 @@ class EssmsRecoveryDashboard(models.TransientModel):
                 "dso": figures["dso_total"]["dso"] or 0.0,
                 "amount_written_off": figures["written_off_total"]["amount"],
                 "amount_barred": figures["prescription"]["barred"]["amount"],
+                "amount_credits": figures["credits"]["amount"],
                 "tables": self.env["ir.qweb"]._render(
                     "essms_billing.essms_recovery_dashboard_tables",
                     {"figures": figures, "currency": dashboard.currency_id, "dashboard": dashboard},
                 ),
             })
+
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        # The screen's title in the breadcrumb, not the "New" of a record never saved.
+        name = self.env["ir.model"]._get(self._name).name
+        for dashboard in self:
+            dashboard.display_name = name
 
     @api.constrains("date_from", "date_to", "reminder_days")
     def _check_dates(self):
@@ -193,6 +208,23 @@ class EssmsRecoveryDashboard(models.TransientModel):
             for stage, _label in self.env["essms.recovery.claim"]._fields["stage"].selection
             if stage in by_stage
         ]
+        # The stages add up to the outstanding amount: the credits not allocated yet (owed to the payers, not late)
+        # on their own row, then what is neither (other receivable entries, matchings made after the end date).
+        [(credit_count, credits)] = ageing._read_group(
+            [*self._scope(), ("bucket", "=", CREDIT_BUCKET)], [], ["__count", "amount_residual:sum"]
+        )
+        figures["credits"] = {"count": credit_count, "amount": currency.round(credits or 0.0)}
+        if credit_count:
+            figures["stages"].append({"stage": "credit", "label": self.env._("Unallocated credits"),
+                                      "count": credit_count, "amount": figures["credits"]["amount"]})
+        other = currency.round(
+            figures["outstanding_total"]["total"] - sum(row["amount"] for row in figures["stages"])
+        )
+        if not currency.is_zero(other):
+            figures["stages"].append({"stage": "other", "label": self.env._(
+                "Other receivable items, and matchings after the end date"), "count": 0, "amount": other})
+        figures["stages_total"] = {"count": sum(row["count"] for row in figures["stages"]),
+                                   "amount": figures["outstanding_total"]["total"]}
 
         figures["reminders"] = self._reminder_figures()
         figures["promises"] = self._promise_figures()
@@ -364,6 +396,21 @@ class EssmsRecoveryDashboard(models.TransientModel):
         ]
 
     # Actions ------------------------------------------------------------------------------------------------
+
+    @api.model
+    def action_open(self):
+        """The menu's dashboard: a saved record with today's defaults, so that the screen opens under its title
+        (an unsaved one is a "New" record in the breadcrumb, asking to be saved or discarded)."""
+        dashboard = self.create({})
+        return {
+            "type": "ir.actions.act_window",
+            "name": dashboard.display_name,
+            "res_model": self._name,
+            "res_id": dashboard.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("essms_billing.essms_recovery_dashboard_view_form").id, "form")],
+            "target": "current",
+        }
 
     def action_export(self):
         self.ensure_one()
