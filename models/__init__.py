@@ -41,5 +41,6 @@ from . import essms_remittance_layout
 from . import essms_remittance_line
 from . import essms_stay
 from . import essms_tariff
+from . import ir_actions_report
 from . import res_company
 from . import res_partner
