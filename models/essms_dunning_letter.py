@@ -329,20 +329,18 @@ class EssmsDunningLetter(models.Model):
                 recipient=self.partner_id.display_name,
             ))
         self.attachment_id = self.env["ir.attachment"].create({
-            "name": self._document_filename(),
+            "name": "%s.pdf" % self._document_filename(),
             "raw": content,
             "mimetype": "application/pdf",
             "res_model": self._name,
             "res_id": self.id,
         })
 
-    def _document_name(self):
-        """The file name without its extension (the print route adds ".pdf")."""
+    def _document_filename(self):
+        """The letter's file name without its extension: the report's ``print_report_name`` (the print route adds
+        ".pdf") and, with it, the sent letter's attachment."""
         self.ensure_one()
         return "%s - %s - %s" % (self.level_id.name, self.partner_id.name, self.date)
-
-    def _document_filename(self):
-        return "%s.pdf" % self._document_name()
 
     def _send_email(self):
         recipients = (self.partner_id | self.copy_partner_id).filtered("email")
