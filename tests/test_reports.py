@@ -237,6 +237,26 @@ class TestReports(BillingCommon, PdfMixin):
         self.assertFalse(move.essms_statement_error)
         self.assertIn(move.essms_statement_id, self.env["account.move.send"]._get_invoice_extra_attachments(move))
 
+    def test_statement_job_attaches_a_pdf_to_every_grouped_invoice(self):
+        """The job's batch holds several invoices: rendered in one call, Debian's wkhtmltopdf made an empty PDF
+        ("Cannot read an empty file" on every invoice of a fresh demo database, while the tests read HTML). Each is
+        now a PDF of its own, also under test."""
+        moves = self.env["account.move"]
+        for code in ("GRA", "GRB"):
+            grouped = self._create_establishment(code, "Foyer %s" % code, grouping="payer")
+            self._create_resident("Alpha %s" % code, establishment=grouped)
+            self._validated_statement(grouped, JULY)
+            run = self._run(grouped, JULY)
+            run.action_compute()
+            run.action_invoice()
+            moves |= self._departement_move(run)
+        self.env["account.move"]._cron_essms_attach_nominative_statements()
+        for move in moves:
+            self.assertFalse(move.essms_statement_error)
+            text = self.assert_pdf(move.essms_statement_id.raw, landscape=True)
+            self.assertIn(move.name, text)
+            self.assertIn(self._amount(move.amount_total), text)
+
     def test_invoicing_triggers_the_statement_job(self):
         grouped = self._create_establishment("GRT", "Foyer groupé", grouping="payer")
         self._create_resident("Alpha", establishment=grouped)
