@@ -257,6 +257,26 @@ class TestReports(BillingCommon, PdfMixin):
             self.assertIn(move.name, text)
             self.assertIn(self._amount(move.amount_total), text)
 
+    def test_run_invoices_carry_no_fiscal_position(self):
+        """l10n_fr's "EU privé" applies by itself to every customer in Europe without a VAT number, départements
+        and residents alike: run invoices (French services exempt from VAT) carry none, chosen explicitly."""
+        eu_private = self.env["account.fiscal.position"].create({
+            "name": "EU privé",
+            "auto_apply": True,
+            "country_group_id": self.env.ref("base.europe").id,
+            "company_id": self.company.id,
+        })
+        self.assertEqual(
+            self.env["account.fiscal.position"].with_company(self.company)._get_fiscal_position(self.departement),
+            eu_private,
+            "Odoo would choose it for the département",
+        )
+        self._create_resident("Martin")
+        run = self._invoiced(self.establishment)
+        self.assertEqual(len(run.move_ids), 2, "the département's invoice and the resident's")
+        self.assertFalse(run.move_ids.fiscal_position_id)
+        self.assertEqual(run.move_ids.invoice_line_ids.tax_ids, self.exempt_tax, "the exempt tax, unmapped")
+
     def test_invoicing_triggers_the_statement_job(self):
         grouped = self._create_establishment("GRT", "Foyer groupé", grouping="payer")
         self._create_resident("Alpha", establishment=grouped)
