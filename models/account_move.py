@@ -1,4 +1,5 @@
 import logging
+import time
 from datetime import timedelta
 
 from odoo import api
@@ -15,7 +16,12 @@ _logger = logging.getLogger(__name__)
 
 INVOICE_TEMPLATE = "essms_billing.report_invoice_document"
 STATEMENT_REPORT = "essms_billing.action_report_nominative_statement"
-STATEMENT_BATCH_SIZE = 50
+# Each PDF takes seconds (tens under load), and Odoo stops a cron thread that works longer than limit_time_real
+# (120 s by default, counted over every job and batch of one wake-up): the job stops starting new statements after
+# STATEMENT_TIME_BUDGET seconds, commits, and comes back a little later for the rest.
+STATEMENT_BATCH_SIZE = 10
+STATEMENT_TIME_BUDGET = 40
+STATEMENT_NEXT_BATCH = timedelta(seconds=30)
 # A statement the PDF engine could not make is tried again by the job an hour later, a few times.
 STATEMENT_RETRY_DELAY = timedelta(hours=1)
 STATEMENT_MAX_ATTEMPTS = 5
@@ -306,9 +312,20 @@ class AccountMove(models.Model):
         """
         domain = self._essms_statements_to_attach_domain()
         moves = self.search(domain, limit=STATEMENT_BATCH_SIZE, order="id")
-        for company, company_moves in moves.grouped("company_id").items():
-            company_moves.with_company(company)._essms_attach_nominative_statements()
-        self.env["ir.cron"]._notify_progress(done=len(moves), remaining=self.search_count(domain))
+        started = time.monotonic()
+        done = 0
+        for move in moves:
+            if done and time.monotonic() - started > STATEMENT_TIME_BUDGET:
+                break
+            move.with_company(move.company_id)._essms_attach_nominative_statements()
+            done += 1
+        remaining = self.search_count(domain)
+        # The rest in a later wake-up of the cron thread (a new time limit), not in this one.
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        if remaining:
+            self.env.ref("essms_billing.ir_cron_essms_nominative_statements")._trigger(
+                fields.Datetime.now() + STATEMENT_NEXT_BATCH
+            )
 
     @api.model
     def _essms_statements_to_attach_domain(self):
