@@ -17,6 +17,7 @@
         "security/essms_groups.xml",
         "security/ir.model.access.csv",
         "security/essms_security.xml",
+        "data/res_company_data.xml",
         "data/essms_parameter_data.xml",
         "data/essms_absence_policy_data.xml",
         "data/ir_cron_data.xml",

@@ -1,4 +1,6 @@
 import logging
+import time
+from datetime import timedelta
 
 from odoo import api
 from odoo import fields
@@ -14,7 +16,15 @@ _logger = logging.getLogger(__name__)
 
 INVOICE_TEMPLATE = "essms_billing.report_invoice_document"
 STATEMENT_REPORT = "essms_billing.action_report_nominative_statement"
-STATEMENT_BATCH_SIZE = 50
+# Each PDF takes seconds (tens under load), and Odoo stops a cron thread that works longer than limit_time_real
+# (120 s by default, counted over every job and batch of one wake-up): the job stops starting new statements after
+# STATEMENT_TIME_BUDGET seconds, commits, and comes back a little later for the rest.
+STATEMENT_BATCH_SIZE = 10
+STATEMENT_TIME_BUDGET = 40
+STATEMENT_NEXT_BATCH = timedelta(seconds=30)
+# A statement the PDF engine could not make is tried again by the job an hour later, a few times.
+STATEMENT_RETRY_DELAY = timedelta(hours=1)
+STATEMENT_MAX_ATTEMPTS = 5
 
 
 class AccountMove(models.Model):
@@ -55,6 +65,13 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
         help="Why the nominative statement could not be rendered; it is rendered again when the invoice is sent.",
+    )
+    essms_statement_attempts = fields.Integer(string="Nominative statement attempts", copy=False, readonly=True)
+    essms_statement_retry_at = fields.Datetime(
+        string="Nominative statement retry",
+        copy=False,
+        readonly=True,
+        help="When the job tries again to attach the nominative statement that could not be rendered.",
     )
     essms_recovery_stage = fields.Selection(
         selection=RECOVERY_STAGES,
@@ -313,72 +330,124 @@ class AccountMove(models.Model):
         """Attach the nominative statements of the invoices made per payer, a bounded batch per call.
 
         Triggered after invoicing rather than rendered inside it: PDF rendering is slow, may fail (and cannot
-        run while the module is being installed), and must never hold back or undo posted invoices.
+        run while the module is being installed), and must never hold back or undo posted invoices. A statement
+        that failed is tried again an hour later, up to ``STATEMENT_MAX_ATTEMPTS`` times; sending the invoice
+        tries again too, and refuses to send it without its statement.
         """
-        domain = [
+        domain = self._essms_statements_to_attach_domain()
+        moves = self.search(domain, limit=STATEMENT_BATCH_SIZE, order="id")
+        started = time.monotonic()
+        done = 0
+        for move in moves:
+            if done and time.monotonic() - started > STATEMENT_TIME_BUDGET:
+                break
+            move.with_company(move.company_id)._essms_attach_nominative_statements()
+            done += 1
+        remaining = self.search_count(domain)
+        # The rest in a later wake-up of the cron thread (a new time limit), not in this one.
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        if remaining:
+            self.env.ref("essms_billing.ir_cron_essms_nominative_statements")._trigger(
+                fields.Datetime.now() + STATEMENT_NEXT_BATCH
+            )
+
+    @api.model
+    def _essms_statements_to_attach_domain(self):
+        return [
             ("move_type", "=", "out_invoice"),
             ("state", "=", "posted"),
             ("essms_run_id", "!=", False),
             ("essms_beneficiary_id", "=", False),
             ("essms_statement_id", "=", False),
+            "|",
             ("essms_statement_error", "=", False),
+            "&",
+            ("essms_statement_retry_at", "!=", False),
+            ("essms_statement_retry_at", "<=", fields.Datetime.now()),
         ]
-        moves = self.search(domain, limit=STATEMENT_BATCH_SIZE, order="id")
-        for company, company_moves in moves.grouped("company_id").items():
-            company_moves.with_company(company)._essms_attach_nominative_statements()
-        self.env["ir.cron"]._notify_progress(done=len(moves), remaining=self.search_count(domain))
 
     def _essms_attach_nominative_statements(self):
-        """Render the nominative statements of the invoices made per payer, in one report call, and attach them.
+        """Render the nominative statements of the invoices made per payer, one PDF each, and attach them.
 
-        The statement belongs to the invoice (billing-rules §6): it is stored on the move and sent with it.
+        The statement belongs to the invoice (billing-rules §6): it is stored on the move and sent with it. Each
+        invoice is rendered on its own, in its own savepoint: one that fails does not hold back the others.
         """
         moves = self.filtered(lambda move: move._essms_is_grouped() and not move.essms_statement_id)
-        if not moves:
-            return self.env["ir.attachment"]
-        try:
-            with self.env.cr.savepoint():
-                return moves._essms_render_nominative_statements()
-        except Exception as error:
-            # The PDF engine fails in many ways; the invoices are posted and numbered, a PDF that cannot be made
-            # now must not undo them. The statement stays printable from the invoice's Print menu.
-            _logger.warning("Nominative statements of %s could not be rendered", moves.mapped("name"), exc_info=True)
-            moves.essms_statement_error = str(error) or error.__class__.__name__
-            for move in moves:
-                move.message_post(
-                    body=self.env._(
-                        "The nominative statement could not be attached (%(error)s); it is made again when the "
-                        "invoice is sent, and can be printed from its Print menu.",
-                        error=str(error) or error.__class__.__name__,
-                    )
-                )
-            return self.env["ir.attachment"]
+        attachments = self.env["ir.attachment"]
+        failed = self.env["account.move"]
+        for move in moves:
+            try:
+                with self.env.cr.savepoint():
+                    localized = move.with_context(lang=move._essms_company_lang())
+                    attachments |= localized._essms_render_nominative_statements()
+            except Exception as error:
+                # The invoice is posted and numbered, a PDF that cannot be made now must not undo it.
+                _logger.warning("Nominative statement of %s could not be rendered", move.name, exc_info=True)
+                move._essms_statement_failed(error)
+                failed |= move
+        if failed.filtered("essms_statement_retry_at"):
+            self.env.ref("essms_billing.ir_cron_essms_nominative_statements")._trigger(
+                min(failed.filtered("essms_statement_retry_at").mapped("essms_statement_retry_at"))
+            )
+        return attachments
+
+    def _essms_statement_failed(self, error):
+        """Record why the statement could not be made, in the chatter in the company's language, and when the job
+        tries again."""
+        self.ensure_one()
+        attempts = self.essms_statement_attempts + 1
+        retry = attempts < STATEMENT_MAX_ATTEMPTS
+        reason = str(error.args[0] if isinstance(error, UserError) and error.args else error) or type(error).__name__
+        self.write({
+            "essms_statement_error": reason,
+            "essms_statement_attempts": attempts,
+            "essms_statement_retry_at": fields.Datetime.now() + STATEMENT_RETRY_DELAY if retry else False,
+        })
+        move = self.with_context(lang=self._essms_company_lang())
+        if retry:
+            body = move.env._(
+                "The nominative statement could not be attached (attempt %(attempt)s): %(error)s. It is made again "
+                "in an hour and when the invoice is sent; the invoice cannot be sent without it.",
+                attempt=attempts,
+                error=reason,
+            )
+        else:
+            body = move.env._(
+                "The nominative statement could not be attached after %(attempt)s attempts: %(error)s. It is made "
+                "again when the invoice is sent; the invoice cannot be sent without it.",
+                attempt=attempts,
+                error=reason,
+            )
+        self.message_post(body=body)
+
+    def _essms_company_lang(self):
+        """The language of the people who read the invoice's chatter (a job runs as OdooBot, often in English)."""
+        return self.company_id.partner_id.lang or self.env.lang
 
     def _essms_render_nominative_statements(self):
-        """Render and attach the statements of ``self`` (invoices made per payer, none attached yet)."""
-        moves = self
-        report = self.env["ir.actions.report"].with_company(moves.company_id[:1])
-        content, report_type = report._pre_render_qweb_pdf(STATEMENT_REPORT, res_ids=moves.ids)
-        content_by_id = report._get_splitted_report(STATEMENT_REPORT, content, report_type)
-        # wkhtmltopdf without Odoo's patched Qt writes no outlines, so a batch cannot be split back into
-        # one PDF per invoice: those are rendered one by one.
-        for move in moves.filtered(lambda move: move.id not in content_by_id):
-            _logger.info("Nominative statement of %s rendered on its own", move.name)
-            content, report_type = report._pre_render_qweb_pdf(STATEMENT_REPORT, res_ids=move.ids)
-            content_by_id[move.id] = report._get_splitted_report(STATEMENT_REPORT, content, report_type)[move.id]
-        vals_list = []
-        for move in moves:
-            vals_list.append({
-                "name": move._essms_statement_filename(),
-                "raw": content_by_id[move.id],
-                "mimetype": "application/pdf" if report_type == "pdf" else "text/html",
-                "res_model": move._name,
-                "res_id": move.id,
-            })
-        attachments = self.env["ir.attachment"].sudo().create(vals_list)
-        for attachment in attachments:
-            self.browse(attachment.res_id).essms_statement_id = attachment
-        return attachments
+        """Render and attach the statement of ``self`` (an invoice made per payer, none attached yet): a PDF, also
+        when the tests run (Odoo would fall back to HTML there, and the PDF engine would never be exercised)."""
+        self.ensure_one()
+        report = self.env["ir.actions.report"].with_company(self.company_id).with_context(force_report_rendering=True)
+        content, _report_type = report._render_qweb_pdf(STATEMENT_REPORT, res_ids=self.ids)
+        if not content or not content.startswith(b"%PDF"):
+            raise UserError(self.env._(
+                "The PDF engine returned an empty document for %(document)s: it is not printed.",
+                document=self.display_name,
+            ))
+        attachment = self.env["ir.attachment"].sudo().create({
+            "name": self._essms_statement_filename(),
+            "raw": content,
+            "mimetype": "application/pdf",
+            "res_model": self._name,
+            "res_id": self.id,
+        })
+        self.write({
+            "essms_statement_id": attachment.id,
+            "essms_statement_error": False,
+            "essms_statement_retry_at": False,
+        })
+        return attachment
 
     def _essms_format_days(self, days):
         """Days as the reader counts them: whole days without decimals, half days with one."""

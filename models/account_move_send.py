@@ -1,9 +1,31 @@
 from odoo import api
 from odoo import models
+from odoo.exceptions import UserError
 
 
 class AccountMoveSend(models.AbstractModel):
     _inherit = "account.move.send"
+
+    @api.model
+    def _check_move_constrains(self, moves):
+        """An invoice made per payer says its beneficiaries are listed on the nominative statement attached: it is
+        never sent without it (billing-rules §6). The statement is made now if the job has not attached it yet."""
+        super()._check_move_constrains(moves)
+        missing = moves.filtered(lambda move: move._essms_is_grouped() and not move.essms_statement_id)
+        if not missing:
+            return
+        missing._essms_attach_nominative_statements()
+        still_missing = missing.filtered(lambda move: not move.essms_statement_id)
+        if still_missing:
+            raise UserError(
+                self.env._(
+                    "The nominative statement of %(invoices)s could not be made (%(error)s): the invoice lists its "
+                    "beneficiaries on it and is not sent without it. Try again later or print the statement from "
+                    "the invoice to see the problem.",
+                    invoices=", ".join(still_missing.mapped("name")),
+                    error=still_missing[0].essms_statement_error or "",
+                )
+            )
 
     @api.model
     def _get_invoice_extra_attachments(self, move):

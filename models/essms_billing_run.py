@@ -866,6 +866,7 @@ class EssmsBillingRun(models.Model):
             "invoice_date": invoice_date,
             "invoice_origin": self.name,
             "narration": self._exemption_mention(),
+            "fiscal_position_id": self._invoice_fiscal_position().id,
             "essms_run_id": self.id,
             "essms_run_kind": self.kind,
             "essms_establishment_id": establishment.id,
@@ -934,6 +935,13 @@ class EssmsBillingRun(models.Model):
                 "essms_detail_id": detail.id,
             }))
         return commands
+
+    def _invoice_fiscal_position(self):
+        """None, chosen here rather than left to Odoo's automatic choice: these are French services exempt from VAT
+        (CGI art. 261-7-1°-b, the exempt tax on each line, reported as "other non-taxable operations" of the VAT
+        return), with nothing to map. Left to Odoo, l10n_fr gives "EU privé" (intra-EU sale to a private person)
+        to every customer without a VAT number: départements and residents alike."""
+        return self.env["account.fiscal.position"]
 
     def _invoice_tax_commands(self):
         """The VAT exemption tax (0 %): Factur-X states the exemption on each line from it."""

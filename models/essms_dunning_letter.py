@@ -9,7 +9,6 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 from odoo.tools import formatLang
-from odoo.tools.pdf import merge_pdf
 
 from .essms_dunning_letter_line import OPEN_LETTER_STATES
 from .essms_dunning_letter_line import check_company_in_bulk
@@ -198,8 +197,9 @@ class EssmsDunningLetter(models.Model):
             raise self.env["essms.dunning.letter.line"]._claim_already_open_error() from None
 
     def action_print(self):
-        """The letter as sent once it is, else a preview of the addressee's copy (one document per call: Debian's
-        wkhtmltopdf cannot print the curator's copy in the same call)."""
+        """The letter as sent once it is, else a preview of all its copies: the addressee's and the curator's,
+        each rendered on its own and put one after the other by ``ir.actions.report`` (Debian's wkhtmltopdf
+        returns an empty PDF for several documents in one call)."""
         self.ensure_one()
         if self.attachment_id:
             return {
@@ -207,8 +207,8 @@ class EssmsDunningLetter(models.Model):
                 "url": "/web/content/%s?download=true" % self.attachment_id.id,
                 "target": "self",
             }
-        report = self.env.ref(LETTER_REPORT).with_context(essms_letter_recipient_id=self.partner_id.id)
-        return report.report_action(self)
+        report = self.level_id.report_id or self.env.ref(LETTER_REPORT)
+        return report.with_context(essms_letter_recipient_id=False).report_action(self)
 
     def _merge_vals(self, vals):
         """Add the lines of another proposal for the same addressee; the letter takes the higher level."""
@@ -339,28 +339,30 @@ class EssmsDunningLetter(models.Model):
         """The letter's PDF: one copy per recipient (the person and the curator), each rendered on its own (the
         wkhtmltopdf of Debian cannot print several documents in one call) and put one after the other."""
         # A letter is a PDF, also when the tests run (Odoo would fall back to HTML there).
-        report = self.env["ir.actions.report"].with_company(self.company_id).with_context(force_report_rendering=True)
-        contents = []
-        for recipient in self._letter_recipients():
-            content, _report_type = report.with_context(essms_letter_recipient_id=recipient.id)._render_qweb_pdf(
-                self.level_id.report_id.report_name or LETTER_REPORT, res_ids=self.ids
-            )
-            if not content or not content.startswith(b"%PDF"):
-                raise UserError(self.env._(
-                    "The letter to %(recipient)s could not be printed (the PDF engine returned nothing).",
-                    recipient=recipient.display_name,
-                ))
-            contents.append(content)
+        report = self.env["ir.actions.report"].with_company(self.company_id).with_context(
+            force_report_rendering=True, essms_letter_recipient_id=False
+        )
+        content, _report_type = report._render_qweb_pdf(
+            self.level_id.report_id.report_name or LETTER_REPORT, res_ids=self.ids
+        )
+        if not content or not content.startswith(b"%PDF"):
+            raise UserError(self.env._(
+                "The letter to %(recipient)s could not be printed (the PDF engine returned nothing).",
+                recipient=self.partner_id.display_name,
+            ))
         self.attachment_id = self.env["ir.attachment"].create({
-            "name": self._document_filename(),
-            "raw": merge_pdf(contents) if len(contents) > 1 else contents[0],
+            "name": "%s.pdf" % self._document_filename(),
+            "raw": content,
             "mimetype": "application/pdf",
             "res_model": self._name,
             "res_id": self.id,
         })
 
     def _document_filename(self):
-        return "%s - %s - %s.pdf" % (self.level_id.name, self.partner_id.name, self.date)
+        """The letter's file name without its extension: the report's ``print_report_name`` (the print route adds
+        ".pdf") and, with it, the sent letter's attachment."""
+        self.ensure_one()
+        return "%s - %s - %s" % (self.level_id.name, self.partner_id.name, self.date)
 
     def _send_email(self):
         recipients = (self.partner_id | self.copy_partner_id).filtered("email")
@@ -656,6 +658,29 @@ class EssmsDunningLetter(models.Model):
             )
             if kind != "formal_notice":
                 closing.append(self.env._("If your payment has crossed this letter, please disregard it."))
+        copy = bool(self.copy_partner_id) and recipient == self.copy_partner_id
+        subject = self.env._("Subject: %(title)s", title=titles.get(kind, self.level_id.name))
+        if copy:
+            # The curator assists the person, who owes and pays: the copy informs, it asks nothing of the curator.
+            subject = self.env._(
+                "Subject: %(title)s – copy for information", title=titles.get(kind, self.level_id.name)
+            )
+            paragraphs = [
+                self.env._(
+                    "As curator of %(person)s, you receive for information a copy of the letter we are sending to "
+                    "%(person)s today: the invoices listed below remain unpaid, for a total of %(amount)s.",
+                    person=self.partner_id.name,
+                    amount=amount,
+                ),
+                self.env._("This copy is sent to you for information only: no payment is asked of you."),
+            ]
+            payment = ""
+            closing = [
+                self.env._(
+                    "If %(person)s has difficulty paying, please contact us: a payment plan can be considered.",
+                    person=self.partner_id.name,
+                )
+            ]
         city = company.partner_id.city
         date_text = self._format_long_date(self.date)
         registered = ""
@@ -672,7 +697,7 @@ class EssmsDunningLetter(models.Model):
         return {
             "title": titles.get(kind, self.level_id.name),
             "heading": self.env._("Formal notice") if kind == "formal_notice" else "",
-            "subject": self.env._("Subject: %(title)s", title=titles.get(kind, self.level_id.name)),
+            "subject": subject,
             "place_date": self.env._("%(city)s, %(date)s", city=city, date=date_text) if city else date_text,
             "registered": registered,
             "concerning": self._concerning_texts(recipient),
@@ -684,11 +709,7 @@ class EssmsDunningLetter(models.Model):
             "signatory": self.env._("The Finance Director"),
             "public": public,
             "statement_title": self.env._("Statement of unpaid invoices at %(date)s", date=date_text) if public else "",
-            "copy_notice": (
-                self.env._("Copy for information to the curator")
-                if self.copy_partner_id and recipient == self.copy_partner_id
-                else ""
-            ),
+            "copy_notice": self.env._("Copy for information to the curator") if copy else "",
         }
 
     def _concerning_texts(self, recipient):

@@ -1,3 +1,4 @@
+from odoo import api
 from odoo import fields
 from odoo import models
 
@@ -27,3 +28,15 @@ class ResCompany(models.Model):
             return self.essms_exempt_tax_id
         tax = self.env["account.chart.template"].with_company(self).ref("tva_sale_service_0", raise_if_not_found=False)
         return tax or self.env["account.tax"]
+
+    @api.model
+    def _essms_set_document_layout(self):
+        """French documents are printed on A4, with Odoo's standard layout. The first company of a new database is
+        created before Odoo's paper formats exist, so it has none, and wkhtmltopdf then prints on its default, US
+        Letter; without a layout, the first print of an administrator opens the layout wizard instead."""
+        a4 = self.env.ref("base.paperformat_euro")
+        layout = self.env.ref("web.external_layout_standard", raise_if_not_found=False)
+        companies = self.sudo().with_context(active_test=False).search([])
+        companies.filtered(lambda company: company.paperformat_id.format != "A4").paperformat_id = a4
+        if layout:
+            companies.filtered(lambda company: not company.external_report_layout_id).external_report_layout_id = layout

@@ -24,6 +24,8 @@ from odoo.tools.pdf import OdooPdfFileReader
 from ..models import essms_dunning_letter_line as line_module
 from ..models import essms_dunning_run as run_module
 from .common import EssmsFixtureMixin
+from .pdf_common import PdfMixin
+from .pdf_common import pdf_pages_text
 
 OPERATOR = "essms_billing.group_essms_operator"
 ESTABLISHMENT = "essms_billing.group_essms_establishment"
@@ -261,8 +263,8 @@ class TestDunningLevels(DunningCommon):
         )[0].decode()
         self.assertEqual(html.count('class="article o_essms_letter"'), 2, "a copy for the person and the curator")
         self.assertIn("66200 ELNE", html, "the curator's address, in the window envelope's form")
-        self.assertEqual(letter.action_print()["context"].get("essms_letter_recipient_id"), moreau.partner_id.id,
-                         "the preview prints one copy: Debian's wkhtmltopdf makes one document per call")
+        self.assertFalse(letter.action_print()["context"].get("essms_letter_recipient_id"),
+                         "the preview prints both copies (the web client would not pass the action's context)")
 
     def test_a_deceased_resident_is_not_reminded_but_flagged(self):
         bernard = self._resident("Marcel Bernard")
@@ -431,7 +433,7 @@ class TestDunningSecurity(DunningCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestDunningLetters(DunningCommon):
+class TestDunningLetters(DunningCommon, PdfMixin):
     """The printed letters, rendered for real by wkhtmltopdf."""
 
     @classmethod
@@ -519,6 +521,79 @@ class TestDunningLetters(DunningCommon):
             self.assertEqual(moves[person].essms_recovery_stage, "reminded")
             logged = moves[person].message_ids.filtered(lambda message: run.name in (message.body or ""))
             self.assertEqual(len(logged), 1, "reminded once")
+
+    def _print(self, letter, name):
+        """The letter's Print button on its form, as the operator: the PDF the browser downloads."""
+        content, filename = self.render_print_action(letter.with_user(self.operator).action_print(),
+                                                     user=self.operator)
+        self.keep_pdf(name, content)
+        self.assertTrue(filename.endswith(".pdf") and not filename.endswith(".pdf.pdf"), filename)
+        return content
+
+    def _letterhead(self):
+        return ("Association Les Oliviers", "2 avenue de la Gare", "33417522100004")
+
+    def test_each_resident_letter_kind_printed_from_its_form(self):
+        """Reminder, firm reminder, formal notice, and the curatelle letter with the curator's copy: printed from
+        the letter's form, an A4 PDF with the letterhead and the amounts; the curator's copy informs and asks
+        nothing."""
+        garcia = self._resident("Luis Garcia", "11000", "Carcassonne")
+        curator = self._create_payer("Mme Élise Fabre", kind="guardian", zip="66200", city="Elne")
+        moreau = self._resident("Paul Moreau", legal_protection="curatelle", protector_id=curator.id,
+                                protection_reference="RG 23/00456")
+        curator.lang = "fr_FR"
+        self.operator.lang = "fr_FR"
+        notice = self._invoice(self.martin.partner_id)
+        notice.write({"essms_dunning_level_id": self.level["call"].id, "essms_dunning_date": date(2026, 3, 7),
+                      "essms_recovery_stage": "firm_reminder"})
+        firm = self._invoice(garcia.partner_id, amount=450.0)
+        firm.write({"essms_dunning_level_id": self.level["reminder"].id, "essms_dunning_date": date(2026, 2, 20),
+                    "essms_recovery_stage": "reminded"})
+        self._invoice(moreau.partner_id, amount=612.5)
+        run = self._run(date(2026, 3, 17))
+        letters = {person: self._letter(run, person.partner_id) for person in (self.martin, garcia, moreau)}
+        self.assertEqual(
+            [letters[person].level_id.letter_kind for person in (self.martin, garcia, moreau)],
+            ["formal_notice", "firm_reminder", "reminder"],
+        )
+        for person, name, amount, expected in (
+            (self.martin, "letter_formal_notice.pdf", "723,32 €", "MISE EN DEMEURE"),
+            (garcia, "letter_firm_reminder.pdf", "450,00 €", "Malgré notre précédente relance"),
+        ):
+            text = self.assert_pdf(self._print(letters[person], name), pages=1)
+            for mention in (*self._letterhead(), person.name, amount, expected, "Page 1 / 1"):
+                self.assertIn(mention, text)
+
+        content = self._print(letters[moreau], "letter_curatelle.pdf")
+        self.assert_pdf(content, pages=2)
+        person_copy, curator_copy = [page for page in pdf_pages_text(content) if page.strip()]
+        for page in (person_copy, curator_copy):
+            for mention in (*self._letterhead(), "612,50 €", "Page 1 / 1"):
+                self.assertIn(mention, page)
+        self.assertIn("Merci de régler", person_copy, "the person is asked to pay")
+        self.assertIn("66200 ELNE", curator_copy, "the copy goes to the curator's address")
+        self.assertIn("COPIE POUR INFORMATION AU CURATEUR", curator_copy)
+        self.assertIn("aucun paiement ne vous est demandé", curator_copy)
+        self.assertNotIn("Merci de régler", curator_copy, "the curator is not asked to pay")
+
+    def test_each_public_payer_letter_kind_printed_from_its_form(self):
+        departement = self._create_payer("Département des Pyrénées-Orientales", zip="66020", city="Perpignan")
+        other = self._create_payer("Département de l'Aude", zip="11000", city="Carcassonne")
+        garcia = self._resident("Luis Garcia")
+        self._invoice(departement, amount=5535.0, due=date(2026, 2, 10), beneficiary=garcia)
+        demand = self._invoice(other, amount=4210.4, due=date(2026, 1, 10), beneficiary=garcia)
+        demand.write({"essms_dunning_level_id": self.env.ref("essms_billing.dunning_policy_departement_admin").id,
+                      "essms_dunning_date": date(2026, 2, 10), "essms_recovery_stage": "reminded"})
+        run = self._run(date(2026, 3, 17))
+        self.assertEqual(self._letter(run, departement).level_id.letter_kind, "administrative_reminder")
+        self.assertEqual(self._letter(run, other).level_id.letter_kind, "payment_demand")
+        for partner, name, amount, expected in (
+            (departement, "letter_administrative_reminder.pdf", "5 535,00 €", "état des factures impayées"),
+            (other, "letter_payment_demand.pdf", "4 210,40 €", "68-1250"),
+        ):
+            text = self.assert_pdf(self._print(self._letter(run, partner), name), pages=1)
+            for mention in (*self._letterhead(), partner.name, "Luis Garcia", amount, expected):
+                self.assertIn(mention, text)
 
     def _html(self, letter):
         report = self.env["ir.actions.report"].with_context(lang="fr_FR")

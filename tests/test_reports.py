@@ -9,7 +9,9 @@ from unittest.mock import patch
 from lxml import etree
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import freeze_time
+from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools import config
 from odoo.tools import format_date
@@ -18,6 +20,9 @@ from odoo.tools import mute_logger
 from odoo.tools.pdf import OdooPdfFileReader
 
 from .billing_common import BillingCommon
+from .pdf_common import PdfMixin
+from .pdf_common import pdf_pages_text
+from .pdf_common import pdf_words
 
 JULY = date(2025, 7, 1)
 EXEMPTION = "Exonération de TVA – article 261-7-1°-b du CGI"
@@ -36,7 +41,7 @@ def _wkhtmltopdf_writes_outlines():
 
 @tagged("post_install", "-at_install")
 @freeze_time("2025-08-05")
-class TestReports(BillingCommon):
+class TestReports(BillingCommon, PdfMixin):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -65,6 +70,7 @@ class TestReports(BillingCommon):
             "company_id": cls.company.id,
         })
         cls.company.essms_exempt_tax_id = cls.exempt_tax
+        cls.company.partner_id.lang = "fr_FR" if cls.env["res.lang"]._lang_get("fr_FR") else "en_US"
         # The documents are read in French: the partners' language when the database has it.
         cls.lang = "fr_FR" if cls.env["res.lang"]._lang_get("fr_FR") else "en_US"
         cls.departement.write({
@@ -210,17 +216,69 @@ class TestReports(BillingCommon):
         ):
             run = self._invoiced(grouped)
             self.env["account.move"]._cron_essms_attach_nominative_statements()
-        self.assertEqual(render.call_count, 1, "a statement that failed is not retried by the job")
+        self.assertEqual(render.call_count, 1, "a statement that failed is not retried by the same job")
         self.assertEqual(run.state, "invoiced")
         move = self._departement_move(run)
         self.assertEqual(move.state, "posted")
         self.assertFalse(move.essms_statement_id)
         self.assertEqual(move.essms_statement_error, "wkhtmltopdf: exit code 1")
         self.assertIn("wkhtmltopdf: exit code 1", move.message_ids[:1].body)
+        self.assertIn("L'état nominatif n'a pas pu être joint", move.message_ids[:1].body,
+                      "said on the chatter in French, the company's language")
+        # Sending it refuses while the statement cannot be made, and says why in French.
+        with (
+            patch.object(AccountMove, "_essms_render_nominative_statements",
+                         side_effect=OSError("wkhtmltopdf: exit code 1")),
+            mute_logger("odoo.addons.essms_billing.models.account_move"),
+            self.assertRaisesRegex(UserError, "n'est pas envoyée sans lui"),
+        ):
+            move.with_context(lang="fr_FR").action_send_and_print()
+        # The job tries again an hour later, and attaches it.
+        with freeze_time("2025-08-05 01:01:00"):
+            self.env["account.move"]._cron_essms_attach_nominative_statements()
+        self.assertTrue(move.essms_statement_id, "the job retried the statement")
+        self.assertFalse(move.essms_statement_error)
+        self.assertIn(move.essms_statement_id, self.env["account.move.send"]._get_invoice_extra_attachments(move))
 
-        attachments = self.env["account.move.send"]._get_invoice_extra_attachments(move)
-        self.assertTrue(move.essms_statement_id, "sending the invoice makes its statement")
-        self.assertIn(move.essms_statement_id, attachments)
+    def test_statement_job_attaches_a_pdf_to_every_grouped_invoice(self):
+        """The job's batch holds several invoices: rendered in one call, Debian's wkhtmltopdf made an empty PDF
+        ("Cannot read an empty file" on every invoice of a fresh demo database, while the tests read HTML). Each is
+        now a PDF of its own, also under test."""
+        moves = self.env["account.move"]
+        for code in ("GRA", "GRB"):
+            grouped = self._create_establishment(code, "Foyer %s" % code, grouping="payer")
+            self._create_resident("Alpha %s" % code, establishment=grouped)
+            self._validated_statement(grouped, JULY)
+            run = self._run(grouped, JULY)
+            run.action_compute()
+            run.action_invoice()
+            moves |= self._departement_move(run)
+        self.env["account.move"]._cron_essms_attach_nominative_statements()
+        for move in moves:
+            self.assertFalse(move.essms_statement_error)
+            text = self.assert_pdf(move.essms_statement_id.raw, landscape=True)
+            self.assertIn(move.name, text)
+            self.assertIn(self._amount(move.amount_total), text)
+
+    def test_run_invoices_carry_no_fiscal_position(self):
+        """l10n_fr's "EU privé" applies by itself to every customer in Europe without a VAT number, départements
+        and residents alike: run invoices (French services exempt from VAT) carry none, chosen explicitly."""
+        eu_private = self.env["account.fiscal.position"].create({
+            "name": "EU privé",
+            "auto_apply": True,
+            "country_group_id": self.env.ref("base.europe").id,
+            "company_id": self.company.id,
+        })
+        self.assertEqual(
+            self.env["account.fiscal.position"].with_company(self.company)._get_fiscal_position(self.departement),
+            eu_private,
+            "Odoo would choose it for the département",
+        )
+        self._create_resident("Martin")
+        run = self._invoiced(self.establishment)
+        self.assertEqual(len(run.move_ids), 2, "the département's invoice and the resident's")
+        self.assertFalse(run.move_ids.fiscal_position_id)
+        self.assertEqual(run.move_ids.invoice_line_ids.tax_ids, self.exempt_tax, "the exempt tax, unmapped")
 
     def test_invoicing_triggers_the_statement_job(self):
         grouped = self._create_establishment("GRT", "Foyer groupé", grouping="payer")
@@ -234,15 +292,93 @@ class TestReports(BillingCommon):
         self.assertEqual([call.args[0] for call in trigger.call_args_list], [cron])
         self.assertFalse(self._departement_move(run).essms_statement_id, "not rendered inside the invoicing")
 
-    def test_pdfs_come_out(self):
-        grouped = self._create_establishment("PDF", "Foyer PDF", grouping="payer")
-        self._create_resident("Gamma", establishment=grouped)
+    # The printed documents, rendered by wkhtmltopdf through the Print button's route, as the operator.
+
+    def _operator(self):
+        return new_test_user(
+            self.env, "essms_report_operator", groups="essms_billing.group_essms_operator",
+            company_id=self.company.id, company_ids=[Command.set(self.company.ids)], lang=self.lang,
+        )
+
+    def _seller_mentions(self):
+        """The legal mentions of billing-rules §6 that identify the seller, printed in the body."""
+        return (self.company.name, "2 avenue de la Gare", "33417522100004", "SIRET 33417522100004")
+
+    def test_printed_invoice_per_beneficiary(self):
+        stay = self._create_resident("Martin", birth_date=date(1980, 5, 17))
+        self._example_c(stay)
+        move = self._departement_move(self._invoiced(self.establishment))
+        self.assertFalse(move.fiscal_position_id, "an exempt French service: no fiscal position, not EU privé")
+        operator = self._operator()
+        content, filename = self.render_print_action(move.with_user(operator).action_print_pdf(), user=operator)
+        self.keep_pdf("invoice_single.pdf", content)
+        text = self.assert_pdf(content, pages=1)
+        for expected in (
+            *self._seller_mentions(),
+            "Foyer de vie Les Oliviers", "FINESS 660000123", "5 chemin des Oliviers",  # the establishment
+            "24 quai Sadi Carnot", "21440109300015",  # the customer
+            move.name, "Martin", "F-FDV-Martin", "DEC-Martin", "SERV-FDV", "ENG-FDV", EXEMPTION, "Page 1 / 1",
+        ):
+            self.assertIn(expected, text)
+        for amount in (180.0, 5580.0, -20.0, -160.0, -723.32, 4696.68):
+            self.assertIn(self._amount(amount), text)
+        self.assertEqual(filename, "%s.pdf" % move.name)
+
+    def test_printed_invoice_per_payer_and_its_statement(self):
+        """Two pages of beneficiaries: the table's header is printed again on the second page, no row is cut by
+        the page break, the statement's last column (Net) is on the page, every page is numbered."""
+        grouped = self._create_establishment("GRP", "Foyer groupé", grouping="payer")
+        grouped.write({"finess": "660000456", "partner_id": self.establishment.partner_id.id})
+        names = ["Résident %02d" % number for number in range(1, 25)]
+        for name in names:
+            self._create_resident(name, establishment=grouped, birth_date=date(1980, 1, 1))
         move = self._departement_move(self._invoiced(grouped))
-        report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
-        for report_ref in (INVOICE_REPORT, STATEMENT_REPORT):
-            pdf, report_type = report._render_qweb_pdf(report_ref, move.ids)
-            self.assertEqual(report_type, "pdf")
-            self.assertTrue(pdf.startswith(b"%PDF"), report_ref)
+        self.assertFalse(move.fiscal_position_id, "an exempt French service: no fiscal position, not EU privé")
+        operator = self._operator()
+        per_person = move.essms_line_ids[:1].amount
+
+        content, _filename = self.render_print_action(move.with_user(operator).action_print_pdf(), user=operator)
+        self.keep_pdf("invoice_grouped.pdf", content)
+        text = self.assert_pdf(content)
+        for expected in (*self._seller_mentions(), "FINESS 660000456", "21440109300015", move.name, EXEMPTION):
+            self.assertIn(expected, text)
+        self.assertIn(self._amount(move.amount_total), text)
+        self._check_pages(content, names, header="Bénéficiaire" if self.lang == "fr_FR" else "Beneficiary",
+                          amount=self._amount(per_person))
+
+        # The statement as the job attached it, and as printed from the invoice's Print menu.
+        attached = move.essms_statement_id
+        self.assertEqual(attached.mimetype, "application/pdf", "a PDF, also under test")
+        action = self.env.ref(STATEMENT_REPORT).with_user(operator).report_action(move)
+        content, filename = self.render_print_action(action, user=operator)
+        self.keep_pdf("nominative_statement.pdf", content)
+        for pdf in (attached.raw, content):
+            text = self.assert_pdf(pdf, landscape=True)
+            for expected in (*self._seller_mentions(), "FINESS 660000456", move.name, "SERV-GRP", "ENG-GRP"):
+                self.assertIn(expected, text)
+            self.assertIn(self._amount(move.amount_total), text)
+        self._check_pages(content, names, header="Bénéficiaire" if self.lang == "fr_FR" else "Beneficiary",
+                          amount=self._amount(per_person))
+        self.assertTrue(filename.endswith(".pdf") and not filename.endswith(".pdf.pdf"))
+
+    def _check_pages(self, content, names, header, amount):
+        """Every page numbered; each beneficiary's row whole on one page, with its amount; no word past the right
+        margin. The table's header on the first page, and on every page with a wkhtmltopdf that can repeat it
+        (Debian's cannot: see report_essms_document_style)."""
+        pages = pdf_pages_text(content)
+        pages = [page for page in pages if page.strip()]
+        self.assertGreater(len(pages), 1, "enough beneficiaries for two pages")
+        for number, page in enumerate(pages, start=1):
+            self.assertIn("Page %s / %s" % (number, len(pages)), page)
+            if number == 1 or (_wkhtmltopdf_writes_outlines() and any(name in page for name in names)):
+                self.assertIn(header, page, "the table's header on page %s" % number)
+        for number, page in enumerate(pages, start=1):
+            # As many rows as amounts on each page: a row cut by the page break leaves its amount on the next.
+            self.assertEqual(sum(1 for name in names if name in page), page.count(amount),
+                             "a row is cut across page %s" % number)
+        self.assertEqual(sum(page.count(amount) for page in pages), len(names), "every row printed once")
+        for page, word, _x_min, x_max, width in pdf_words(content):
+            self.assertLessEqual(x_max, width - 10, "%r is cut at the right edge of page %s" % (word, page))
 
     def test_facturx_for_chorus_pro_payers(self):
         self.departement.invoice_edi_format = "facturx"
