@@ -115,6 +115,12 @@ class EssmsWriteoff(models.Model):
     def write(self, vals):
         if not in_transition() and not self.env.su and {"kind", "partner_id", "line_ids", "date"} & set(vals):
             self._check_draft()
+        if not in_transition() and not self.env.su and {"board_reference", "date_decision"} & set(vals):
+            recorded = self.filtered(lambda writeoff: writeoff.state not in ("draft", "to_approve", "approved"))
+            if recorded:
+                raise UserError(self.env._(
+                    "Write-off %(name)s is posted: the board's decision it was posted under cannot be changed.",
+                    name=recorded[0].name))
         result = super().write(vals)
         if "line_ids" in vals:
             self._sync_moves()
@@ -439,7 +445,8 @@ class EssmsWriteoffLine(models.Model):
     _description = "Claim written off"
     _check_company_auto = True
 
-    writeoff_id = fields.Many2one("essms.writeoff", required=True, ondelete="cascade", index=True)
+    writeoff_id = fields.Many2one(
+        "essms.writeoff", string="Write-off", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="writeoff_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="writeoff_id.currency_id")
     move_id = fields.Many2one(

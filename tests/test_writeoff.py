@@ -102,6 +102,8 @@ class TestWriteoff(ApprovalCommon):
         self.assertEqual(self._balance(self.loss, entry) + self._balance(self.reversal, entry), 425.0)
         self.assertEqual((invoice.amount_residual, invoice.essms_recovery_stage), (0.0, "written_off"))
         self.assertTrue(invoice.line_ids.filtered(lambda line: line.account_id == self.doubtful).reconciled)
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
+            writeoff.with_user(self.operator).write({"board_reference": "CA 2026-09"})
 
         # 200 € come in: reopening is the finance director's; the chart has no 7714 yet.
         with self.assertRaises(AccessError):
