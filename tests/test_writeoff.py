@@ -176,3 +176,14 @@ class TestWriteoff(ApprovalCommon):
         # Once submitted, the claims and amounts are the decision's.
         with self.assertRaisesRegex(UserError, "can no longer be changed"):
             first.with_user(self.operator).line_ids.write({"amount": 1.0})
+
+    def test_board_decision_is_a_setting_of_the_rule(self):
+        """A rule not requiring the board's decision (small amounts decided by the director): posted without it."""
+        self.env.ref("essms_billing.approval_rule_writeoff").board_decision_required = False
+        invoice = self._invoice(self.martin.partner_id, amount=12.0)
+        writeoff = self._writeoff(invoice, reason="below_threshold")
+        writeoff.action_submit()
+        writeoff.with_user(self.manager).action_approve()
+        writeoff.with_user(self.manager).action_post()
+        self.assertEqual((writeoff.state, invoice.essms_recovery_stage), ("posted", "written_off"))
+        self.assertFalse(writeoff.board_reference)
