@@ -130,7 +130,7 @@ class EssmsWriteoff(models.Model):
         """The invoices of the record are those of its lines."""
         for writeoff in self:
             if writeoff.move_ids != writeoff.line_ids.move_id:
-                super(EssmsWriteoff, writeoff).write({"move_ids": [Command.set(writeoff.line_ids.move_id.ids)]})
+                writeoff.write({"move_ids": [Command.set(writeoff.line_ids.move_id.ids)]})
 
     def _check_draft(self):
         decided = self.filtered(lambda writeoff: writeoff.state != "draft")
