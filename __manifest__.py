@@ -61,6 +61,7 @@
         "views/essms_payment_plan_views.xml",
         "views/essms_approval_rule_views.xml",
         "views/essms_remission_views.xml",
+        "views/essms_writeoff_views.xml",
         "views/essms_recovery_dashboard_views.xml",
         "views/account_move_prescription_views.xml",
         "views/menus.xml",

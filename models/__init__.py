@@ -43,6 +43,7 @@ from . import essms_remittance_line
 from . import essms_stay
 from . import essms_tariff
 from . import essms_workflow_mixin
+from . import essms_writeoff
 from . import ir_actions_report
 from . import res_company
 from . import res_partner

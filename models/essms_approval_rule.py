@@ -10,6 +10,7 @@ DECISION_TYPES = [
     ("plan", "Payment plan"),
     ("formal_notice", "Escalation to formal notice"),
     ("remission", "Remission proposal"),
+    ("writeoff", "Write-off"),
 ]
 APPROVAL_MODES = [
     ("autonomous", "Autonomous"),
@@ -49,6 +50,10 @@ class EssmsApprovalRule(models.Model):
     )
     amount_max = fields.Monetary(
         string="Up to (excluded)", tracking=True, help="The rule applies below this amount (0: no upper bound)."
+    )
+    board_decision_required = fields.Boolean(
+        string="Board decision required", tracking=True,
+        help="Write-offs: the board's decision (reference and date) must be recorded before the entry is posted.",
     )
     mode = fields.Selection(
         APPROVAL_MODES, string="Autonomy level", required=True, default="approval_required", tracking=True
