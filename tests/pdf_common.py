@@ -29,11 +29,11 @@ class PdfMixin:
         Returns the PDF's bytes and the file name. ``user``: who clicks (else the test's user)."""
         self.assertEqual(action.get("type"), "ir.actions.report", "the button prints a report")
         env = self.env(user=user) if user else self.env
-        context = dict(env.context, force_report_rendering=True)
+        extra = {"force_report_rendering": True}
         if action.get("data"):
-            context.update(action.get("context") or {})
+            extra.update(action.get("context") or {})
         docids = (action.get("context") or {}).get("active_ids")
-        report = env["ir.actions.report"].with_context(context)
+        report = env["ir.actions.report"].with_context(**extra)
         content, report_type = report._render_qweb_pdf(action["report_name"], docids, data=action.get("data"))
         self.assertEqual(report_type, "pdf")
         report_sudo = report._get_report_from_name(action["report_name"])
