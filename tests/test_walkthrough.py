@@ -127,6 +127,18 @@ class TestWalkthrough(HttpCase):
             hebergement.warning_count,
         )
 
+        # The job that the invoicing triggers attaches the nominative statements of the invoices made per payer
+        # (a cron, outside any web request: under tests a request cannot wait for the PDF engine).
+        Move = self.env["account.move"]
+        for _batch in range(20):
+            if not Move.search_count(Move._essms_statements_to_attach_domain()):
+                break
+            Move._cron_essms_attach_nominative_statements()
+        grouped = invoices.filtered(lambda move: move._essms_is_grouped())
+        self.assertTrue(grouped)
+        self.assertFalse(grouped.filtered(lambda move: not move.essms_statement_id),
+                         "Every invoice made per payer has its nominative statement attached.")
+
         # 4. Two invoices printed from their form: what was printed, rendered for real, is a PDF of the invoice.
         printed = []
         render = IrActionsReport._render_qweb_pdf
