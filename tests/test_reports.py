@@ -320,7 +320,7 @@ class TestReports(BillingCommon, PdfMixin):
             move.name, "Martin", "F-FDV-Martin", "DEC-Martin", "SERV-FDV", "ENG-FDV", EXEMPTION, "Page 1 / 1",
         ):
             self.assertIn(expected, text)
-        # The stored detail rows (billing-rules §13): 23 days × 180,00, 8 reduced days × 160,00, the contribution.
+        # The stored detail rows (billing-rules §13): 23 days at 180,00, 8 reduced days at 160,00, the contribution.
         for amount in (180.0, 4140.0, 160.0, 1280.0, -723.32, 4696.68):
             self.assertIn(self._amount(amount), text)
         self.assertEqual(filename, "%s.pdf" % move.name)
@@ -344,7 +344,7 @@ class TestReports(BillingCommon, PdfMixin):
         for expected in (*self._seller_mentions(), "FINESS 660000456", "21440109300015", move.name, EXEMPTION):
             self.assertIn(expected, text)
         self.assertIn(self._amount(move.amount_total), text)
-        # On the invoice a beneficiary heads several rows (days × price, contribution, its amount): a page break may
+        # On the invoice a beneficiary heads several rows (days at a price, contribution, its amount): a page break may
         # fall between two of them, so rows are counted on the statement below (one row per beneficiary) and the
         # invoice's pages are checked for their numbers, header, margins and every beneficiary printed.
         self._check_pages(content, names, header="Description", amount=None)
