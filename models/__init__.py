@@ -45,6 +45,7 @@ from . import essms_tariff
 from . import essms_workflow_mixin
 from . import essms_writeoff
 from . import ir_actions_report
+from . import mail_thread
 from . import res_company
 from . import res_partner
 from . import res_users

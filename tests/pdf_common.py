@@ -102,3 +102,26 @@ def pdf_words(content):
                                              r"(.*?)</word>", page):
             words.append((number, word.replace("&amp;", "&"), float(x_min), float(x_max), width))
     return words
+
+
+def quantity_price_rows(content):
+    """The rows of a printed table that end with a quantity, a unit price and an amount, as the reader sees them:
+    [(line, quantity, unit price, amount)]. Columns are told apart by two spaces or more in pdftotext's layout; a
+    currency sign before or after a number is dropped; "4 140,00" is four thousand one hundred and forty."""
+    rows = []
+    for line in pdf_text(content, layout=True).splitlines():
+        fields = re.split(r"\s{2,}", line.replace("$", " ").replace("€", " ").strip())
+        if len(fields) < 3:
+            continue
+        numbers = [_number(field) for field in fields[-3:]]
+        if None in numbers or not re.fullmatch(r"-?[\d ]+,\d{2}", fields[-1].strip()):
+            continue
+        rows.append((line.strip(), *numbers))
+    return rows
+
+
+def _number(text):
+    text = text.strip()
+    if not re.fullmatch(r"-?\d{1,3}(?: \d{3})*(?:,\d+)?", text):
+        return None
+    return float(text.replace(" ", "").replace(",", "."))

@@ -143,3 +143,18 @@ class TestFrenchScreens(TransactionCase):
             "partner_id": self.env["res.partner"].create({"name": "Département"}).id,
         })
         self.assertIn("Avis de paiement créé", remittance.message_ids[-1:].body or "")
+
+    def test_chatter_creation_message_agrees_with_the_record(self):
+        """Odoo's "%s créé" whatever the noun gave "Campagne de relance créé": each model says its own sentence."""
+        from odoo.addons.essms_billing.models.mail_thread import CREATION_MESSAGES
+
+        with_chatter = sorted(
+            name for name, model in self.env.registry.items()
+            if name.startswith("essms.") and not model._abstract and not model._transient
+            and issubclass(type(model), type(self.env["mail.thread"]))
+        )
+        self.assertEqual([name for name in with_chatter if name not in CREATION_MESSAGES], [],
+                         "a model of the addon with a chatter and no creation sentence")
+        run = self.fr["essms.dunning.run"].create({})
+        self.assertIn("Campagne de relance créée", run.message_ids[-1:].body or "")
+        self.assertEqual(CREATION_MESSAGES["essms.agreement"](self.fr), "Convention créée")

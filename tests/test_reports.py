@@ -23,6 +23,7 @@ from .billing_common import BillingCommon
 from .pdf_common import PdfMixin
 from .pdf_common import pdf_pages_text
 from .pdf_common import pdf_words
+from .pdf_common import quantity_price_rows
 
 JULY = date(2025, 7, 1)
 EXEMPTION = "Exonération de TVA – article 261-7-1°-b du CGI"
@@ -323,6 +324,7 @@ class TestReports(BillingCommon, PdfMixin):
         # The stored detail rows (billing-rules §13): 23 days at 180,00, 8 reduced days at 160,00, the contribution.
         for amount in (180.0, 4140.0, 160.0, 1280.0, -723.32, 4696.68):
             self.assertIn(self._amount(amount), text)
+        self._check_quantity_times_price(content, rows=2)
         self.assertEqual(filename, "%s.pdf" % move.name)
 
     def test_printed_invoice_per_payer_and_its_statement(self):
@@ -348,6 +350,7 @@ class TestReports(BillingCommon, PdfMixin):
         # fall between two of them, so rows are counted on the statement below (one row per beneficiary) and the
         # invoice's pages are checked for their numbers, header, margins and every beneficiary printed.
         self._check_pages(content, names, header="Description", amount=None)
+        self._check_quantity_times_price(content, rows=len(names))
 
         # The statement as the job attached it, and as printed from the invoice's Print menu.
         attached = move.essms_statement_id
@@ -363,6 +366,14 @@ class TestReports(BillingCommon, PdfMixin):
         self._check_pages(content, names, header="Bénéficiaire" if self.lang == "fr_FR" else "Beneficiary",
                           amount=self._amount(per_person))
         self.assertTrue(filename.endswith(".pdf") and not filename.endswith(".pdf.pdf"))
+
+    def _check_quantity_times_price(self, content, rows):
+        """Each amount of the table is the quantity times the unit price printed beside it (billing-rules §13),
+        read from the PDF as the payer reads it."""
+        found = quantity_price_rows(content)
+        self.assertEqual(len(found), rows, "rows with days, a daily price and an amount: %s" % found)
+        for line, quantity, price, amount in found:
+            self.assertAlmostEqual(quantity * price, amount, places=2, msg="not quantity x price: %r" % line)
 
     def _check_pages(self, content, names, header, amount):
         """Every page numbered; each beneficiary's row whole on one page, with its amount; no word past the right
