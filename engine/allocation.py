@@ -7,7 +7,7 @@
   (*provisional* calls).
 - When the arrêté arrives (effective 1 January), the next call adds, for every month of the year already
   called, the difference between that month's twelfth of the arrêté and what was called for it. Months with the
-  same difference share one line: ``quantity`` months × ``unit_price`` (3 × 3 000,00 in example H).
+  same difference share one line: ``quantity`` months x ``unit_price`` (3 x 3 000,00 in example H).
 - An arrêté for a year whose twelve months are already called is settled by a *regularisation* call of that year:
   the same differences, nothing else (``regularisation``).
 - Each call is due on the ``due_day`` of its month (the 20th by default, a company setting).
@@ -41,7 +41,7 @@ class AllocationError(ValueError):
 
 @dataclass(frozen=True)
 class CallLine:
-    """One line of a call: ``quantity`` × ``unit_price``. ``months`` are the months of the year it pays for (one
+    """One line of a call: ``quantity`` x ``unit_price``. ``months`` are the months of the year it pays for (one
     for the twelfth, every month sharing the same difference for a catch-up)."""
 
     kind: str
