@@ -1,11 +1,12 @@
-from datetime import date
-
 from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 
-MONTHS = [(str(month), date(2000, month, 1).strftime("%m")) for month in range(1, 13)]
+MONTHS = [
+    ("1", "January"), ("2", "February"), ("3", "March"), ("4", "April"), ("5", "May"), ("6", "June"),
+    ("7", "July"), ("8", "August"), ("9", "September"), ("10", "October"), ("11", "November"), ("12", "December"),
+]
 
 
 class EssmsAllocationCallWizard(models.TransientModel):
