@@ -13,6 +13,7 @@ import psycopg2
 
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
+from odoo.tests import freeze_time
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools import format_date
@@ -157,6 +158,23 @@ class TestAllocation(BillingCommon):
         self.env["essms.allocation.call"]._call_month(agreement | self.agreement_h, 2027, 1, raise_on_error=False)
         self.assertEqual(self.env["essms.allocation.call"].search([("year", "=", 2027)]).agreement_id, self.agreement_h)
         self.assertIn(agreement.name, agreement.message_ids[0].body)
+
+    def test_daily_job_on_the_due_day(self):
+        """The job calls January 2027 on the 20th, not before: the first agreement at 2026's twelfth (provisional),
+        the second, with no allocation for 2026 nor 2027, is reported on its agreement."""
+        Call = self.env["essms.allocation.call"]
+        with freeze_time("2027-01-19 10:00:00"):
+            Call.sudo()._cron_call_twelfths()  # as the cron runs: the superuser
+        self.assertFalse(Call.search([("year", "=", 2027)]))
+        with freeze_time("2027-01-20 10:00:00"):
+            Call.sudo()._cron_call_twelfths()  # as the cron runs: the superuser
+        call = Call.search([("year", "=", 2027)])
+        self.assertEqual(call.agreement_id, self.agreement_h)
+        self.assertTrue(call.provisional)
+        self.assertEqual(call.allocation_id, self.arrete_2026)
+        self.assertEqual(_lines(call.move_id), [(1.0, 104000.0)])
+        self.assertEqual(call.move_id.invoice_date_due, date(2027, 1, 20))
+        self.assertIn(self.agreement_late.name, self.agreement_late.message_ids[0].body)
 
     def test_control_called_and_received(self):
         self.assertEqual(self.arrete_2026.months_called, 12)
