@@ -72,6 +72,7 @@
         "data/essms_allocation_data.xml",
         "views/essms_allocation_views.xml",
         "views/essms_allocation_call_views.xml",
+        "reports/report_allocation_invoice.xml",
     ],
     "demo": [
         "demo/essms_demo.xml",

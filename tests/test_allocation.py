@@ -18,6 +18,7 @@ from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools import format_date
 from odoo.tools import mute_logger
+from odoo.tools.misc import formatLang
 
 from .billing_common import BillingCommon
 
@@ -97,6 +98,13 @@ class TestAllocation(BillingCommon):
         self.assertEqual(moves.essms_establishment_id, self.esat)
         self.assertEqual(april.invoice_date_due, date(2026, 4, 20))
         self.assertEqual(april.essms_period_start, date(2026, 4, 1))
+        # Printed with the ESSMS letterhead, the allocation and the invoice lines (rendered as HTML, no PDF engine).
+        self.assertEqual(april._get_name_invoice_report(), "essms_billing.report_allocation_invoice_document")
+        html = self.env["ir.actions.report"]._render_qweb_html("account.account_invoices", april.ids)[0].decode()
+        payer_env = self.env(context=dict(self.env.context, lang=self.ars.lang))  # printed in the payer's language
+        for text in (self.esat.name, self.agreement_h.name, "ARS-2026-04", formatLang(payer_env, 104000.0),
+                     formatLang(payer_env, 3000.0), formatLang(payer_env, 113000.0)):
+            self.assertIn(text, html)
         # The catch-up is stored per month paid for: January received 101 000,00 + 3 000,00.
         january = self.calls_h.line_ids.filtered(lambda line: line.month == 1)
         self.assertEqual(sorted(january.mapped("amount")), [3000.0, 101000.0])
