@@ -18,8 +18,10 @@ class EssmsAllocation(models.Model):
     _rec_names_search = ["agreement_id", "arrete_ref"]
 
     agreement_id = fields.Many2one(
-        "essms.agreement", required=True, ondelete="restrict", index=True, check_company=True, tracking=True,
+        "essms.agreement", required=True, ondelete="restrict", index=True, tracking=True,
         domain=[("financing", "=", "global_allocation")],
+        # The allocation's company is the agreement's: no check_company here (the form's domain offers the
+        # agreements of the user's companies).
     )
     establishment_id = fields.Many2one(related="agreement_id.establishment_id", store=True, index=True)
     payer_id = fields.Many2one(related="agreement_id.payer_id", store=True, string="Financing body")

@@ -42,8 +42,8 @@ class EssmsAllocationCall(models.Model):
 
     name = fields.Char(compute="_compute_name", store=True)
     agreement_id = fields.Many2one(
-        "essms.agreement", required=True, ondelete="restrict", index=True, check_company=True, readonly=True
-    )
+        "essms.agreement", required=True, ondelete="restrict", index=True, readonly=True
+    )  # the call's company is the agreement's
     establishment_id = fields.Many2one(related="agreement_id.establishment_id", store=True, index=True)
     payer_id = fields.Many2one(related="agreement_id.payer_id", store=True, string="Financing body")
     company_id = fields.Many2one(related="agreement_id.company_id", store=True, index=True)
