@@ -17,6 +17,7 @@
         "security/essms_groups.xml",
         "security/ir.model.access.csv",
         "security/essms_security.xml",
+        "security/essms_allocation_security.xml",
         "data/res_company_data.xml",
         "data/essms_parameter_data.xml",
         "data/essms_absence_policy_data.xml",
@@ -68,6 +69,10 @@
         "reports/report_invoice.xml",
         "reports/report_nominative_statement.xml",
         "views/essms_recovery_settings_views.xml",
+        "data/essms_allocation_data.xml",
+        "views/essms_allocation_views.xml",
+        "views/essms_allocation_call_views.xml",
+        "reports/report_allocation_invoice.xml",
     ],
     "demo": [
         "demo/essms_demo.xml",

@@ -9,6 +9,9 @@ from . import essms_activity_statement
 from . import essms_activity_statement_anomaly
 from . import essms_activity_statement_line
 from . import essms_agreement
+from . import essms_allocation
+from . import essms_allocation_call
+from . import essms_allocation_call_line
 from . import essms_approval_mixin
 from . import essms_approval_rule
 from . import essms_beneficiary
@@ -16,6 +19,7 @@ from . import essms_billing_input
 from . import essms_billing_line
 from . import essms_billing_line_detail
 from . import essms_billing_run
+from . import essms_demo_allocation
 from . import essms_demo_generator
 from . import essms_demo_recovery
 from . import essms_dunning_letter

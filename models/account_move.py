@@ -17,6 +17,7 @@ from .essms_dunning_level import RECOVERY_STAGES
 _logger = logging.getLogger(__name__)
 
 INVOICE_TEMPLATE = "essms_billing.report_invoice_document"
+ALLOCATION_INVOICE_TEMPLATE = "essms_billing.report_allocation_invoice_document"
 STATEMENT_REPORT = "essms_billing.action_report_nominative_statement"
 # Each PDF takes seconds (tens under load), and Odoo stops a cron thread that works longer than limit_time_real
 # (120 s by default, counted over every job and batch of one wake-up): the job stops starting new statements after
@@ -48,6 +49,9 @@ class AccountMove(models.Model):
     essms_period_start = fields.Date(string="Period start", copy=False, readonly=True)
     essms_period_end = fields.Date(string="Period end", copy=False, readonly=True)
     essms_line_ids = fields.One2many("essms.billing.line", "move_id", string="Billing lines", readonly=True)
+    essms_allocation_call_ids = fields.One2many(
+        "essms.allocation.call", "move_id", string="Allocation calls", readonly=True
+    )
     essms_address_partner_id = fields.Many2one(
         "res.partner",
         string="Send to",
@@ -230,6 +234,8 @@ class AccountMove(models.Model):
         # Print, Send and the Factur-X embedding of account_edi_ubl_cii work as for any invoice.
         if self.essms_run_id:
             return INVOICE_TEMPLATE
+        if self.sudo().essms_allocation_call_ids:
+            return ALLOCATION_INVOICE_TEMPLATE
         return super()._get_name_invoice_report()
 
     def _essms_is_grouped(self):

@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -20,6 +21,25 @@ class ResCompany(models.Model):
         "Empty: the French chart's exempt services tax. Factur-X needs a tax on every line to state the "
         "exemption.",
     )
+
+    essms_allocation_due_day = fields.Integer(
+        string="Allocation due day",
+        default=20,
+        help="Day of the month the twelfths of the global allocations are due and called by the daily job "
+        "(billing-rules §12).",
+    )
+
+    @api.constrains("essms_allocation_due_day")
+    def _check_essms_allocation_due_day(self):
+        for company in self:
+            if not 1 <= company.essms_allocation_due_day <= 31:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s: the allocation due day must be a day of the month, 1 to 31 (given: %(day)s).",
+                        company=company.name,
+                        day=company.essms_allocation_due_day,
+                    )
+                )
 
     def _essms_exempt_tax(self):
         """The tax of the billing runs' invoice lines: the one set on the company, else the French chart's."""
