@@ -44,6 +44,12 @@ class EssmsStay(models.Model):
         string="End reason",
         tracking=True,
     )
+    date_room_cleared = fields.Date(
+        string="Room cleared on",
+        tracking=True,
+        help="After a death in an EHPAD: the accommodation is billed until the room is cleared, 6 days at most "
+        "(L314-10-1).",
+    )
     absence_ids = fields.One2many("essms.absence", "stay_id", string="Absences")
     state = fields.Selection(
         selection=[("planned", "Planned"), ("current", "Current"), ("ended", "Ended")],
