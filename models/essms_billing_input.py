@@ -19,6 +19,7 @@ from ..engine.days import AbsencePolicy
 from ..engine.days import StaySpan
 from ..engine.days import YearCounters
 from ..engine.days import classify_days
+from ..engine.messages import Message
 from ..engine.money import SignedAmount
 from ..engine.money import to_decimal
 from ..engine.parameters import DatedValues
@@ -407,7 +408,9 @@ class EssmsBillingInput(models.AbstractModel):
         currency = currency or self.env.company.currency_id
         params = {}
         for name, value in message.params:
-            if isinstance(value, date):
+            if isinstance(value, Message):
+                params[name] = self._render(value, currency)
+            elif isinstance(value, date):
                 params[name] = format_date(self.env, value)
             elif isinstance(value, Decimal) and name in QUANTITY_PARAMS:
                 digits = 0 if value == value.to_integral_value() else 1

@@ -10,6 +10,9 @@ ACCOMMODATIONS = [
     ("weekly_board", "Weekly boarding"),
     ("day_care", "Day care"),
     ("temporary", "Temporary stay"),
+    # IME / ITEP (billing-rules §9): billed on the days attended, like day care, each at its own tariff.
+    ("semi_boarding", "Semi-boarding (semi-internat)"),
+    ("day_pupil", "Day attendance (externat)"),
 ]
 # Accommodations that occupy a bed: two of them cannot overlap for one person.
 RESIDENTIAL = ("full_board", "weekly_board", "temporary")

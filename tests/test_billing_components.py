@@ -5,7 +5,10 @@ data is missing is not billed, the others are."""
 from datetime import date
 from datetime import datetime
 
+from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time
+from odoo.tests import new_test_user
 from odoo.tests import tagged
 
 from .billing_common import BillingCommon
@@ -185,8 +188,8 @@ class TestBillingComponents(BillingCommon):
         self.assertFalse(self._invoices(run, self.blaise))
         blocked = run.line_ids.filtered(lambda line: line.stay_id == self.blaise)
         self.assertEqual(blocked.mapped("blocked"), [True])
-        self.assertIn("Blaise Ferrer", blocked.anomaly)
-        self.assertIn("health-insurance fund is missing", blocked.anomaly)
+        self.assertIn("Blaise Ferrer, accommodation: the health-insurance fund is missing", blocked.anomaly)
+        self.assertIn("Blaise Ferrer, daily hospital fee: the monthly resources are missing", blocked.anomaly)
         self.assertEqual(run.state, "invoiced")
 
         # Control (billing-rules §8.1, §9): the accommodation days match the activity, the care days are their own.
@@ -229,3 +232,21 @@ class TestBillingComponents(BillingCommon):
         blocked = run.line_ids.filtered(lambda line: line.stay_id == self.gaspard)
         self.assertTrue(blocked.blocked)
         self.assertIn("Gaspard Serra, dependency: the GIR group is missing", blocked.anomaly)
+
+    def test_situation_is_the_operators_and_a_dependency_tariff_needs_its_gir(self):
+        """Resources and funds are not shown to establishment staff; the operator records them."""
+        staff = new_test_user(self.env, "comp_staff", groups="essms_billing.group_essms_establishment",
+                              company_id=self.company.id)
+        operator = new_test_user(self.env, "comp_operator", groups="essms_billing.group_essms_operator",
+                                 company_id=self.company.id)
+        situation = self.env["essms.beneficiary.situation"].search(
+            [("beneficiary_id", "=", self.fabien.beneficiary_id.id)]
+        )
+        with self.assertRaises(AccessError):
+            situation.with_user(staff).read(["resources_monthly"])
+        with self.assertRaises(AccessError):
+            self.env["essms.component.default"].with_user(operator).search([], limit=1).write({"required": False})
+        situation.with_user(operator).write({"resources_monthly": 650.0})
+        self.assertTrue(situation.resources_known)
+        with self.assertRaises(ValidationError):
+            self._tariff(self.apa34, "dependency", 10.0)  # no GIR group

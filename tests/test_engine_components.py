@@ -378,3 +378,42 @@ def test_death_accommodation_until_the_room_is_cleared_at_most_6_days():
     assert rows(cleared_early[("resident", "resident-g")])[:1] == [
         ("accommodation", "full", 11, D("68.40"), D("752.40"))
     ]
+
+
+# IME: a daily price by internat, semi-internat and externat, to the health insurance; no FJH for minors
+
+IME_TARIFFS = {
+    "full_board": D("312.40"),
+    "semi_boarding": D("228.15"),
+    "day_pupil": D("190.70"),
+}
+
+
+def test_ime_internat_semi_internat_externat_each_at_its_tariff():
+    """March 2026: the internat bills its 31 days; semi-internat and externat their 22 weekdays attended."""
+    expected = {"full_board": 31, "semi_boarding": 22, "day_pupil": 22}
+    for accommodation, price in IME_TARIFFS.items():
+        stay = StayInput(
+            key="stay-ime",
+            resident="child",
+            payer="CPAM",
+            stay=StaySpan(START, None, accommodation),
+            tariffs=(Tariff(START, price),),
+            policy=POLICY,
+            counters=YearCounters(2026),
+            billing_term="arrears",
+            requires_decision=False,
+            components=(
+                ComponentInput(
+                    component="fjh", agreement="fjh", payer="child", payer_is_resident=True,
+                    resources=D("0.00"), aah=AAH, birth_date=date(2014, 5, 2),
+                ),
+            ),
+        )
+        results = by_payer(bill_month(stay, 2026, 3))
+        days = expected[accommodation]
+        assert rows(results[("payer", "CPAM")]) == [
+            ("accommodation", "full", days, price, (days * price).quantize(D("0.01")))
+        ], accommodation
+        resident = results.get(("resident", "child"))
+        assert resident is None or not resident.amount, "no FJH for a minor"
