@@ -227,6 +227,20 @@ class TestBillingComponents(BillingCommon):
         self.assertEqual(gisele[self.gisele.beneficiary_id.partner_id], [(1.0, 1305.00, 1305.00),
                                                                         (30.0, 6.22, 186.60)])
         self.assertAlmostEqual(self._total(run, self.gisele, self.departement), 747.00)
+        # Each payer's documents read only its line: the days of its main component, the other component on a row of
+        # its own (the resident's statement counts 30 days of accommodation, not 60).
+        gaston_line = run.line_ids.filtered(lambda line: line.stay_id == self.gaston)
+        self.assertEqual(
+            gaston_line._essms_billed_totals(),
+            {"days": 30.0, "unit_price": 68.40, "gross": 2238.60, "contribution": 0.0, "net": 2238.60},
+        )
+        figures = gaston_line._essms_billed_figures()
+        self.assertEqual(figures["regularisations"].mapped("component"), ["dependency", "dependency"])
+        apa_line = run.line_ids.filtered(lambda line: line.payer_id == self.cd34)
+        self.assertEqual(apa_line._essms_billed_totals()["days"], 30.0)
+        self.assertAlmostEqual(apa_line._essms_billed_totals()["gross"], 506.40)
+        (statement_row,) = cd34_move._essms_statement_rows()[cd34_move.id]
+        self.assertEqual((statement_row["days_full"], statement_row["prices"]), (30.0, [16.88]))
         # No GIR: Gaspard is not billed, the run says what to fill in.
         self.assertFalse(self._invoices(run, self.gaspard))
         blocked = run.line_ids.filtered(lambda line: line.stay_id == self.gaspard)
