@@ -18,6 +18,13 @@ In arrears the month is billed as it happened. In advance the month is billed as
 present every day of the stay, and the absences of the previous month are regularised on the same
 invoice: what was due minus what was billed in advance.
 
+The other components of the stay (care, dependency by GIR, the daily hospital fee: ``components``,
+billing-rules §9 to §11) are priced for the same days and added to the result of the payer that bears
+each, or to a new result of that payer: each payer gets one result per stay, with only its share. An
+accommodation billed to the resident (an EHPAD's private payer) is the resident's result. A stay that
+cannot be priced (``StayInput.blocking``, or a component without payer, tariff, GIR group or resources)
+gets one empty result naming what to fill in, and ``blocked``: nothing is invoiced for that person.
+
 Every result carries its ``details`` (billing-rules §13): one ``Detail`` per price (days at the full
 price, days at each reduced price), the contribution deducted or due, the regularisation of the previous
 month (the days and prices that changed, naming that month) and the days not billed. Their amounts add up

@@ -149,6 +149,14 @@ BLOCKED_NO_RESOURCES = Template(
     ),
 )
 
+BLOCKED_NO_AAH = Template(
+    "blocked_no_aah",
+    _lt(
+        "%(person)s, daily hospital fee: no full-rate AAH is recorded for the month (needed for the 30 %% AAH "
+        "guarantee): add it in Configuration > Legal parameters."
+    ),
+)
+
 # Days of a component: care and FJH on the days present, dependency also on short absences (72 h or less).
 _PRESENT = (DayStatus.PRESENT,)
 
@@ -176,7 +184,7 @@ class ComponentInput:
     resident_rate_payer: object = None
     apa_individual: bool = False
     resources: Decimal | None = None
-    aah: Decimal = ZERO
+    aah: Decimal | None = ZERO  # None: no value in force (the guarantee cannot be computed)
     third_payer: object = None
     guarantee: bool = True
     birth_date: date | None = None
@@ -409,6 +417,8 @@ def _fjh(component, days, fjh):
         return Computed(shares=(_share(component, component.payer, component.payer_is_resident, rows + rows_minor),))
     if component.resources is None:
         return Computed(blocking=(BLOCKED_NO_RESOURCES(person=component.person),))
+    if component.aah is None:
+        return Computed(blocking=(BLOCKED_NO_AAH(person=component.person),))
     first_fee = fee(present[0].day)
     limit, minimum = fjh_guarantee_days(component.resources, component.aah, first_fee)
     # Days are billed in date order up to the limit: whole days (a half day of day care counts as one).

@@ -23,6 +23,7 @@ from ..engine.messages import Message
 from ..engine.money import SignedAmount
 from ..engine.money import to_decimal
 from ..engine.parameters import DatedValues
+from ..engine.parameters import MissingParameterError
 from ..engine.pricing import Tariff
 
 # Payers that bill only the days a funding decision covers (billing-rules §4, §8.2).
@@ -135,7 +136,10 @@ class EssmsBillingInput(models.AbstractModel):
         default_policy = self.env.ref("essms_billing.absence_policy_national", raise_if_not_found=False)
         series = self.env["essms.parameter"].sudo()._get_series(["fjh", "aah"])
         fjh = DatedValues("fjh", tuple(series["fjh"]))
-        aah = DatedValues("aah", tuple(series["aah"]))
+        try:
+            aah = DatedValues("aah", tuple(series["aah"])).at(period_start)
+        except MissingParameterError:
+            aah = None  # a month before the first value recorded: the rules needing it say so
         # The situation in force at the end of the period, one query for the batch (billing-rules §9).
         situations = self.env["essms.beneficiary.situation"].sudo().search_fetch(
             [("beneficiary_id", "in", beneficiaries.ids), ("date_from", "<=", period_end)],
@@ -201,13 +205,11 @@ class EssmsBillingInput(models.AbstractModel):
             payer, requires_decision, blocking = self._accommodation_payer(stay, agreement, situation, required)
             components, component_blocking = self._components(
                 stay, agreement, situation, establishment_agreements, tariffs_by_agreement, own_decisions,
-                decisions_by_beneficiary.get(beneficiary, decisions.browse()), required, policies, period_start, aah,
+                decisions_by_beneficiary.get(beneficiary, decisions.browse()), required, policies, aah,
             )
             resources = None
-            if stay.establishment_id.kind in DISABILITY_KINDS and situation and situation.resources_known:
-                resources = Resources(
-                    monthly=to_decimal(situation.resources_monthly), aah=to_decimal(aah.at(period_start))
-                )
+            if stay.establishment_id.kind in DISABILITY_KINDS and situation and situation.resources_known and aah:
+                resources = Resources(monthly=to_decimal(situation.resources_monthly), aah=aah)
             engine_stay = StayInput(
                 key=stay.id,
                 resident=beneficiary.partner_id.id,
@@ -265,7 +267,7 @@ class EssmsBillingInput(models.AbstractModel):
 
     @api.model
     def _components(self, stay, main, situation, agreements, tariffs_by_agreement, decisions, all_decisions,
-                    required, policies, period_start, aah):
+                    required, policies, aah):
         """The ``ComponentInput`` of each component of the stay beyond accommodation, its payers resolved."""
         beneficiary = stay.beneficiary_id
         person = beneficiary.name
@@ -350,7 +352,7 @@ class EssmsBillingInput(models.AbstractModel):
                     payer_is_resident=agreement.payer_rule == "resident",
                     guarantee=agreement.payer_rule == "resident",
                     resources=resources,
-                    aah=to_decimal(aah.at(period_start)),
+                    aah=aah,
                     third_payer=third,
                     birth_date=beneficiary.birth_date or None,
                     minors_exempt=agreement.fjh_minors_exempt,

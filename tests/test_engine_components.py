@@ -417,3 +417,10 @@ def test_ime_internat_semi_internat_externat_each_at_its_tariff():
         ], accommodation
         resident = results.get(("resident", "child"))
         assert resident is None or not resident.amount, "no FJH for a minor"
+
+
+def test_fjh_without_aah_value_blocks_the_person():
+    stay = replace(MAS, components=(replace(MAS.components[0], aah=None),))
+    billing = bill_month(stay, 2026, 3)
+    assert billing.blocked
+    assert billing.results[0].anomalies[0].code == "blocked_no_aah"
