@@ -5,6 +5,7 @@ data is missing is not billed, the others are."""
 from datetime import date
 from datetime import datetime
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time
@@ -207,6 +208,20 @@ class TestBillingComponents(BillingCommon):
         self.env.invalidate_all()
         ines_row = control.search([("beneficiary_id", "=", self.ines.beneficiary_id.id), ("period_start", "=", MARCH)])
         self.assertEqual((ines_row.components_over, ines_row.has_difference), ("care", True))
+
+        # Once Blaise's situation is filled in, a regularisation of March bills him, and him only.
+        self._situation(self.blaise, health_fund_id=self.cpam.id, resources_monthly=1033.32)
+        correction = self.env["essms.billing.run"].create(
+            {"kind": "regularisation", "period_start": MARCH, "period_end": date(2026, 3, 31),
+             "establishment_ids": [Command.set(self.mas.ids)]}
+        )
+        correction.action_compute()
+        self.assertEqual(correction.line_ids.beneficiary_id, self.blaise.beneficiary_id)
+        correction.action_invoice()
+        self.assertEqual(
+            sorted((move.partner_id, move.amount_total) for move in correction.move_ids),
+            sorted([(self.cpam, 7619.80), (self.blaise.beneficiary_id.partner_id, 713.00)]),
+        )
 
     @freeze_time("2026-04-03")
     def test_example_g_april_run_private_apa_individual_and_social_aid(self):
