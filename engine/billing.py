@@ -489,7 +489,7 @@ def _merge_share(stay, results, share):
             stay_key=stay.key,
             role="resident" if resident else "payer",
             payer=stay.resident if resident else share.payer,
-            decision_key=None,
+            decision_key=None if resident else share.decision,
             days_billed=sum((detail.quantity for detail in details if detail.kind in DAY_KINDS), Decimal(0)),
             unit_prices=tuple(dict.fromkeys(detail.unit_price for detail in details if detail.kind in DAY_KINDS)),
             gross_amount=gross,

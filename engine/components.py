@@ -24,6 +24,7 @@ them) is a ``Blocked`` message: the caller bills nothing for that person and nam
 
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import date
 from decimal import ROUND_FLOOR
 from decimal import Decimal
@@ -183,6 +184,7 @@ class ComponentInput:
     gir: str | None = None
     resident_rate_payer: object = None
     apa_individual: bool = False
+    decision: object = None  # dependency: the key of the individual APA decision, named on its payer's result
     resources: Decimal | None = None
     aah: Decimal | None = ZERO  # None: no value in force (the guarantee cannot be computed)
     third_payer: object = None
@@ -220,6 +222,7 @@ class Share:
     resident: bool
     rows: tuple
     anomalies: tuple = ()
+    decision: object = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -344,7 +347,7 @@ def _dependency(component, days):
         }
         if component.apa_individual and component.payer is not None:
             rows = _grouped_rows(billed, difference, "full", DEPENDENCY_APA, **params)
-            shares.append(_share(component, component.payer, False, rows))
+            shares.append(replace(_share(component, component.payer, False, rows), decision=component.decision))
         else:
             quantity = sum((day.quantity for day in billed), Decimal(0))
             rows = [

@@ -329,7 +329,8 @@ class EssmsBillingInput(models.AbstractModel):
                     gir: self._tariffs(tariffs.filtered(lambda t, gir=gir: t.gir_group == gir))
                     for gir in component_rules.GIR_GROUPS
                 }
-                apa = own.filtered(lambda d: d.state in ("granted", "partially_granted"))[:1].payer_id.id or None
+                apa_decision = own.filtered(lambda d: d.state in ("granted", "partially_granted"))[:1]
+                apa = apa_decision.payer_id.id or None
                 if agreement.payer_rule == "agreement_payer":
                     apa = agreement.payer_id.id or None
                 bearer = None
@@ -341,6 +342,7 @@ class EssmsBillingInput(models.AbstractModel):
                     tariffs=by_gir,
                     gir=situation.gir_group if situation else None,
                     apa_individual=agreement.apa_individual,
+                    decision=apa_decision.id or None,
                     resident_rate_payer=bearer,
                 )
             else:

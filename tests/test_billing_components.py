@@ -236,6 +236,7 @@ class TestBillingComponents(BillingCommon):
         self.assertAlmostEqual(self._total(run, self.germaine, self.germaine.beneficiary_id.partner_id), 2238.60)
         cd34_move = run.move_ids.filtered(lambda move: move.partner_id == self.cd34)
         self.assertEqual(cd34_move.essms_line_ids.agreement_id, self.apa34)
+        self.assertEqual(cd34_move.essms_line_ids.decision_id.reference, "APA-34-1")
         # Social aid not bearing the GIR 5-6 rate: the département 747,00, the resident 1 491,60.
         gisele = self._invoices(run, self.gisele)
         self.assertEqual(gisele[self.departement], [(30.0, 68.40, 2052.00), (1.0, -1305.00, -1305.00)])

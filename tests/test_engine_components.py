@@ -253,10 +253,13 @@ def test_example_g_private_apa_by_allocation_resident_2238_60_nothing_else():
 
 
 def test_example_g_apa_paid_individually_by_the_departement_506_40():
-    stay = replace(EHPAD_PRIVATE, components=(replace(DEPENDENCY, payer="CD34", apa_individual=True),))
+    stay = replace(
+        EHPAD_PRIVATE, components=(replace(DEPENDENCY, payer="CD34", apa_individual=True, decision="apa-34"),)
+    )
     billing = bill_month(stay, 2026, 4)
     results = by_payer(billing)
     assert set(results) == {("resident", "resident-g"), ("payer", "CD34")}
+    assert results[("payer", "CD34")].decision_key == "apa-34"
     assert results[("resident", "resident-g")].amount == D("2238.60")
     apa = results[("payer", "CD34")]
     assert apa.amount == D("506.40")
