@@ -18,6 +18,13 @@ In arrears the month is billed as it happened. In advance the month is billed as
 present every day of the stay, and the absences of the previous month are regularised on the same
 invoice: what was due minus what was billed in advance.
 
+The other components of the stay (care, dependency by GIR, the daily hospital fee: ``components``,
+billing-rules §9 to §11) are priced for the same days and added to the result of the payer that bears
+each, or to a new result of that payer: each payer gets one result per stay, with only its share. An
+accommodation billed to the resident (an EHPAD's private payer) is the resident's result. A stay that
+cannot be priced (``StayInput.blocking``, or a component without payer, tariff, GIR group or resources)
+gets one empty result naming what to fill in, and ``blocked``: nothing is invoiced for that person.
+
 Every result carries its ``details`` (billing-rules §13): one ``Detail`` per price (days at the full
 price, days at each reduced price), the contribution deducted or due, the regularisation of the previous
 month (the days and prices that changed, naming that month) and the days not billed. Their amounts add up
@@ -27,8 +34,10 @@ to what the result invoices or accrues, and each is a quantity times a unit pric
 from dataclasses import dataclass
 from dataclasses import replace
 from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
+from . import components as component_rules
 from .contribution import Resources
 from .contribution import check_minimum_left
 from .contribution import minimum_left
@@ -236,6 +245,10 @@ class StayInput:
     absences: tuple = ()
     decisions: tuple = ()
     resources: Resources | None = None
+    components: tuple = ()  # components.ComponentInput: care, dependency, FJH (billing-rules §9)
+    blocking: tuple = ()  # problems found by the caller that forbid billing the person (Message)
+    agreement: object = None  # the accommodation agreement's key
+    date_room_cleared: date | None = None  # after a death: accommodation billed until then (§11)
 
 
 @dataclass(frozen=True)
@@ -263,6 +276,7 @@ class BillingResult:
     anomalies: tuple = ()
     explanation: tuple = ()
     details: tuple = ()
+    agreement: object = None  # the agreement of the result's first component (None: the stay's)
 
     @property
     def unit_price(self):
@@ -285,6 +299,7 @@ class StayBilling:
     days: object
     counters: YearCounters
     anomalies: tuple = ()
+    blocked: bool = False  # nothing may be invoiced for the person: ``results`` holds one empty result saying why
 
     def result(self, role, decision_key=None):
         """The result of ``role`` (and decision), or ``None``: a convenience for callers and tests."""
@@ -304,7 +319,216 @@ def bill(stays, period_start, period_end, fjh, holidays_set=None):
         years = {period_start.year - 1, period_start.year}
         years.update(absence.first_day().year for stay in stays for absence in stay.absences)
         holidays_set = public_holidays(years)
-    return [_bill_stay(stay, period_start, period_end, fjh, holidays_set) for stay in stays]
+    return [_bill_stay_components(stay, period_start, period_end, fjh, holidays_set) for stay in stays]
+
+
+def _bill_stay_components(stay, period_start, period_end, fjh, holidays_set):
+    """The accommodation of ``stay`` (``_bill_stay``), then each other component added to its payer's result; a
+    stay that cannot be priced (``blocking``) gets one empty result naming what to fill in, and nothing else."""
+    billing = _bill_stay(_accommodation_stay(stay), period_start, period_end, fjh, holidays_set)
+    blocking = list(stay.blocking)
+    shares = []
+    anomalies = []
+    for component in stay.components:
+        computed = _component_shares(stay, component, period_start, period_end, fjh, holidays_set)
+        shares.extend(computed.shares)
+        anomalies.extend(computed.anomalies)
+        blocking.extend(computed.blocking)
+    if blocking:
+        blocked = BillingResult(
+            stay_key=stay.key, role="resident", payer=stay.resident, decision_key=None,
+            anomalies=tuple(dict.fromkeys(blocking)), explanation=tuple(dict.fromkeys(blocking)),
+        )
+        return replace(billing, results=(blocked,), blocked=True)
+    results = [_with_agreement(result, stay.agreement) for result in billing.results]
+    results = _resident_pays_accommodation(stay, results)
+    for share in shares:
+        results = _merge_share(stay, results, share)
+    if anomalies:
+        results = _add_anomalies(stay, results, anomalies)
+    return replace(billing, results=tuple(results))
+
+
+def _resident_pays_accommodation(stay, results):
+    """An accommodation billed to the resident (EHPAD private payer) is the resident's result, not a payer's."""
+    own = [result for result in results if result.role == "payer" and result.payer == stay.resident]
+    if not own:
+        return results
+    others = [result for result in results if result not in own]
+    resident = next((result for result in others if result.role == "resident"), None)
+    merged = replace(own[0], role="resident", decision_key=None)
+    for extra in own[1:] + ([resident] if resident else []):
+        merged = replace(
+            merged,
+            gross_amount=merged.gross_amount + extra.gross_amount,
+            contribution_amount=merged.contribution_amount + extra.contribution_amount,
+            amount=merged.amount + extra.amount,
+            anomalies=tuple(dict.fromkeys((*merged.anomalies, *extra.anomalies))),
+            explanation=(*merged.explanation, *extra.explanation),
+            details=(*merged.details, *extra.details),
+        )
+    return [merged, *(result for result in others if result is not resident)]
+
+
+def _accommodation_stay(stay):
+    """The stay as its accommodation is billed: after a death, until the room is cleared, at most 6 days (§11)."""
+    span = stay.stay
+    if span.end_reason != "death" or not span.date_end or not stay.date_room_cleared:
+        return stay
+    end = min(stay.date_room_cleared, span.date_end + timedelta(days=6))
+    if end <= span.date_end:
+        return stay
+    return replace(stay, stay=replace(span, date_end=end))
+
+
+def _component_days(stay, component, start, end, holidays_set, as_present=False):
+    policy = component.policy or stay.policy
+    if as_present:
+        return classify_days(stay.stay, (), policy, start, end, YearCounters(start.year), holidays_set).days
+    return classify_days(stay.stay, stay.absences, policy, start, end, stay.counters, holidays_set).days
+
+
+def _component_shares(stay, component, period_start, period_end, fjh, holidays_set):
+    """The shares of one component: the month as it happened (arrears), or as if present every day plus the
+    regularisation of the previous month, each payer's rows netted (advance)."""
+    if component.billing_term != "advance":
+        days = _component_days(stay, component, period_start, period_end, holidays_set)
+        return component_rules.compute(component, days, fjh)
+    billed = component_rules.compute(
+        component, _component_days(stay, component, period_start, period_end, holidays_set, True), fjh
+    )
+    settled_start = add_months(period_start, -1)
+    settled_end = month_end(settled_start)
+    actual = component_rules.compute(
+        component, _component_days(stay, component, settled_start, settled_end, holidays_set), fjh
+    )
+    projected = component_rules.compute(
+        component, _component_days(stay, component, settled_start, settled_end, holidays_set, True), fjh
+    )
+    shares = list(billed.shares)
+    keys = dict.fromkeys((share.payer, share.resident) for share in (*actual.shares, *projected.shares))
+    for payer, resident in keys:
+        rows = regularisation_details(
+            _share_details(actual.shares, payer, resident),
+            _share_details(projected.shares, payer, resident),
+            DETAIL_REGULARISATION,
+            settled_start,
+            settled_end,
+        )
+        if rows:
+            shares.append(
+                component_rules.Share(
+                    component=component.component, agreement=component.agreement, payer=payer, resident=resident,
+                    rows=rows,
+                )
+            )
+    return component_rules.Computed(
+        shares=tuple(shares),
+        anomalies=(*billed.anomalies, *actual.anomalies),
+        blocking=(*billed.blocking, *actual.blocking),
+    )
+
+
+def _share_details(shares, payer, resident):
+    return tuple(
+        detail
+        for share in shares
+        if share.payer == payer and share.resident == resident
+        for detail in _details_of(share)
+    )
+
+
+def _details_of(share):
+    """A share's rows as ``Detail`` (regularisation rows are already ``Detail``)."""
+    details = []
+    for row in share.rows:
+        if isinstance(row, Detail):
+            details.append(row)
+            continue
+        details.append(
+            Detail(
+                kind=row.kind,
+                quantity=row.quantity,
+                unit_price=row.unit_price,
+                amount=row.amount,
+                date_from=row.date_from,
+                date_to=row.date_to,
+                reason=row.reason,
+                component=share.component,
+            )
+        )
+    return tuple(details)
+
+
+def _with_agreement(result, agreement):
+    return result if result.agreement is not None else replace(result, agreement=agreement)
+
+
+def _target(stay, results, share):
+    """The index of the result that bears ``share`` (the resident's, or the payer's), or ``None``."""
+    for index, result in enumerate(results):
+        if share.resident and result.role == "resident":
+            return index
+        if not share.resident and result.role == "payer" and result.payer == share.payer:
+            return index
+    return None
+
+
+def _merge_share(stay, results, share):
+    """``results`` with ``share`` added to the result of its payer, or to a new result of that payer."""
+    details = _details_of(share)
+    amount = sum((detail.amount for detail in details), ZERO)
+    gross = sum((detail.amount for detail in details if detail.kind in (*DAY_KINDS, REGULARISATION_KIND)), ZERO)
+    reasons = tuple(detail.reason for detail in details)
+    index = _target(stay, results, share)
+    if index is None:
+        if not details:
+            return results
+        resident = share.resident or share.payer == stay.resident
+        new = BillingResult(
+            stay_key=stay.key,
+            role="resident" if resident else "payer",
+            payer=stay.resident if resident else share.payer,
+            decision_key=None if resident else share.decision,
+            days_billed=sum((detail.quantity for detail in details if detail.kind in DAY_KINDS), Decimal(0)),
+            unit_prices=tuple(dict.fromkeys(detail.unit_price for detail in details if detail.kind in DAY_KINDS)),
+            gross_amount=gross,
+            amount=amount,
+            explanation=(*reasons, NET(amount=amount)),
+            details=details,
+            agreement=share.agreement,
+        )
+        return [*results, new]
+    result = results[index]
+    pending = bool(result.to_bill_on_decision) and not result.amount
+    merged = replace(
+        result,
+        gross_amount=result.gross_amount + gross,
+        amount=result.amount if pending else result.amount + amount,
+        to_bill_on_decision=result.to_bill_on_decision + amount if pending else result.to_bill_on_decision,
+        details=(*result.details, *details),
+        explanation=(
+            *result.explanation,
+            *reasons,
+            TOTAL(amount=(result.to_bill_on_decision if pending else result.amount) + amount),
+        ),
+    )
+    return [*results[:index], merged, *results[index + 1:]]
+
+
+def _add_anomalies(stay, results, anomalies):
+    """Anomalies of the components (days not billed...) on the resident's result, else on the first."""
+    index = next((i for i, result in enumerate(results) if result.role == "resident"), 0 if results else None)
+    if index is None:
+        return [
+            BillingResult(
+                stay_key=stay.key, role="resident", payer=stay.resident, decision_key=None,
+                anomalies=tuple(anomalies), explanation=tuple(anomalies),
+            )
+        ]
+    result = results[index]
+    merged = replace(result, anomalies=tuple(dict.fromkeys((*result.anomalies, *anomalies))))
+    return [*results[:index], merged, *results[index + 1:]]
 
 
 def _bill_stay(stay, period_start, period_end, fjh, holidays_set):

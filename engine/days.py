@@ -74,6 +74,10 @@ class DayReason(str, Enum):
     OUTSIDE_STAY = "outside_stay"
 
 
+# Accommodations billed on the days attended (weekdays that are not public holidays): day care, and the
+# semi-internat and externat of an IME (billing-rules §9).
+DAY_ATTENDANCE = ("day_care", "semi_boarding", "day_pupil")
+
 # Statuses billed to the payer of the stay; ABSENT_RESIDENT days are billed to the resident.
 PAYER_STATUSES = (DayStatus.PRESENT, DayStatus.ABSENT_FULL_PRICE, DayStatus.ABSENT_REDUCED)
 
@@ -173,7 +177,7 @@ class StaySpan:
 
     date_start: date
     date_end: date | None = None
-    accommodation: str = "full_board"  # full_board | weekly_board | day_care | temporary
+    accommodation: str = "full_board"  # full_board | weekly_board | day_care | temporary | semi_boarding | day_pupil
     end_reason: str | None = None  # departure | death | transfer
 
 
@@ -279,7 +283,7 @@ class _Classifier:
         if fixed:
             return fixed, counters
         absence = self.absence_on(day)
-        if self.stay.accommodation == "day_care":
+        if self.stay.accommodation in DAY_ATTENDANCE:
             return self.day_care(day, absence), counters
         if absence is None:
             return Day(day, DayStatus.PRESENT, DayReason.PRESENT, ONE), counters

@@ -39,7 +39,11 @@ class Message:
 
     def formatted_params(self):
         """Parameters as text: amounts with their cents (``180.00``), dates in ISO form."""
-        return {name: value.isoformat() if isinstance(value, date) else str(value) for name, value in self.params}
+        return {
+            name: value.isoformat() if isinstance(value, date) else value.render() if isinstance(value, Message)
+            else str(value)
+            for name, value in self.params
+        }
 
     def render(self):
         return self.template.text % self.formatted_params()

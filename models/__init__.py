@@ -19,6 +19,7 @@ from . import essms_billing_input
 from . import essms_billing_line
 from . import essms_billing_line_detail
 from . import essms_billing_run
+from . import essms_component
 from . import essms_demo_allocation
 from . import essms_demo_generator
 from . import essms_demo_recovery

@@ -325,7 +325,7 @@ class AccountMove(models.Model):
             totals["contribution"] += row["contribution"]
             totals["net"] += row["line"].amount
             for regularisation in row["regularisations"]:
-                if regularisation.base_kind == "contribution":
+                if (regularisation.base_kind or regularisation.kind) == "contribution":
                     totals["contribution"] -= regularisation.amount
                 else:
                     totals["gross"] += regularisation.amount

@@ -39,7 +39,7 @@ class EssmsActivityBillingControl(models.Model):
     )
     invoiced_days = fields.Float(
         string="Days invoiced", readonly=True,
-        help="Days of the posted invoices minus those of the posted credit notes, across payers.",
+        help="Accommodation days of the posted invoices minus those of the posted credit notes, across payers.",
     )
     accrued_days = fields.Float(
         string="Days to bill on decision", readonly=True,
@@ -48,6 +48,12 @@ class EssmsActivityBillingControl(models.Model):
     difference_days = fields.Float(string="Difference (days)", readonly=True,
                                    help="Billable days minus days invoiced and to bill on decision.")
     has_difference = fields.Boolean(string="Difference", readonly=True)
+    components_over = fields.Char(
+        string="Components billed twice",
+        readonly=True,
+        help="Care, dependency or daily hospital fee invoiced for more days than the billable days of the month, "
+        "across payers: a day of that component billed twice (billing-rules §9).",
+    )
     without_activity = fields.Boolean(string="Billed without activity", readonly=True,
                                       help="Days invoiced while no validated statement has the beneficiary.")
     gross_amount = fields.Monetary(string="Gross invoiced", readonly=True)
@@ -92,7 +98,12 @@ class EssmsActivityBillingControl(models.Model):
                        date_trunc('month', detail.date_from)::date AS period_start,
                        detail.quantity, detail.amount,
                        COALESCE(NULLIF(detail.base_kind, ''), detail.kind) IN ('full', 'reduced', 'reservation')
-                           AND detail.kind != 'not_billed' AS day_row,
+                           AND detail.kind != 'not_billed' AND detail.component = 'accommodation' AS day_row,
+                       -- the days of the other components (care, dependency, FJH), each checked on its own
+                       CASE WHEN COALESCE(NULLIF(detail.base_kind, ''), detail.kind)
+                                     IN ('full', 'reduced', 'reservation')
+                                 AND detail.kind != 'not_billed' AND detail.component != 'accommodation'
+                            THEN detail.component END AS component,
                        COALESCE(NULLIF(detail.base_kind, ''), detail.kind) = 'contribution' AS contribution_row
                   FROM essms_billing_line_detail detail
                   JOIN essms_billing_line line ON line.id = detail.line_id
@@ -119,6 +130,26 @@ class EssmsActivityBillingControl(models.Model):
                        COUNT(DISTINCT move_id) FILTER (WHERE move_state = 'posted') AS move_count
                   FROM details
                  GROUP BY company_id, establishment_id, period_start, beneficiary_id
+            ),
+            component_days AS (
+                -- billing-rules §9: no component of a day billed twice, whatever its payers
+                SELECT company_id, establishment_id, period_start, beneficiary_id, component, SUM(quantity) AS days
+                  FROM details
+                 WHERE component IS NOT NULL AND move_state = 'posted'
+                 GROUP BY company_id, establishment_id, period_start, beneficiary_id, component
+            ),
+            components AS (
+                SELECT component_days.company_id, component_days.establishment_id, component_days.period_start,
+                       component_days.beneficiary_id,
+                       string_agg(component_days.component, ', ' ORDER BY component_days.component)
+                           FILTER (WHERE component_days.days > COALESCE(activity.activity_days, 0) + 0.001)
+                           AS components_over
+                  FROM component_days
+             LEFT JOIN activity ON activity.establishment_id = component_days.establishment_id
+                               AND activity.period_start = component_days.period_start
+                               AND activity.beneficiary_id = component_days.beneficiary_id
+                 GROUP BY component_days.company_id, component_days.establishment_id, component_days.period_start,
+                          component_days.beneficiary_id
             )
             SELECT ROW_NUMBER() OVER (ORDER BY COALESCE(activity.period_start, billing.period_start),
                                       COALESCE(activity.establishment_id, billing.establishment_id),
@@ -135,7 +166,9 @@ class EssmsActivityBillingControl(models.Model):
                    COALESCE(activity.activity_days, 0) - COALESCE(billing.invoiced_days, 0)
                        - COALESCE(billing.accrued_days, 0) AS difference_days,
                    ABS(COALESCE(activity.activity_days, 0) - COALESCE(billing.invoiced_days, 0)
-                       - COALESCE(billing.accrued_days, 0)) > 0.001 AS has_difference,
+                       - COALESCE(billing.accrued_days, 0)) > 0.001
+                       OR components.components_over IS NOT NULL AS has_difference,
+                   components.components_over AS components_over,
                    activity.beneficiary_id IS NULL AND COALESCE(billing.invoiced_days, 0) != 0 AS without_activity,
                    COALESCE(billing.gross_amount, 0) AS gross_amount,
                    COALESCE(billing.invoiced_amount, 0) AS invoiced_amount,
@@ -145,6 +178,10 @@ class EssmsActivityBillingControl(models.Model):
          FULL JOIN billing ON billing.establishment_id = activity.establishment_id
                           AND billing.period_start = activity.period_start
                           AND billing.beneficiary_id = activity.beneficiary_id
+         LEFT JOIN components
+                ON components.establishment_id = COALESCE(activity.establishment_id, billing.establishment_id)
+               AND components.period_start = COALESCE(activity.period_start, billing.period_start)
+               AND components.beneficiary_id = COALESCE(activity.beneficiary_id, billing.beneficiary_id)
             """
         )
 

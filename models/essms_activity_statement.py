@@ -19,7 +19,7 @@ from .essms_workflow_mixin import transition
 
 ABSENCE_KINDS = ("hospital", "personal", "holidays", "family_weekend", "other")
 # Accommodations that bill a whole day: two of them on the same day bill that day twice.
-BILLED_ACCOMMODATIONS = ("full_board", "weekly_board", "temporary", "day_care")
+BILLED_ACCOMMODATIONS = ("full_board", "weekly_board", "temporary", "day_care", "semi_boarding", "day_pupil")
 
 
 def _bills_day(day, stay, policy):

@@ -17,8 +17,9 @@ class EssmsAgreement(models.Model):
         "essms.establishment", required=True, ondelete="restrict", index=True, tracking=True
     )
     payer_id = fields.Many2one(
-        "res.partner", string="Payer", required=True, ondelete="restrict", index=True, check_company=True,
-        tracking=True,
+        "res.partner", string="Payer", ondelete="restrict", index=True, check_company=True, tracking=True,
+        help="Required when the payer rule invoices the agreement's payer or the payer of a funding decision; a "
+        "resident or a health-insurance fund is read from the beneficiary.",
     )
     company_id = fields.Many2one(related="establishment_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")

@@ -8,8 +8,10 @@ from odoo import models
 from odoo.tools import format_date
 from odoo.tools.misc import formatLang
 
+from ..engine import components as component_rules
 from ..engine.billing import DecisionInput
 from ..engine.billing import StayInput
+from ..engine.contribution import Resources
 from ..engine.dates import add_months
 from ..engine.dates import public_holidays
 from ..engine.days import Absence
@@ -17,13 +19,22 @@ from ..engine.days import AbsencePolicy
 from ..engine.days import StaySpan
 from ..engine.days import YearCounters
 from ..engine.days import classify_days
+from ..engine.messages import Message
 from ..engine.money import SignedAmount
 from ..engine.money import to_decimal
 from ..engine.parameters import DatedValues
+from ..engine.parameters import MissingParameterError
 from ..engine.pricing import Tariff
 
 # Payers that bill only the days a funding decision covers (billing-rules §4, §8.2).
 DECISION_PAYER_KINDS = ("departement",)
+# Components priced by ``engine.components`` beyond accommodation (billing-rules §9).
+EXTRA_COMPONENTS = ("care", "dependency", "fjh")
+# Establishments of adults with disabilities: their resources let the minimum left of §2 be checked.
+DISABILITY_KINDS = ("foyer_hebergement", "foyer_vie", "fam")
+
+# Payer rules whose payer bills without an individual funding decision.
+NO_DECISION_RULES = ("resident", "health_fund")
 
 # Parameters of the engine's messages that count days or hours, not money.
 QUANTITY_PARAMS = frozenset(
@@ -66,7 +77,9 @@ class EssmsBillingInput(models.AbstractModel):
         stays.fetch(["beneficiary_id", "establishment_id", "accommodation", "date_start", "date_end", "end_reason"])
         establishments = stays.establishment_id
         beneficiaries = stays.beneficiary_id
-        beneficiaries.fetch(["partner_id", "legal_protection", "protector_id"])
+        beneficiaries.fetch(["partner_id", "legal_protection", "protector_id", "name", "birth_date"])
+        stays.fetch(["date_room_cleared"])
+        establishments.fetch(["kind"])
         agreements = self.env["essms.agreement"].sudo().search_fetch(
             [
                 ("establishment_id", "in", establishments.ids),
@@ -77,7 +90,8 @@ class EssmsBillingInput(models.AbstractModel):
             ],
             [
                 "establishment_id", "payer_id", "financing", "billing_term", "invoice_grouping",
-                "absence_policy_id", "service_code", "commitment_number",
+                "absence_policy_id", "service_code", "commitment_number", "name", "component", "payer_rule",
+                "social_aid_bears_gir_rate", "fjh_minors_exempt", "apa_individual",
             ],
         )
         agreements.payer_id.fetch(["essms_payer_kind"])
@@ -85,10 +99,10 @@ class EssmsBillingInput(models.AbstractModel):
         tariffs = self.env["essms.tariff"].sudo().search_fetch(
             [
                 ("agreement_id", "in", agreements.ids),
-                ("kind", "=", "accommodation"),
+                ("kind", "in", ("accommodation", "care", "dependency")),
                 ("date_from", "<=", period_end),
             ],
-            ["agreement_id", "accommodation", "date_from", "date_to", "amount", "decree_ref"],
+            ["agreement_id", "accommodation", "kind", "gir_group", "date_from", "date_to", "amount", "decree_ref"],
         )
         decisions = self.env["essms.funding.decision"].sudo().search_fetch(
             [("beneficiary_id", "in", beneficiaries.ids)],
@@ -120,8 +134,28 @@ class EssmsBillingInput(models.AbstractModel):
         )
         establishments.partner_id.fetch(["tz"])
         default_policy = self.env.ref("essms_billing.absence_policy_national", raise_if_not_found=False)
-        series = self.env["essms.parameter"].sudo()._get_series(["fjh"])
+        series = self.env["essms.parameter"].sudo()._get_series(["fjh", "aah"])
         fjh = DatedValues("fjh", tuple(series["fjh"]))
+        try:
+            aah = DatedValues("aah", tuple(series["aah"])).at(period_start)
+        except MissingParameterError:
+            aah = None  # a month before the first value recorded: the rules needing it say so
+        # The situation in force at the end of the period, one query for the batch (billing-rules §9).
+        situations = self.env["essms.beneficiary.situation"].sudo().search_fetch(
+            [("beneficiary_id", "in", beneficiaries.ids), ("date_from", "<=", period_end)],
+            ["beneficiary_id", "date_from", "gir_group", "resources_monthly", "resources_known", "health_fund_id",
+             "fjh_third_payer_id"],
+            order="date_from desc, id desc",
+        )
+        situation_by_beneficiary = {}
+        for situation in situations:
+            situation_by_beneficiary.setdefault(situation.beneficiary_id, situation)
+        required = {
+            (default.establishment_kind, default.component)
+            for default in self.env["essms.component.default"].sudo().search_fetch(
+                [("required", "=", True)], ["establishment_kind", "component"]
+            )
+        }
         holidays = public_holidays({period_start.year - 1, period_start.year, period_end.year})
 
         agreements_by_establishment = agreements.grouped("establishment_id")
@@ -136,8 +170,12 @@ class EssmsBillingInput(models.AbstractModel):
             own_decisions = decisions_by_beneficiary.get(beneficiary, decisions.browse()).filtered(
                 lambda d, stay=stay: not d.establishment_id or d.establishment_id == stay.establishment_id
             )
+            establishment_agreements = agreements_by_establishment.get(stay.establishment_id, agreements.browse())
+            # Decisions on another component's agreement (an APA decision) do not pay the accommodation.
+            other_components = establishment_agreements.filtered(lambda a: a.component != "accommodation")
+            own_decisions = own_decisions.filtered(lambda d, others=other_components: d.agreement_id not in others)
             agreement = self._stay_agreement(
-                agreements_by_establishment.get(stay.establishment_id, agreements.browse()), own_decisions
+                establishment_agreements.filtered(lambda a: a.component == "accommodation"), own_decisions
             )
             policy_record = agreement.absence_policy_id or default_policy
             if policy_record not in policies:
@@ -163,10 +201,19 @@ class EssmsBillingInput(models.AbstractModel):
             agreement_tariffs = tariffs_by_agreement.get(agreement, tariffs.browse()).filtered(
                 lambda t, stay=stay: t.accommodation == stay.accommodation
             )
+            situation = situation_by_beneficiary.get(beneficiary)
+            payer, requires_decision, blocking = self._accommodation_payer(stay, agreement, situation, required)
+            components, component_blocking = self._components(
+                stay, agreement, situation, establishment_agreements, tariffs_by_agreement, own_decisions,
+                decisions_by_beneficiary.get(beneficiary, decisions.browse()), required, policies, aah,
+            )
+            resources = None
+            if stay.establishment_id.kind in DISABILITY_KINDS and situation and situation.resources_known and aah:
+                resources = Resources(monthly=to_decimal(situation.resources_monthly), aah=aah)
             engine_stay = StayInput(
                 key=stay.id,
                 resident=beneficiary.partner_id.id,
-                payer=agreement.payer_id.id or None,
+                payer=payer,
                 stay=span,
                 tariffs=tuple(
                     Tariff(t.date_from, to_decimal(t.amount), t.date_to or None, t.decree_ref or "")
@@ -175,19 +222,156 @@ class EssmsBillingInput(models.AbstractModel):
                 policy=policy,
                 counters=counters,
                 billing_term=billing_term,
-                requires_decision=agreement.payer_id.essms_payer_kind in DECISION_PAYER_KINDS,
+                requires_decision=requires_decision,
                 absences=in_period,
                 decisions=tuple(self._engine_decision(decision) for decision in own_decisions),
+                resources=resources,
+                components=components,
+                blocking=(*blocking, *component_blocking),
+                agreement=agreement.id or None,
+                date_room_cleared=stay.date_room_cleared or None,
             )
             loaded[stay.id] = LoadedStay(stay, agreement, engine_stay)
         return LoadedBatch(loaded, fjh, holidays)
 
     @api.model
     def _stay_agreement(self, agreements, decisions):
-        """The agreement that bills a stay: the one with the payer of a decision, else a daily-price one."""
+        """The agreement that bills a stay: the one with the payer of a decision, else one that needs no decision
+        (the resident, a health-insurance fund: an EHPAD's private payers), else a daily-price one."""
         daily = agreements.filtered(lambda a: a.financing == "daily_price") or agreements
-        preferred = daily.filtered(lambda a: a.payer_id in decisions.payer_id)
-        return (preferred or daily)[:1]
+        preferred = daily.filtered(lambda a: a.payer_id in decisions.payer_id and a.payer_rule not in NO_DECISION_RULES)
+        without_decision = daily.filtered(lambda a: a.payer_rule in NO_DECISION_RULES)
+        return (preferred or without_decision or daily)[:1]
+
+    @api.model
+    def _accommodation_payer(self, stay, agreement, situation, required):
+        """(payer, requires_decision, blocking) of a stay's accommodation from its agreement's payer rule."""
+        beneficiary = stay.beneficiary_id
+        label = component_rules.component_label("accommodation")
+        if not agreement:
+            if (stay.establishment_id.kind, "accommodation") in required or not required:
+                return None, False, (
+                    component_rules.BLOCKED_NO_AGREEMENT(person=beneficiary.name, component=label),
+                )
+            return None, False, ()
+        rule = agreement.payer_rule
+        if rule == "health_fund":
+            fund = situation.health_fund_id.id if situation else None
+            if not fund:
+                return None, False, (component_rules.BLOCKED_NO_FUND(person=beneficiary.name, component=label),)
+            return fund, False, ()
+        if rule == "resident":
+            return beneficiary.partner_id.id, False, ()
+        requires = rule == "decision_payer" or agreement.payer_id.essms_payer_kind in DECISION_PAYER_KINDS
+        return agreement.payer_id.id or None, requires, ()
+
+    @api.model
+    def _components(self, stay, main, situation, agreements, tariffs_by_agreement, decisions, all_decisions,
+                    required, policies, aah):
+        """The ``ComponentInput`` of each component of the stay beyond accommodation, its payers resolved."""
+        beneficiary = stay.beneficiary_id
+        person = beneficiary.name
+        resident = beneficiary.partner_id.id
+        kind = stay.establishment_id.kind
+        result = []
+        blocking = []
+        for component in EXTRA_COMPONENTS:
+            candidates = agreements.filtered(lambda a, c=component: a.component == c)
+            if not candidates:
+                if (kind, component) in required:
+                    blocking.append(
+                        component_rules.BLOCKED_NO_AGREEMENT(
+                            person=person, component=component_rules.component_label(component)
+                        )
+                    )
+                continue
+            own = all_decisions.filtered(lambda d, c=candidates: d.agreement_id in c)
+            # The agreement of the person's decision (an individual APA), else one billing nobody individually.
+            agreement = (
+                candidates.filtered(lambda a, own=own: a in own.agreement_id)
+                or candidates.filtered(lambda a: not a.apa_individual)
+                or candidates
+            )[:1]
+            if component == "care" and agreement.financing != "daily_price":
+                continue  # a care allocation: nothing individual (billing-rules §12)
+            policy = None
+            if agreement.absence_policy_id:
+                if agreement.absence_policy_id not in policies:
+                    policies[agreement.absence_policy_id] = self._engine_policy(agreement.absence_policy_id)
+                policy = policies[agreement.absence_policy_id]
+            tariffs = tariffs_by_agreement.get(agreement, self.env["essms.tariff"]).filtered(
+                lambda t, c=component: t.kind == c
+            )
+            values = {
+                "component": component,
+                "agreement": agreement.id,
+                "agreement_name": agreement.name,
+                "billing_term": agreement.billing_term or "arrears",
+                "policy": policy,
+                "person": person,
+            }
+            fund = situation.health_fund_id.id if situation and situation.health_fund_id else None
+            third = situation.fjh_third_payer_id.id if situation and situation.fjh_third_payer_id else None
+            rule_payer = {
+                "agreement_payer": agreement.payer_id.id or None,
+                "health_fund": fund,
+                "resident": resident,
+                "fjh_third_payer": third,
+                "decision_payer": own[:1].payer_id.id or None,
+            }[agreement.payer_rule]
+            if component == "care":
+                matching = tariffs.filtered(lambda t: t.accommodation == stay.accommodation) or tariffs
+                values.update(
+                    payer=rule_payer, payer_is_resident=rule_payer == resident, tariffs=self._tariffs(matching)
+                )
+            elif component == "dependency":
+                by_gir = {
+                    gir: self._tariffs(tariffs.filtered(lambda t, gir=gir: t.gir_group == gir))
+                    for gir in component_rules.GIR_GROUPS
+                }
+                apa_decision = own.filtered(lambda d: d.state in ("granted", "partially_granted"))[:1]
+                apa = apa_decision.payer_id.id or None
+                if agreement.payer_rule == "agreement_payer":
+                    apa = agreement.payer_id.id or None
+                bearer = None
+                if main.social_aid_bears_gir_rate:
+                    granted = decisions.filtered(lambda d: d.state in ("granted", "partially_granted"))
+                    bearer = granted[:1].payer_id.id or None
+                values.update(
+                    payer=apa,
+                    tariffs=by_gir,
+                    gir=situation.gir_group if situation else None,
+                    apa_individual=agreement.apa_individual,
+                    decision=apa_decision.id or None,
+                    resident_rate_payer=bearer,
+                )
+            else:
+                resources = None
+                if situation and situation.resources_known:
+                    resources = to_decimal(situation.resources_monthly)
+                values.update(
+                    payer=rule_payer,
+                    payer_is_resident=agreement.payer_rule == "resident",
+                    guarantee=agreement.payer_rule == "resident",
+                    resources=resources,
+                    aah=aah,
+                    third_payer=third,
+                    birth_date=beneficiary.birth_date or None,
+                    minors_exempt=agreement.fjh_minors_exempt,
+                )
+            if component != "dependency" and values["payer"] is None:
+                template = {
+                    "health_fund": component_rules.BLOCKED_NO_FUND,
+                    "fjh_third_payer": component_rules.BLOCKED_NO_THIRD_PAYER,
+                }.get(agreement.payer_rule, component_rules.BLOCKED_NO_DECISION_PAYER)
+                blocking.append(template(person=person, component=component_rules.component_label(component)))
+                continue
+            result.append(component_rules.ComponentInput(**values))
+        return tuple(result), tuple(blocking)
+
+    @api.model
+    def _tariffs(self, tariffs):
+        return tuple(Tariff(t.date_from, to_decimal(t.amount), t.date_to or None, t.decree_ref or "") for t in tariffs)
 
     @api.model
     def _policy_fields(self):
@@ -228,7 +412,9 @@ class EssmsBillingInput(models.AbstractModel):
         currency = currency or self.env.company.currency_id
         params = {}
         for name, value in message.params:
-            if isinstance(value, date):
+            if isinstance(value, Message):
+                params[name] = self._render(value, currency)
+            elif isinstance(value, date):
                 params[name] = format_date(self.env, value)
             elif isinstance(value, Decimal) and name in QUANTITY_PARAMS:
                 digits = 0 if value == value.to_integral_value() else 1

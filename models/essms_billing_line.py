@@ -102,8 +102,11 @@ class EssmsBillingLine(models.Model):
             "contribution": 0.0,
             "regularisations": self.env["essms.billing.line.detail"],
         }
+        main = self._essms_main_component()
         for detail in self.detail_ids:
-            if detail.kind == "regularisation":
+            if detail.kind == "regularisation" or detail.component != main:
+                # An earlier month, or another component this payer bears (the GIR 5-6 rate, the APA): a row of
+                # its own under the beneficiary, so that the main days x price stay checkable (billing-rules §9).
                 figures["regularisations"] |= detail
             elif detail.kind == "contribution":
                 figures["contribution"] -= detail.amount
@@ -114,6 +117,15 @@ class EssmsBillingLine(models.Model):
                     figures["prices"].append(detail.unit_price)
         return figures
 
+    def _essms_main_component(self):
+        """The component whose days the line's documents count: the first one billed by days (accommodation
+        when the payer bears it), the others being printed on rows of their own."""
+        self.ensure_one()
+        for detail in self.detail_ids:
+            if detail.kind in ("full", "reduced", "reservation"):
+                return detail.component
+        return self.detail_ids[:1].component or "accommodation"
+
     def _essms_billed_totals(self):
         """What the line bills for its person and month, regularisations included, as every document prints it:
         {days, unit_price (the highest full daily price), gross, contribution (deducted, positive), net}."""
@@ -122,11 +134,11 @@ class EssmsBillingLine(models.Model):
         days = figures["days_full"] + figures["days_reduced"]
         gross, contribution = figures["gross"], figures["contribution"]
         for regularisation in figures["regularisations"]:
-            if regularisation.base_kind == "contribution":
+            if (regularisation.base_kind or regularisation.kind) == "contribution":
                 contribution -= regularisation.amount
             else:
                 gross += regularisation.amount
-                if regularisation._is_day_row():
+                if regularisation._is_day_row() and regularisation.component == self._essms_main_component():
                     days += regularisation.quantity
         return {
             "days": days,

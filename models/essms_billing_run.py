@@ -351,7 +351,11 @@ class EssmsBillingRun(models.Model):
             for billing in billings:
                 loaded = batch.stays[billing.stay_key]
                 for result in billing.results:
-                    vals_list.append(run._prepare_line_vals(loaded, billing, result, previous, accrued))
+                    if result.payer is None:
+                        continue  # no agreement and none required (an ESAT): nothing billed individually
+                    vals = run._prepare_line_vals(loaded, billing, result, previous, accrued)
+                    vals["blocked"] = billing.blocked
+                    vals_list.append(vals)
         return self.env["essms.billing.line"].create(vals_list)
 
     def _prepare_line_vals(self, loaded, billing, result, previous, accrued):
@@ -376,7 +380,7 @@ class EssmsBillingRun(models.Model):
             "run_id": self.id,
             "stay_id": loaded.stay.id,
             "beneficiary_id": loaded.stay.beneficiary_id.id,
-            "agreement_id": loaded.agreement.id,
+            "agreement_id": result.agreement or loaded.agreement.id,
             "role": result.role,
             "payer_id": result.payer,
             "period_start": self.period_start,  # given, not precomputed line by line
@@ -584,18 +588,26 @@ class EssmsBillingRun(models.Model):
                 and (not stay.date_end or stay.date_end >= previous)
             )
             due = {}
+            blocked = set()
             if month_stays:
                 batch = self.env["essms.billing.input"]._load(month_stays, month, end)
                 billings = bill([loaded.engine for loaded in batch.stays.values()], month, end, batch.fjh,
                                 batch.holidays)
                 for billing in billings:
                     loaded = batch.stays[billing.stay_key]
+                    if billing.blocked:
+                        # Nothing is corrected for a person who cannot be priced: a line says what to fill in.
+                        blocked.add(billing.stay_key)
+                        vals_list.append(self._prepare_blocked_line_vals(loaded, billing, month))
+                        continue
                     for result in billing.results:
                         if result.payer is None:
                             self._raise_no_agreement(loaded.stay, month)
                         due[(billing.stay_key, result.role, result.payer)] = (loaded, billing, result)
             keys = dict.fromkeys([*due, *(key[:3] for key in billed if key[3] == month)])
             for key in keys:
+                if key[0] in blocked:
+                    continue
                 stay_id, role, _payer = key
                 billed_row = billed.get((*key, month))
                 billed_values = billed_row[0] if billed_row else Billed()
@@ -671,6 +683,25 @@ class EssmsBillingRun(models.Model):
                 ),
             )
         return rows
+
+    def _prepare_blocked_line_vals(self, loaded, billing, month):
+        """A line of zero that invoices nothing, naming what stops the billing of the person (billing-rules §9)."""
+        render = self.env["essms.billing.input"]._render_all
+        (result,) = billing.results
+        return {
+            "run_id": self.id,
+            "stay_id": loaded.stay.id,
+            "beneficiary_id": loaded.stay.beneficiary_id.id,
+            "agreement_id": loaded.agreement.id,
+            "role": "resident",
+            "payer_id": result.payer,
+            "period_start": month,
+            "amount": 0.0,
+            "explanation": render(result.explanation),
+            "anomaly": render(result.anomalies),
+            "has_anomaly": True,
+            "blocked": True,
+        }
 
     def _prepare_correction_line_vals(self, key, month, difference, billed, billed_row, loaded, billing, result, stays):
         input_model = self.env["essms.billing.input"]
@@ -789,7 +820,9 @@ class EssmsBillingRun(models.Model):
     # Invoicing ------------------------------------------------------------------------------------------
 
     def _get_lines_to_bill(self):
-        return self.line_ids.filtered(lambda line: not line.move_id and not line.currency_id.is_zero(line.amount))
+        return self.line_ids.filtered(
+            lambda line: not line.move_id and not line.blocked and not line.currency_id.is_zero(line.amount)
+        )
 
     def _invoice_key(self, line):
         """Lines sharing a key make one invoice: per payer and beneficiary, or per payer (agreement setting)."""

@@ -10,6 +10,9 @@ ACCOMMODATIONS = [
     ("weekly_board", "Weekly boarding"),
     ("day_care", "Day care"),
     ("temporary", "Temporary stay"),
+    # IME / ITEP (billing-rules §9): billed on the days attended, like day care, each at its own tariff.
+    ("semi_boarding", "Semi-boarding (semi-internat)"),
+    ("day_pupil", "Day attendance (externat)"),
 ]
 # Accommodations that occupy a bed: two of them cannot overlap for one person.
 RESIDENTIAL = ("full_board", "weekly_board", "temporary")
@@ -43,6 +46,12 @@ class EssmsStay(models.Model):
         selection=[("departure", "Departure"), ("death", "Death"), ("transfer", "Transfer")],
         string="End reason",
         tracking=True,
+    )
+    date_room_cleared = fields.Date(
+        string="Room cleared on",
+        tracking=True,
+        help="After a death in an EHPAD: the accommodation is billed until the room is cleared, 6 days at most "
+        "(L314-10-1).",
     )
     absence_ids = fields.One2many("essms.absence", "stay_id", string="Absences")
     state = fields.Selection(

@@ -44,6 +44,12 @@ class EssmsTariff(models.Model):
         string="Start date", required=True, tracking=True, help="Date of effect written in the tariff decree."
     )
     date_to = fields.Date(string="End date", tracking=True)
+    gir_group = fields.Selection(
+        selection=[("1_2", "GIR 1-2"), ("3_4", "GIR 3-4"), ("5_6", "GIR 5-6")],
+        string="GIR group",
+        tracking=True,
+        help="Dependency tariffs: one daily price per GIR group (1-2, 3-4, 5-6).",
+    )
     amount = fields.Monetary(string="Daily price", currency_field="currency_id", required=True, tracking=True)
     decree_ref = fields.Char(string="Decree reference", tracking=True, help="Reference of the arrêté de tarification.")
 
@@ -79,10 +85,10 @@ class EssmsTariff(models.Model):
                     )
                 )
 
-    @api.constrains("agreement_id", "accommodation", "kind", "date_from", "date_to")
+    @api.constrains("agreement_id", "accommodation", "kind", "gir_group", "date_from", "date_to")
     def _check_no_overlap(self):
         """One price per agreement, accommodation, kind and day: the engine must never have to choose."""
-        self.flush_model(["agreement_id", "accommodation", "kind", "date_from", "date_to"])
+        self.flush_model(["agreement_id", "accommodation", "kind", "gir_group", "date_from", "date_to"])
         # Plain comparisons rather than date ranges: a tariff ending before it starts must reach the clear
         # message of _check_values, not a range error of PostgreSQL.
         self.env.cr.execute(
@@ -94,6 +100,7 @@ class EssmsTariff(models.Model):
                     ON b.agreement_id = a.agreement_id
                    AND b.accommodation = a.accommodation
                    AND b.kind = a.kind
+                   AND b.gir_group IS NOT DISTINCT FROM a.gir_group
                    AND b.id != a.id
                    AND a.date_from <= COALESCE(b.date_to, 'infinity'::date)
                    AND b.date_from <= COALESCE(a.date_to, 'infinity'::date)
@@ -122,3 +129,15 @@ class EssmsTariff(models.Model):
                     other_end=format_date(self.env, other.date_to) or self.env._("no end"),
                 )
             )
+
+    @api.constrains("kind", "gir_group")
+    def _check_gir_group(self):
+        for tariff in self:
+            if tariff.kind == "dependency" and not tariff.gir_group:
+                raise ValidationError(
+                    self.env._(
+                        "Tariff of %(agreement)s from %(start)s: a dependency tariff needs its GIR group.",
+                        agreement=tariff.agreement_id.name,
+                        start=format_date(self.env, tariff.date_from),
+                    )
+                )

@@ -197,9 +197,14 @@ class TestTariffIntegrity(EssmsReferentialCase):
         )
 
     def test_tariff_inside_an_open_one_refused(self):
-        open_tariff = self._create_tariff(self.agreement, date(2026, 1, 1), kind="dependency", amount=20.0)
+        # A dependency tariff is dated per GIR group (billing-rules §11).
+        open_tariff = self._create_tariff(
+            self.agreement, date(2026, 1, 1), kind="dependency", amount=20.0, gir_group="1_2"
+        )
         with self.assertRaises(ValidationError) as error:
-            self._create_tariff(self.agreement, date(2027, 3, 1), date(2027, 3, 31), kind="dependency")
+            self._create_tariff(self.agreement, date(2027, 3, 1), date(2027, 3, 31), kind="dependency", gir_group="1_2")
+        # Another GIR group of the same dates is another price.
+        self._create_tariff(self.agreement, date(2027, 3, 1), date(2027, 3, 31), kind="dependency", gir_group="5_6")
         self.assertMessageNames(error, self.agreement.name, "Dependency", "no end")
         self.assertEqual(open_tariff.date_to, False)
 

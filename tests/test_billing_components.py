@@ -1,0 +1,282 @@
+"""Every component and every payer of a stay, billed by a run (billing-rules §9 to §11): worked examples I (FAM, two
+payers), F (MAS, the 30 % AAH guarantee) and G (EHPAD) on the invoice lines and each payer's invoices; a person whose
+data is missing is not billed, the others are."""
+
+from datetime import date
+from datetime import datetime
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.exceptions import ValidationError
+from odoo.tests import freeze_time
+from odoo.tests import new_test_user
+from odoo.tests import tagged
+
+from .billing_common import BillingCommon
+
+MARCH = date(2026, 3, 1)
+APRIL = date(2026, 4, 1)
+ENTRY = date(2024, 1, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestBillingComponents(BillingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        partner = cls.env["res.partner"]
+        cls.cpam = partner.create({"name": "CPAM des Pyrénées-Orientales", "essms_payer_kind": "health_insurance"})
+        cls.mutuelle = partner.create({"name": "Mutuelle Catalane", "essms_payer_kind": "other"})
+        cls.cd34 = partner.create({"name": "Département de l'Hérault", "essms_payer_kind": "departement"})
+
+        # FAM: accommodation to the département (decision), care to the beneficiary's fund.
+        cls.fam = cls._create_establishment("FAM", "FAM Les Pins", tariff=184.50)
+        cls.fam.kind = "fam"
+        care = cls._agreement(cls.fam, "care", "health_fund", name="FAM – soins")
+        cls._tariff(care, "care", 72.35)
+        cls.ines = cls._create_resident("Inès Roig", establishment=cls.fam)
+        cls._situation(cls.ines, health_fund_id=cls.cpam.id)
+        cls._absence(cls.ines, "hospital", datetime(2026, 3, 10, 8), datetime(2026, 3, 14, 18))
+
+        # MAS: the daily price to the fund, the daily hospital fee to the resident within the guarantee.
+        cls.mas = cls._create_establishment("MAS", "MAS La Tramontane", tariff=0)
+        cls.mas.kind = "mas"
+        accommodation = cls.mas.agreement_ids
+        accommodation.write({"payer_rule": "health_fund", "payer_id": False})
+        cls._tariff(accommodation, "accommodation", 245.80)
+        cls._agreement(cls.mas, "fjh", "resident", name="MAS – forfait journalier")
+        cls.fabien = cls._create_resident("Fabien Sala", establishment=cls.mas, decision=None)
+        cls._situation(cls.fabien, health_fund_id=cls.cpam.id, resources_monthly=1033.32)
+        cls.firmin = cls._create_resident("Firmin Pujol", establishment=cls.mas, decision=None)
+        cls._situation(cls.firmin, health_fund_id=cls.cpam.id, resources_monthly=600.00)
+        cls.flora = cls._create_resident("Flora Vidal", establishment=cls.mas, decision=None)
+        cls._situation(cls.flora, health_fund_id=cls.cpam.id, resources_monthly=600.00,
+                       fjh_third_payer_id=cls.mutuelle.id)
+        # Bad input: no situation at all (no fund, no resources).
+        cls.blaise = cls._create_resident("Blaise Ferrer", establishment=cls.mas, decision=None)
+
+        # EHPAD: social aid (CD66) or private accommodation; dependency by GIR, APA individual for the CD34.
+        cls.ehpad = cls._create_establishment("EHP", "EHPAD Les Mimosas", tariff=68.40)
+        cls.ehpad.kind = "ehpad"
+        cls.social_aid = cls.ehpad.agreement_ids
+        cls.social_aid.write({"payer_rule": "decision_payer", "billing_term": "advance"})
+        private = cls._agreement(cls.ehpad, "accommodation", "resident", name="EHPAD – résidents payants",
+                                 billing_term="advance")
+        cls._tariff(private, "accommodation", 68.40)
+        allocation = cls._agreement(cls.ehpad, "dependency", "decision_payer", name="APA CD66 (dotation)",
+                                    payer=cls.departement, billing_term="advance")
+        cls.apa34 = cls._agreement(cls.ehpad, "dependency", "decision_payer", name="APA CD34", payer=cls.cd34,
+                                   billing_term="advance", apa_individual=True)
+        for agreement in allocation | cls.apa34:
+            for gir, amount in (("1_2", 23.10), ("3_4", 14.66), ("5_6", 6.22)):
+                cls._tariff(agreement, "dependency", amount, gir_group=gir)
+        cls.gaston = cls._create_resident("Gaston Marty", establishment=cls.ehpad, decision=None)
+        cls._situation(cls.gaston, gir_group="1_2")
+        cls.germaine = cls._create_resident("Germaine Coll", establishment=cls.ehpad, decision=None)
+        cls._situation(cls.germaine, gir_group="1_2")
+        cls._decision(cls.germaine, cls.cd34, cls.apa34, "APA-34-1")
+        cls.gisele = cls._create_resident("Gisèle Bosch", establishment=cls.ehpad, decision=None)
+        cls._situation(cls.gisele, gir_group="1_2", resources_monthly=1450.00)
+        cls._decision(cls.gisele, cls.departement, cls.social_aid, "ASH-66-1", contribution=1305.00)
+        # Bad input: a dependency stay without GIR group.
+        cls.gaspard = cls._create_resident("Gaspard Serra", establishment=cls.ehpad, decision=None)
+        cls._situation(cls.gaspard, resources_monthly=1200.00)
+
+    @classmethod
+    def _agreement(cls, establishment, component, rule, name, payer=None, billing_term="arrears", **values):
+        return cls.env["essms.agreement"].create(
+            {
+                "name": name,
+                "establishment_id": establishment.id,
+                "component": component,
+                "payer_rule": rule,
+                "payer_id": payer.id if payer else False,
+                "billing_term": billing_term,
+                "absence_policy_id": cls.policy.id,
+                "date_start": ENTRY,
+                **values,
+            }
+        )
+
+    @classmethod
+    def _tariff(cls, agreement, kind, amount, **values):
+        return cls.env["essms.tariff"].create(
+            {"agreement_id": agreement.id, "kind": kind, "date_from": ENTRY, "amount": amount, **values}
+        )
+
+    @classmethod
+    def _situation(cls, stay, **values):
+        return cls.env["essms.beneficiary.situation"].create(
+            {"beneficiary_id": stay.beneficiary_id.id, "date_from": ENTRY, **values}
+        )
+
+    @classmethod
+    def _decision(cls, stay, payer, agreement, reference, contribution=0.0):
+        return cls.env["essms.funding.decision"].create(
+            {
+                "beneficiary_id": stay.beneficiary_id.id,
+                "payer_id": payer.id,
+                "agreement_id": agreement.id,
+                "state": "granted",
+                "date_filed": ENTRY,
+                "date_decision": ENTRY,
+                "date_effect": ENTRY,
+                "contribution_mode": "net_billing" if contribution else "none",
+                "contribution_monthly": contribution,
+                "reference": reference,
+            }
+        )
+
+    def _invoiced(self, establishments, month):
+        for establishment in establishments:
+            self._validated_statement(establishment, month)
+        run = self._run(establishments, month)
+        run.action_compute()
+        run.action_invoice()
+        return run
+
+    def _invoices(self, run, stay):
+        """{payer: [(quantity, unit price, amount)]} of the stay's beneficiary's invoices."""
+        moves = run.move_ids.filtered(lambda move: move.essms_beneficiary_id == stay.beneficiary_id)
+        return {
+            move.partner_id: [(line.quantity, line.price_unit, line.price_subtotal) for line in move.invoice_line_ids]
+            for move in moves
+        }
+
+    def _total(self, run, stay, partner):
+        moves = run.move_ids.filtered(
+            lambda move: move.essms_beneficiary_id == stay.beneficiary_id and move.partner_id == partner
+        )
+        self.assertEqual(len(moves), 1, "one invoice per payer")
+        return moves.amount_total
+
+    @freeze_time("2026-04-03")
+    def test_examples_i_and_f_march_run_each_payer_its_own_invoice(self):
+        run = self._invoiced(self.fam | self.mas, MARCH)
+        ines = self.ines.beneficiary_id.partner_id
+        # Example I: the département 4 950,18, the resident 723,32, the health insurance 1 881,10.
+        invoices = self._invoices(run, self.ines)
+        self.assertEqual(
+            invoices[self.departement], [(29.0, 184.50, 5350.50), (2.0, 161.50, 323.00), (1.0, -723.32, -723.32)]
+        )
+        self.assertEqual(invoices[ines], [(1.0, 723.32, 723.32)])
+        self.assertEqual(invoices[self.cpam], [(26.0, 72.35, 1881.10)])
+        self.assertAlmostEqual(self._total(run, self.ines, self.departement), 4950.18, places=2)
+        self.assertAlmostEqual(self._total(run, self.ines, self.cpam), 1881.10, places=2)
+        care_move = run.move_ids.filtered(lambda move: move.partner_id == self.cpam and
+                                          move.essms_beneficiary_id == self.ines.beneficiary_id)
+        self.assertEqual(care_move.invoice_line_ids.essms_detail_id.mapped("component"), ["care"])
+
+        # Example F: the fund 7 619,80 each; the resident 713,00, or 276,00 with 19 days not billed, reported.
+        for stay in (self.fabien, self.firmin, self.flora):
+            self.assertEqual(self._invoices(run, stay)[self.cpam], [(31.0, 245.80, 7619.80)])
+        self.assertEqual(self._invoices(run, self.fabien)[self.fabien.beneficiary_id.partner_id],
+                         [(31.0, 23.00, 713.00)])
+        firmin = self.firmin.beneficiary_id.partner_id
+        self.assertEqual(self._invoices(run, self.firmin)[firmin], [(12.0, 23.00, 276.00)])
+        line = run.line_ids.filtered(lambda line: line.stay_id == self.firmin and line.payer_id == firmin)
+        self.assertIn("19", line.anomaly)
+        self.assertEqual(
+            line.detail_ids.filtered(lambda detail: detail.kind == "not_billed" and detail.quantity).mapped("quantity"),
+            [19.0],
+        )
+        # With a third payer, the 19 days go to it.
+        flora = self._invoices(run, self.flora)
+        self.assertEqual(flora[self.flora.beneficiary_id.partner_id], [(12.0, 23.00, 276.00)])
+        self.assertEqual(flora[self.mutuelle], [(19.0, 23.00, 437.00)])
+
+        # Bad input: Blaise has no fund nor resources: nothing invoiced for him, a blocking line says what to fill.
+        self.assertFalse(self._invoices(run, self.blaise))
+        blocked = run.line_ids.filtered(lambda line: line.stay_id == self.blaise)
+        self.assertEqual(blocked.mapped("blocked"), [True])
+        self.assertIn("Blaise Ferrer, accommodation: the health-insurance fund is missing", blocked.anomaly)
+        self.assertIn("Blaise Ferrer, daily hospital fee: the monthly resources are missing", blocked.anomaly)
+        self.assertEqual(run.state, "invoiced")
+
+        # Control (billing-rules §8.1, §9): the accommodation days match the activity, the care days are their own.
+        control = self.env["essms.activity.billing.control"]
+        ines_row = control.search([("beneficiary_id", "=", self.ines.beneficiary_id.id), ("period_start", "=", MARCH)])
+        self.assertEqual((ines_row.activity_days, ines_row.invoiced_days, ines_row.has_difference), (31.0, 31.0, False))
+        self.assertFalse(ines_row.components_over)
+        blaise_row = control.search(
+            [("beneficiary_id", "=", self.blaise.beneficiary_id.id), ("period_start", "=", MARCH)]
+        )
+        self.assertEqual((blaise_row.invoiced_days, blaise_row.difference_days), (0.0, 31.0), "not billed: shown")
+        # A care day billed twice (a second row of the same days on a posted invoice) is flagged for care.
+        care_line = run.line_ids.filtered(lambda line: line.stay_id == self.ines and line.payer_id == self.cpam)
+        care_line.detail_ids[:1].copy({"line_id": care_line.id, "quantity": 10.0, "amount": 723.50})
+        self.env.invalidate_all()
+        ines_row = control.search([("beneficiary_id", "=", self.ines.beneficiary_id.id), ("period_start", "=", MARCH)])
+        self.assertEqual((ines_row.components_over, ines_row.has_difference), ("care", True))
+
+        # Once Blaise's situation is filled in, a regularisation of March bills him, and him only.
+        self._situation(self.blaise, health_fund_id=self.cpam.id, resources_monthly=1033.32)
+        correction = self.env["essms.billing.run"].create(
+            {"kind": "regularisation", "period_start": MARCH, "period_end": date(2026, 3, 31),
+             "establishment_ids": [Command.set(self.mas.ids)]}
+        )
+        correction.action_compute()
+        self.assertEqual(correction.line_ids.beneficiary_id, self.blaise.beneficiary_id)
+        correction.action_invoice()
+        self.assertEqual(
+            sorted((move.partner_id, move.amount_total) for move in correction.move_ids),
+            sorted([(self.cpam, 7619.80), (self.blaise.beneficiary_id.partner_id, 713.00)]),
+        )
+
+    @freeze_time("2026-04-03")
+    def test_example_g_april_run_private_apa_individual_and_social_aid(self):
+        run = self._invoiced(self.ehpad, APRIL)
+        # Private payer, APA by allocation: the resident 2 238,60, nothing else.
+        gaston = self._invoices(run, self.gaston)
+        self.assertEqual(gaston, {self.gaston.beneficiary_id.partner_id: [(30.0, 68.40, 2052.00),
+                                                                          (30.0, 6.22, 186.60)]})
+        # APA paid individually by the CD34: 506,40 on its own invoice.
+        germaine = self._invoices(run, self.germaine)
+        self.assertEqual(germaine[self.cd34], [(30.0, 16.88, 506.40)])
+        self.assertAlmostEqual(self._total(run, self.germaine, self.germaine.beneficiary_id.partner_id), 2238.60)
+        cd34_move = run.move_ids.filtered(lambda move: move.partner_id == self.cd34)
+        self.assertEqual(cd34_move.essms_line_ids.agreement_id, self.apa34)
+        self.assertEqual(cd34_move.essms_line_ids.decision_id.reference, "APA-34-1")
+        # Social aid not bearing the GIR 5-6 rate: the département 747,00, the resident 1 491,60.
+        gisele = self._invoices(run, self.gisele)
+        self.assertEqual(gisele[self.departement], [(30.0, 68.40, 2052.00), (1.0, -1305.00, -1305.00)])
+        self.assertEqual(gisele[self.gisele.beneficiary_id.partner_id], [(1.0, 1305.00, 1305.00),
+                                                                        (30.0, 6.22, 186.60)])
+        self.assertAlmostEqual(self._total(run, self.gisele, self.departement), 747.00)
+        # Each payer's documents read only its line: the days of its main component, the other component on a row of
+        # its own (the resident's statement counts 30 days of accommodation, not 60).
+        gaston_line = run.line_ids.filtered(lambda line: line.stay_id == self.gaston)
+        self.assertEqual(
+            gaston_line._essms_billed_totals(),
+            {"days": 30.0, "unit_price": 68.40, "gross": 2238.60, "contribution": 0.0, "net": 2238.60},
+        )
+        figures = gaston_line._essms_billed_figures()
+        self.assertEqual(figures["regularisations"].mapped("component"), ["dependency", "dependency"])
+        apa_line = run.line_ids.filtered(lambda line: line.payer_id == self.cd34)
+        self.assertEqual(apa_line._essms_billed_totals()["days"], 30.0)
+        self.assertAlmostEqual(apa_line._essms_billed_totals()["gross"], 506.40)
+        (statement_row,) = cd34_move._essms_statement_rows()[cd34_move.id]
+        self.assertEqual((statement_row["days_full"], statement_row["prices"]), (30.0, [16.88]))
+        # No GIR: Gaspard is not billed, the run says what to fill in.
+        self.assertFalse(self._invoices(run, self.gaspard))
+        blocked = run.line_ids.filtered(lambda line: line.stay_id == self.gaspard)
+        self.assertTrue(blocked.blocked)
+        self.assertIn("Gaspard Serra, dependency: the GIR group is missing", blocked.anomaly)
+
+    def test_situation_is_the_operators_and_a_dependency_tariff_needs_its_gir(self):
+        """Resources and funds are not shown to establishment staff; the operator records them."""
+        staff = new_test_user(self.env, "comp_staff", groups="essms_billing.group_essms_establishment",
+                              company_id=self.company.id)
+        operator = new_test_user(self.env, "comp_operator", groups="essms_billing.group_essms_operator",
+                                 company_id=self.company.id)
+        situation = self.env["essms.beneficiary.situation"].search(
+            [("beneficiary_id", "=", self.fabien.beneficiary_id.id)]
+        )
+        with self.assertRaises(AccessError):
+            situation.with_user(staff).read(["resources_monthly"])
+        with self.assertRaises(AccessError):
+            self.env["essms.component.default"].with_user(operator).search([], limit=1).write({"required": False})
+        situation.with_user(operator).write({"resources_monthly": 650.0})
+        self.assertTrue(situation.resources_known)
+        with self.assertRaises(ValidationError):
+            self._tariff(self.apa34, "dependency", 10.0)  # no GIR group
