@@ -23,11 +23,14 @@ PRESCRIPTION_STATES = [
 
 def settlement_kind(loss_accounts):
     """SQL: what the entry ``credit_move`` that settles an invoice is — a credit note, a write-off (an entry on a
-    loss account 654, recovery-rules §7) or a payment."""
+    loss account 654, recovery-rules §7, or the reclassification of a doubtful claim written off) or a payment."""
     return SQL(
         """CASE WHEN credit_move.move_type = 'out_refund' THEN 'credit_note'
                 WHEN EXISTS (SELECT 1 FROM account_move_line loss
                               WHERE loss.move_id = credit_move.id AND loss.account_id = ANY(%s::int[]))
+                     THEN 'write_off'
+                -- A doubtful claim written off: its invoice is matched with the reclassification's item on 411.
+                WHEN EXISTS (SELECT 1 FROM essms_doubtful_batch batch WHERE batch.account_move_id = credit_move.id)
                      THEN 'write_off'
                 ELSE 'payment'
            END""",
@@ -59,6 +62,7 @@ class EssmsRecoveryClaim(models.Model):
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
         "res.partner": ["essms_payer_kind"],
         "essms.writeoff": ["state", "kind", "date"],
+        "essms.doubtful.batch": ["account_move_id"],
         "essms.writeoff.line": ["writeoff_id", "move_id"],
         "essms.dunning.letter": ["state", "sent_date", "date", "level_id"],
         "essms.dunning.letter.line": ["letter_id", "move_id"],

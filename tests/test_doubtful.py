@@ -86,6 +86,10 @@ class TestDoubtful(WriteoffCommon):
         self.assertEqual((self._balance(self.loss, posted), self._balance(self.doubtful, posted)), (850.0, -850.0))
         self.assertEqual(self._balance(self.reversal, posted), -425.0)
         self.assertEqual(self.disputed.amount_residual, 0.0)
+        # The recovery analysis reads it as written off, not collected; the prescription clock did not restart.
+        claim = self.env["essms.recovery.claim"].search([("move_id", "=", self.disputed.id)])
+        self.assertEqual((claim.stage, claim.amount_written_off, claim.amount_collected), ("written_off", 850.0, 0.0))
+        self.assertEqual(self.disputed.essms_prescription_date, date(2028, 7, 1))
         self._assert_books_agree(date(2027, 1, 10))
 
         # The noticed claim is paid: back to normal, 416 is empty again.
