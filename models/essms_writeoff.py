@@ -118,6 +118,24 @@ class EssmsWriteoff(models.Model):
             self._sync_moves()
         return result
 
+    @api.model
+    def _propose(self, invoices, kind, reason, note=None, day=None, submit=True):
+        """One write-off per debtor of ``invoices`` for what each still owes (e.g. the extinct claims of a closed
+        insolvency or a debt erasure, issue 17), submitted under the write-off rule unless ``submit`` is false.
+        Returns the write-offs."""
+        by_debtor = {}
+        for invoice in invoices.filtered(lambda move: move.amount_residual > 0):
+            by_debtor.setdefault(invoice.commercial_partner_id, self.env["account.move"])
+            by_debtor[invoice.commercial_partner_id] |= invoice
+        writeoffs = self.create([{
+            "partner_id": debtor.id, "kind": kind, "reason": reason, "reason_note": note or False,
+            "date": day or fields.Date.context_today(self),
+            "line_ids": [Command.create({"move_id": move.id, "amount": move.amount_residual}) for move in moves],
+        } for debtor, moves in by_debtor.items()])
+        if submit and writeoffs:
+            writeoffs.action_submit()
+        return writeoffs
+
     def _sync_moves(self):
         """The invoices of the record are those of its lines."""
         for writeoff in self:

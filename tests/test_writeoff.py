@@ -133,7 +133,14 @@ class TestWriteoff(WriteoffCommon):
 
     def test_extinct_claim_is_final(self):
         invoice = self._invoice(self.martin.partner_id)
-        writeoff = self._decide(self._writeoff(invoice, kind="extinction", reason="erased"))
+        # As the proceedings propose it: one write-off per debtor for what its invoices still owe, submitted.
+        writeoff = self.env["essms.writeoff"].with_user(self.operator)._propose(
+            invoice, "extinction", "erased", note="Rétablissement personnel", day=DECIDED)
+        self.assertEqual((writeoff.state, writeoff.line_ids.amount, writeoff.partner_id),
+                         ("to_approve", 723.32, self.martin.partner_id))
+        writeoff.with_user(self.manager).action_approve()
+        writeoff.with_user(self.operator).write({"board_reference": "CA 2026-06", "date_decision": DECIDED})
+        writeoff.with_user(self.manager).action_post()
         self.assertEqual(invoice.essms_recovery_stage, "extinct")
         self.assertEqual(self._balance(self.loss, writeoff.account_move_id), 723.32)
         writeoff.with_user(self.manager).write({"reopen_amount": 10.0})
@@ -146,6 +153,9 @@ class TestWriteoff(WriteoffCommon):
         # A partial write-off closes the claim as well: the rest is not pursued.
         self._decide(self._writeoff(written_off, amounts=[700.0]))
         self.assertEqual((written_off.amount_residual, written_off.essms_recovery_stage), (23.32, "written_off"))
+        # A claim proposed for a write-off waits for the board: not reminded meanwhile.
+        proposed = self._invoice(self.martin.partner_id, amount=60.0)
+        self._writeoff(proposed).action_submit()
         run = self._run(date(2026, 2, 15))
         self.assertEqual(run.letter_ids.line_ids.move_id, other)
 
