@@ -196,3 +196,65 @@ def impairment_proposal(claims, buckets, as_of, previous=ZERO, excluded_kinds=PU
     )
     total = sum((line.amount for line in lines), ZERO)
     return ImpairmentProposal(lines, total, cents(previous), tuple(excluded))
+
+
+def allocate(proposal, claims):
+    """``{key: amount}``: each claim's share of its group's impairment, its open amount times the rate to the cent,
+    the last claim of the group taking the rounding difference, so the shares add up to the group (and the
+    proposal's total). A write-off reverses the share of its claim, a payment releases it."""
+    open_amounts = {claim.key: cents(claim.open_amount) for claim in claims}
+    shares = {}
+    for line in proposal.lines:
+        given = ZERO
+        for index, key in enumerate(line.keys):
+            last = index == len(line.keys) - 1
+            share = line.amount - given if last else cents(open_amounts[key] * line.rate)
+            shares[key] = share
+            given += share
+    return shares
+
+
+# Doubtful receivables -----------------------------------------------------------------------------------------
+
+DISPUTE = "dispute"
+INSOLVENCY = "insolvency"
+FORMAL_NOTICE = "formal_notice"
+# The holds that make a claim doubtful (recovery-rules §2 disputes, §6 insolvency and over-indebtedness).
+DOUBTFUL_HOLDS = {"dispute": DISPUTE, "collective_proceedings": INSOLVENCY, "over_indebtedness": INSOLVENCY}
+
+
+@dataclass(frozen=True)
+class DoubtfulClaim:
+    """An open claim as the reclassification sees it: the reasons of the holds active on the date, the date its
+    formal notice was sent (None: none), its open amount and whether it already stands on 416."""
+
+    key: object
+    open_amount: object
+    hold_reasons: frozenset = frozenset()
+    formal_notice: object = None
+    doubtful: bool = False
+
+
+def doubtful_trigger(claim, as_of, notice_days):
+    """Why the claim is doubtful on ``as_of`` (dispute, insolvency, formal notice unpaid ``notice_days`` after it was
+    sent), or None."""
+    for reason in ("dispute", "collective_proceedings", "over_indebtedness"):
+        if reason in claim.hold_reasons:
+            return DOUBTFUL_HOLDS[reason]
+    if claim.formal_notice and (as_of - claim.formal_notice).days >= notice_days:
+        return FORMAL_NOTICE
+    return None
+
+
+def reclassification(claims, as_of, notice_days):
+    """``(to_doubtful, to_normal)``: the claims to move to 416 with their trigger ``[(key, trigger, amount)]``, and
+    the doubtful claims back to normal (paid, or no trigger any more) ``[key]``."""
+    to_doubtful, to_normal = [], []
+    for claim in claims:
+        amount = cents(claim.open_amount)
+        trigger = doubtful_trigger(claim, as_of, notice_days) if amount > ZERO else None
+        if claim.doubtful and trigger is None:
+            to_normal.append(claim.key)
+        elif not claim.doubtful and trigger is not None:
+            to_doubtful.append((claim.key, trigger, amount))
+    return to_doubtful, to_normal

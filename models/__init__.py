@@ -19,10 +19,13 @@ from . import essms_billing_input
 from . import essms_billing_line
 from . import essms_billing_line_detail
 from . import essms_billing_run
+from . import essms_closing_mixin
 from . import essms_component
 from . import essms_demo_allocation
 from . import essms_demo_generator
 from . import essms_demo_recovery
+from . import essms_demo_writeoff
+from . import essms_doubtful
 from . import essms_dunning_letter
 from . import essms_dunning_letter_line
 from . import essms_dunning_level
@@ -32,6 +35,7 @@ from . import essms_entries_layout
 from . import essms_entries_layout_column
 from . import essms_establishment
 from . import essms_funding_decision
+from . import essms_impairment
 from . import essms_parameter
 from . import essms_payment_plan
 from . import essms_portal_layout

@@ -160,6 +160,10 @@ class AccountMove(models.Model):
         if not claims:
             return
         loss_accounts = self._essms_loss_accounts(claims.company_id)
+        # A doubtful claim written off is matched with its reclassification entry: no more a payment than a write-off.
+        reclassifications = set(self.env["essms.doubtful.batch"].sudo().search_fetch(
+            [("account_move_id", "in", claims.line_ids.matched_credit_ids.credit_move_id.move_id.ids)],
+            ["account_move_id"]).account_move_id.ids)
         entries = []
         for move in claims:
             last_payment = None
@@ -169,7 +173,8 @@ class AccountMove(models.Model):
                 for partial in line.matched_credit_ids:
                     credit_move = partial.credit_move_id.move_id
                     # A credit note or a write-off settles the claim without the debtor acknowledging it.
-                    if credit_move.move_type == "out_refund" or credit_move.line_ids.account_id & loss_accounts:
+                    if (credit_move.move_type == "out_refund" or credit_move.line_ids.account_id & loss_accounts
+                            or credit_move.id in reclassifications):
                         continue
                     if not last_payment or partial.max_date > last_payment:
                         last_payment = partial.max_date

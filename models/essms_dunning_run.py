@@ -251,6 +251,10 @@ class EssmsDunningRun(models.Model):
         # A claim waiting in another open run (the daily job's, or a run proposed by someone else) is reviewed
         # and sent there: proposing it here too would remind it twice.
         moves -= self.env["essms.dunning.letter.line"]._open_elsewhere(moves, self)
+        # A claim proposed for a write-off waits for the board's decision: it is not reminded meanwhile.
+        moves -= self.env["essms.writeoff.line"].search_fetch(
+            [("move_id", "in", moves.ids), ("writeoff_id.state", "in", ("to_approve", "approved"))], ["move_id"]
+        ).move_id
         if not moves:
             return []
         debtors = moves.commercial_partner_id

@@ -7,6 +7,11 @@ from .essms_receivable_ageing import BUCKET_LIMITS
 from .essms_receivable_ageing import BUCKETS
 from .essms_receivable_ageing import _payer_kinds
 
+# The context key of the as-of date: the claims as they stood at the end of that day (the dashboard's end date).
+CLAIM_DATE_KEY = "essms_claim_date"
+# The stages a letter of the dunning runs leads to (their history: the letters sent).
+LETTER_STAGES = ("reminded", "firm_reminder", "formal_notice")
+
 PRESCRIPTION_STATES = [
     ("barred", "Time-barred"),
     ("within_3", "Within 3 months"),
@@ -18,11 +23,14 @@ PRESCRIPTION_STATES = [
 
 def settlement_kind(loss_accounts):
     """SQL: what the entry ``credit_move`` that settles an invoice is — a credit note, a write-off (an entry on a
-    loss account 654, recovery-rules §7) or a payment."""
+    loss account 654, recovery-rules §7, or the reclassification of a doubtful claim written off) or a payment."""
     return SQL(
         """CASE WHEN credit_move.move_type = 'out_refund' THEN 'credit_note'
                 WHEN EXISTS (SELECT 1 FROM account_move_line loss
                               WHERE loss.move_id = credit_move.id AND loss.account_id = ANY(%s::int[]))
+                     THEN 'write_off'
+                -- A doubtful claim written off: its invoice is matched with the reclassification's item on 411.
+                WHEN EXISTS (SELECT 1 FROM essms_doubtful_batch batch WHERE batch.account_move_id = credit_move.id)
                      THEN 'write_off'
                 ELSE 'payment'
            END""",
@@ -53,6 +61,11 @@ class EssmsRecoveryClaim(models.Model):
         "account.move.line": ["move_id", "account_id", "balance"],
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
         "res.partner": ["essms_payer_kind"],
+        "essms.writeoff": ["state", "kind", "date"],
+        "essms.doubtful.batch": ["account_move_id"],
+        "essms.writeoff.line": ["writeoff_id", "move_id"],
+        "essms.dunning.letter": ["state", "sent_date", "date", "level_id"],
+        "essms.dunning.letter.line": ["letter_id", "move_id"],
     }
 
     company_id = fields.Many2one("res.company", readonly=True)
@@ -83,6 +96,9 @@ class EssmsRecoveryClaim(models.Model):
 
     @property
     def _table_query(self):
+        as_of = fields.Date.to_date(self.env.context.get(CLAIM_DATE_KEY))
+        if as_of:
+            return self._table_query_as_of(as_of)
         today = fields.Date.context_today(self)
         loss_accounts = self.env["account.move"]._essms_loss_accounts(self.env.companies)
         overdue = SQL("(%s::date - COALESCE(move.invoice_date_due, move.invoice_date))", today)
@@ -118,7 +134,9 @@ class EssmsRecoveryClaim(models.Model):
                    move.invoice_date AS invoice_date,
                    COALESCE(move.invoice_date_due, move.invoice_date) AS date_maturity,
                    CASE WHEN move.amount_residual_signed <= 0
-                             THEN CASE WHEN COALESCE(settlement.written_off, 0) > 0 THEN 'written_off'
+                             THEN CASE WHEN move.essms_recovery_stage IN ('written_off', 'extinct')
+                                            THEN move.essms_recovery_stage
+                                       WHEN COALESCE(settlement.written_off, 0) > 0 THEN 'written_off'
                                        ELSE 'paid' END
                         WHEN move.essms_recovery_stage IS NOT NULL THEN move.essms_recovery_stage
                         WHEN %(overdue)s > 0 THEN 'due'
@@ -149,4 +167,106 @@ class EssmsRecoveryClaim(models.Model):
             overdue=overdue,
             bucket=bucket,
             today=today,
+        )
+
+    def _table_query_as_of(self, as_of):
+        """The claims as they stood at the end of ``as_of``: the invoices dated by then, what the matchings made by
+        then left open, their age on that day, their stage then — written off or extinct by a write-off posted by
+        then (``essms.writeoff``), else the stage of the last letter sent by then; an invoice with letters, none
+        sent by then, was due or billed; one never reminded keeps its stage — and their prescription state on that
+        day."""
+        loss_accounts = self.env["account.move"]._essms_loss_accounts(self.env.companies)
+        overdue = SQL("(%s::date - COALESCE(move.invoice_date_due, move.invoice_date))", as_of)
+        bucket = SQL(
+            "CASE WHEN %s < 0 THEN '0_not_due' %s ELSE '6_over_365' END",
+            overdue,
+            SQL(" ").join(SQL("WHEN %s <= %s THEN %s", overdue, limit, value) for value, limit in BUCKET_LIMITS),
+        )
+        residual = SQL("(move.amount_total_signed - COALESCE(settlement.settled, 0))")
+        return SQL(
+            """
+            WITH settlement AS (
+                SELECT debit.move_id,
+                       SUM(part.amount) AS settled,
+                       SUM(part.amount) FILTER (WHERE settle.kind = 'payment') AS collected,
+                       SUM(part.amount) FILTER (WHERE settle.kind = 'credit_note') AS credited,
+                       SUM(part.amount) FILTER (WHERE settle.kind = 'write_off') AS written_off
+                  FROM account_partial_reconcile part
+                  JOIN account_move_line debit ON debit.id = part.debit_move_id
+                  JOIN account_move_line credit ON credit.id = part.credit_move_id
+                  JOIN account_move credit_move ON credit_move.id = credit.move_id
+                  CROSS JOIN LATERAL (SELECT %(kind)s AS kind) settle
+                 WHERE debit.move_id IN (SELECT id FROM account_move WHERE move_type = 'out_invoice')
+                   AND part.max_date <= %(as_of)s
+                 GROUP BY debit.move_id
+            ), closing AS (
+                SELECT DISTINCT ON (line.move_id) line.move_id,
+                       CASE WHEN writeoff.kind = 'extinction' THEN 'extinct' ELSE 'written_off' END AS stage
+                  FROM essms_writeoff_line line
+                  JOIN essms_writeoff writeoff ON writeoff.id = line.writeoff_id
+                 WHERE writeoff.state IN ('posted', 'reopened') AND writeoff.date <= %(as_of)s
+                 ORDER BY line.move_id, writeoff.date DESC, writeoff.id DESC
+            ), letter AS (
+                SELECT DISTINCT ON (line.move_id) line.move_id,
+                       CASE WHEN COALESCE(letter.sent_date::date, letter.date) <= %(as_of)s
+                            THEN level.stage END AS stage
+                  FROM essms_dunning_letter_line line
+                  JOIN essms_dunning_letter letter ON letter.id = line.letter_id
+                  JOIN essms_dunning_level level ON level.id = letter.level_id
+                 WHERE letter.state = 'sent'
+                 ORDER BY line.move_id,
+                          COALESCE(letter.sent_date::date, letter.date) <= %(as_of)s DESC,
+                          COALESCE(letter.sent_date, letter.date::timestamp) DESC, letter.id DESC
+            )
+            SELECT move.id AS id,
+                   move.id AS move_id,
+                   move.name AS move_name,
+                   move.company_id AS company_id,
+                   company.currency_id AS currency_id,
+                   move.commercial_partner_id AS partner_id,
+                   COALESCE(partner.essms_payer_kind, 'other') AS payer_kind,
+                   move.essms_establishment_id AS establishment_id,
+                   move.essms_beneficiary_id AS beneficiary_id,
+                   move.invoice_date AS invoice_date,
+                   COALESCE(move.invoice_date_due, move.invoice_date) AS date_maturity,
+                   CASE WHEN closing.stage IS NOT NULL THEN closing.stage
+                        WHEN %(residual)s <= 0
+                             THEN CASE WHEN COALESCE(settlement.written_off, 0) > 0 THEN 'written_off'
+                                       ELSE 'paid' END
+                        WHEN letter.stage IS NOT NULL THEN letter.stage
+                        WHEN letter.move_id IS NULL AND move.essms_recovery_stage IS NOT NULL
+                             AND move.essms_recovery_stage NOT IN ('paid', 'written_off', 'extinct', 'remitted',
+                                                                   'cancelled')
+                             THEN move.essms_recovery_stage
+                        WHEN %(overdue)s > 0 THEN 'due'
+                        ELSE 'billed'
+                   END AS stage,
+                   CASE WHEN %(residual)s > 0 THEN %(bucket)s END AS bucket,
+                   CASE WHEN %(residual)s > 0 THEN GREATEST(%(overdue)s, 0) ELSE 0 END AS days_overdue,
+                   move.essms_prescription_date AS prescription_date,
+                   CASE WHEN %(residual)s <= 0 THEN 'closed'
+                        WHEN move.essms_prescription_date <= %(as_of)s THEN 'barred'
+                        WHEN move.essms_prescription_date <= %(as_of)s::date + interval '3 months' THEN 'within_3'
+                        WHEN move.essms_prescription_date <= %(as_of)s::date + interval '6 months' THEN 'within_6'
+                        ELSE 'later'
+                   END AS prescription_state,
+                   1 AS claim_count,
+                   move.amount_total_signed AS amount_billed,
+                   COALESCE(settlement.collected, 0) AS amount_collected,
+                   COALESCE(settlement.credited, 0) AS amount_credited,
+                   COALESCE(settlement.written_off, 0) AS amount_written_off,
+                   %(residual)s AS amount_residual
+              FROM account_move move
+              JOIN res_company company ON company.id = move.company_id
+         LEFT JOIN res_partner partner ON partner.id = move.commercial_partner_id
+         LEFT JOIN settlement ON settlement.move_id = move.id
+         LEFT JOIN closing ON closing.move_id = move.id
+         LEFT JOIN letter ON letter.move_id = move.id
+             WHERE move.move_type = 'out_invoice' AND move.state = 'posted' AND move.invoice_date <= %(as_of)s
+            """,
+            kind=settlement_kind(loss_accounts),
+            overdue=overdue,
+            bucket=bucket,
+            residual=residual,
+            as_of=as_of,
         )

@@ -111,13 +111,15 @@ class EssmsRecoveryHold(models.Model):
         return [("date_start", "<=", day), "|", ("date_end", "=", False), ("date_end", ">=", day)]
 
     @api.model
-    def _held_moves(self, moves, day):
-        """The invoices of ``moves`` under a hold active on ``day``: on the invoice, its payer or its beneficiary."""
+    def _held_moves(self, moves, day, reasons=None):
+        """The invoices of ``moves`` under a hold active on ``day`` (of one of ``reasons``, if given): on the
+        invoice, its payer or its beneficiary."""
         if not moves:
             return moves
         holds = self.search_fetch(
             [
                 *self._active_domain(day),
+                *([("reason", "in", list(reasons))] if reasons else []),
                 "|", "|", "|",
                 ("move_id", "in", moves.ids),
                 ("partner_id", "in", moves.commercial_partner_id.ids),

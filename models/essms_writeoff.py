@@ -28,14 +28,6 @@ from .essms_approval_mixin import MANAGER_GROUP
 from .essms_workflow_mixin import in_transition
 from .essms_workflow_mixin import transition
 
-# The accounts of each role in the French chart, most specific code first (l10n_fr: 654100, 491000, 781740…).
-ACCOUNT_CODES = {
-    engine.LOSS: ("6541", "654"),
-    engine.IMPAIRMENT: ("4911", "491"),
-    engine.IMPAIRMENT_REVERSAL: ("78174", "7817"),
-    engine.IMPAIRMENT_CHARGE: ("68174", "6817"),
-    engine.RECOVERED: ("7714",),
-}
 CLOSING_STAGES = ("written_off", "extinct")
 OPEN_STATES = ("draft", "to_approve", "approved")
 
@@ -43,7 +35,7 @@ OPEN_STATES = ("draft", "to_approve", "approved")
 class EssmsWriteoff(models.Model):
     _name = "essms.writeoff"
     _description = "Write-off"
-    _inherit = ["essms.recovery.arrangement", "essms.approval.mixin", "essms.workflow.mixin"]
+    _inherit = ["essms.recovery.arrangement", "essms.approval.mixin", "essms.workflow.mixin", "essms.closing.mixin"]
     _workflow_fields = ("state", "account_move_id", "reopen_move_ids")
     _order = "date desc, id desc"
     _approval_decision_type = "writeoff"
@@ -126,6 +118,24 @@ class EssmsWriteoff(models.Model):
             self._sync_moves()
         return result
 
+    @api.model
+    def _propose(self, invoices, kind, reason, note=None, day=None, submit=True):
+        """One write-off per debtor of ``invoices`` for what each still owes (e.g. the extinct claims of a closed
+        insolvency or a debt erasure, issue 17), submitted under the write-off rule unless ``submit`` is false.
+        Returns the write-offs."""
+        by_debtor = {}
+        for invoice in invoices.filtered(lambda move: move.amount_residual > 0):
+            by_debtor.setdefault(invoice.commercial_partner_id, self.env["account.move"])
+            by_debtor[invoice.commercial_partner_id] |= invoice
+        writeoffs = self.create([{
+            "partner_id": debtor.id, "kind": kind, "reason": reason, "reason_note": note or False,
+            "date": day or fields.Date.context_today(self),
+            "line_ids": [Command.create({"move_id": move.id, "amount": move.amount_residual}) for move in moves],
+        } for debtor, moves in by_debtor.items()])
+        if submit and writeoffs:
+            writeoffs.action_submit()
+        return writeoffs
+
     def _sync_moves(self):
         """The invoices of the record are those of its lines."""
         for writeoff in self:
@@ -183,6 +193,12 @@ class EssmsWriteoff(models.Model):
             raise UserError(self.env._(
                 "Write-off %(name)s: invoice %(invoice)s is already in write-off %(other)s.",
                 name=self.name, invoice=others.move_id.name, other=others.writeoff_id.name))
+        for line in self.line_ids:
+            if line.move_id.essms_doubtful_line_id and line.amount != line.move_id.amount_residual:
+                raise UserError(self.env._(
+                    "Write-off %(name)s: invoice %(invoice)s is a doubtful receivable: write off what it owes "
+                    "(%(due)s), or bring it back to normal first.",
+                    name=self.name, invoice=line.move_id.name, due=self._format(line.move_id.amount_residual)))
         names = {line.move_id.id: line.move_id.name for line in self.line_ids}
         try:
             engine.writeoff_entry(self._engine_lines())
@@ -204,6 +220,15 @@ class EssmsWriteoff(models.Model):
                     due=self._format(error.limit or ZERO)),
             }
             raise UserError(messages.get(error.code, str(error))) from None
+        shares = self.env["essms.impairment"]._current_shares(self.line_ids.move_id)
+        for line in self.line_ids:
+            share = shares.get(line.move_id.id)
+            if share and line.impairment_amount > share.amount_left + 0.001:
+                raise UserError(self.env._(
+                    "Write-off %(name)s: the impairment reversed on invoice %(invoice)s (%(amount)s) is more than "
+                    "its share of %(impairment)s not reversed yet (%(left)s).",
+                    name=self.name, invoice=line.move_id.name, amount=self._format(line.impairment_amount),
+                    impairment=share.impairment_id.name, left=self._format(share.amount_left)))
         self._check_date(self.date)
 
     def _check_date(self, day):
@@ -238,25 +263,7 @@ class EssmsWriteoff(models.Model):
     def _account(self, role):
         """The account of ``role`` in the company's chart, by its French code; missing: a configuration error."""
         self.ensure_one()
-        codes = ACCOUNT_CODES[role]
-        Account = self.env["account.account"].with_company(self.company_id).sudo()
-        for code in codes:
-            account = Account.search(
-                [*Account._check_company_domain(self.company_id), ("code", "=like", code + "%"),
-                 ("deprecated", "=", False)], order="code", limit=1)
-            if account:
-                return account
-        labels = {
-            engine.LOSS: self.env._("losses on irrecoverable claims"),
-            engine.IMPAIRMENT: self.env._("impairment of customer accounts"),
-            engine.IMPAIRMENT_REVERSAL: self.env._("reversals of impairment of current assets"),
-            engine.IMPAIRMENT_CHARGE: self.env._("impairment of receivables"),
-            engine.RECOVERED: self.env._("recoveries on claims written off"),
-        }
-        raise UserError(self.env._(
-            "Account %(code)s (%(label)s) is missing from the chart of accounts of %(company)s: create it "
-            "(Accounting › Configuration › Chart of Accounts) to post write-offs.",
-            code=codes[-1], label=labels[role], company=self.company_id.name))
+        return self._closing_account(role, self.company_id, self.env._("post write-offs"))
 
     # Transitions -------------------------------------------------------------------------------------------
 
@@ -350,9 +357,24 @@ class EssmsWriteoff(models.Model):
         keys = [row.key for row in entry if row.role == engine.RECEIVABLE]
         for key, credit in zip(keys, credits, strict=True):
             invoice = lines_by_move[key].move_id.sudo()
+            reclassified = invoice.essms_doubtful_line_id
+            if reclassified:
+                # A doubtful receivable: 416 is settled against the reclassification's item on 416, and the invoice
+                # against its item on 411, so nothing is left open on either account.
+                (reclassified.doubtful_item_id | credit).reconcile()
+                (invoice.line_ids.filtered(
+                    lambda aml: aml.account_type == "asset_receivable" and not aml.reconciled
+                ) | reclassified.receivable_item_id).reconcile()
+                continue
             (invoice.line_ids.filtered(
                 lambda aml, credit=credit: aml.account_id == credit.account_id and not aml.reconciled
             ) | credit).reconcile()
+        # The impairment in force no longer holds what this entry reversed.
+        shares = self.env["essms.impairment"]._current_shares(self.line_ids.move_id)
+        for line in self.line_ids.filtered("impairment_amount"):
+            share = shares.get(line.move_id.id)
+            if share:
+                share.released_amount += min(line.impairment_amount, share.amount_left)
         stage = "written_off" if self.kind == "non_valeur" else "extinct"
         self.line_ids.move_id.sudo().write({"essms_recovery_stage": stage})
         self.write({"state": "posted", "account_move_id": move.id})
@@ -439,6 +461,29 @@ class EssmsWriteoff(models.Model):
             "domain": [("id", "in", (self.account_move_id | self.reopen_move_ids).ids)],
         }
 
+    def _actions_taken(self):
+        """What was done to recover the claims, oldest first, as the board list prints it: the letters sent (their
+        level), the payment plans (signed, broken), the holds (reason, dates); each ``{"date", "label"}``."""
+        self.ensure_one()
+        invoices = self.line_ids.move_id
+        actions = []
+        letters = invoices.essms_dunning_line_ids.letter_id.filtered(lambda letter: letter.state == "sent")
+        for letter in letters:
+            day = letter.sent_date.date() if letter.sent_date else letter.date
+            actions.append((day, self.env._("%(level)s sent", level=letter.level_id.name or self.env._("Letter"))))
+        for plan in invoices.essms_payment_plan_ids.filtered("date_signed"):
+            actions.append((plan.date_signed, self.env._("Payment plan %(plan)s signed", plan=plan.name)))
+            if plan.state == "broken":
+                actions.append((plan.date_end or plan.date_signed,
+                                self.env._("Payment plan %(plan)s broken (instalment missed)", plan=plan.name)))
+        holds = self.env["essms.recovery.hold"].search([
+            "|", "|", ("move_id", "in", invoices.ids), ("partner_id", "=", self.partner_id.commercial_partner_id.id),
+            ("beneficiary_id", "in", invoices.essms_beneficiary_id.ids)])
+        reasons = dict(holds._fields["reason"]._description_selection(self.env))
+        for hold in holds:
+            actions.append((hold.date_start, self.env._("On hold: %(reason)s", reason=reasons.get(hold.reason, ""))))
+        return [{"date": day, "label": label} for day, label in sorted(actions, key=lambda action: action[0])]
+
 
 class EssmsWriteoffLine(models.Model):
     _name = "essms.writeoff.line"
@@ -455,10 +500,14 @@ class EssmsWriteoffLine(models.Model):
                "('essms_recovery_stage', 'not in', ('written_off', 'extinct'))]",
     )
     invoice_date_due = fields.Date(related="move_id.invoice_date_due", string="Due date")
+    payer_kind = fields.Selection(related="move_id.commercial_partner_id.essms_payer_kind", store=True,
+                                  string="Payer kind")
     amount_open = fields.Monetary(related="move_id.amount_residual", string="Open amount")
     amount = fields.Monetary(string="Written off", required=True)
     impairment_amount = fields.Monetary(
-        string="Impairment to reverse", help="The impairment (491) booked on this claim: reversed on 7817.")
+        string="Impairment to reverse", compute="_compute_impairment_amount", store=True, readonly=False,
+        help="The impairment (491) booked on this claim: reversed on 7817. By default its share of the year-end "
+             "impairment in force not reversed yet.")
     reopened_amount = fields.Monetary(string="Reopened", readonly=True, copy=False)
 
     _sql_constraints = [
@@ -475,6 +524,13 @@ class EssmsWriteoffLine(models.Model):
                     payer=line.move_id.commercial_partner_id.display_name,
                     debtor=line.writeoff_id.partner_id.display_name))
 
+    @api.depends("move_id")
+    def _compute_impairment_amount(self):
+        shares = self.env["essms.impairment"]._current_shares(self.move_id)
+        for line in self:
+            share = shares.get(line.move_id.id)
+            line.impairment_amount = min(share.amount_left, line.amount or share.amount_left) if share else 0.0
+
     @api.onchange("move_id")
     def _onchange_move_id(self):
         """An invoice chosen is written off for what it still owes."""
@@ -484,6 +540,8 @@ class EssmsWriteoffLine(models.Model):
     def _receivable_account(self):
         """The receivable account the claim stands on (411, or 416 once reclassified)."""
         self.ensure_one()
+        if self.move_id.essms_doubtful_line_id:
+            return self.move_id.essms_doubtful_line_id.doubtful_item_id.account_id.id
         receivable = self.move_id.line_ids.filtered(lambda aml: aml.account_type == "asset_receivable")
         open_lines = receivable.filtered(lambda aml: not aml.reconciled) or receivable
         return open_lines[:1].account_id.id

@@ -12,7 +12,7 @@ from odoo.tools.pdf import PdfFileWriter
 from odoo.tools.pdf import merge_pdf
 
 # The addon's documents, printed one per wkhtmltopdf call and numbered "Page x / y".
-ESSMS_REPORT_MODELS = ("essms.dunning.letter", "essms.payment.plan")
+ESSMS_REPORT_MODELS = ("essms.dunning.letter", "essms.payment.plan", "essms.writeoff.board")
 ESSMS_MOVE_REPORTS = ("account.report_invoice", "account.report_invoice_with_payments",
                       "essms_billing.report_nominative_statement")
 

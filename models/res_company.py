@@ -41,6 +41,13 @@ class ResCompany(models.Model):
                     )
                 )
 
+    essms_doubtful_notice_days = fields.Integer(
+        string="Doubtful after a formal notice (days)",
+        default=60,
+        help="A claim whose formal notice is still unpaid this many days after it was sent is proposed for the "
+        "doubtful receivables (416).",
+    )
+
     def _essms_exempt_tax(self):
         """The tax of the billing runs' invoice lines: the one set on the company, else the French chart's."""
         self.ensure_one()

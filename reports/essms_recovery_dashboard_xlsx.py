@@ -8,6 +8,7 @@ from odoo.tools import format_date
 
 from ..engine.exports import SafeWorkbook
 from ..models.essms_receivable_ageing import BUCKETS
+from ..models.essms_recovery_claim import CLAIM_DATE_KEY
 from .essms_receivable_ageing_xlsx import BOLD
 from .essms_receivable_ageing_xlsx import DATE_FORMAT
 from .essms_receivable_ageing_xlsx import EURO_FORMAT
@@ -78,6 +79,7 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
             (self.env._("Outstanding on the end date"), figures["outstanding_total"]["total"], EURO_FORMAT),
             (self.env._("DSO (days)"), figures["dso_total"]["dso"], DAYS_FORMAT),
             (self.env._("Written off in the period"), figures["written_off_total"]["amount"], EURO_FORMAT),
+            (self.env._("Extinct in the period"), figures["extinct_total"]["amount"], EURO_FORMAT),
             (self.env._("Active payment plans"), plans["count"], COUNT_FORMAT),
             (self.env._("Signed under plan"), plans["signed"], EURO_FORMAT),
             (self.env._("Still due under plan"), plans["residual"], EURO_FORMAT),
@@ -139,6 +141,7 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
             (self.env._("Promises"), figures["promises"], self.env._("Outcome")),
             (self.env._("Holds"), figures["holds"], self.env._("Reason")),
             (self.env._("Written off"), figures["written_off"], self.env._("Payer kind")),
+            (self.env._("Extinct"), figures["extinct"], self.env._("Payer kind")),
             (self.env._("Prescription"), list(prescription.values()), self.env._("Prescription")),
         ):
             table(
@@ -156,7 +159,7 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
     @api.model
     def _write_prescription_detail(self, workbook, helper, dashboard, title, used):
         """The claims time-barred or becoming so within 6 months, one row each, to act on them."""
-        claims = self.env["essms.recovery.claim"].search_fetch(
+        claims = self.env["essms.recovery.claim"].with_context(**{CLAIM_DATE_KEY: dashboard.date_to}).search_fetch(
             [*dashboard._scope(), ("amount_residual", ">", 0),
              ("prescription_state", "in", ("barred", "within_3", "within_6"))],
             ["move_name", "partner_id", "payer_kind", "establishment_id", "date_maturity", "prescription_date",

@@ -5,18 +5,24 @@ from decimal import Decimal
 
 import pytest
 
+from odoo.addons.essms_billing.engine.writeoff import DISPUTE
+from odoo.addons.essms_billing.engine.writeoff import FORMAL_NOTICE
 from odoo.addons.essms_billing.engine.writeoff import IMPAIRMENT
 from odoo.addons.essms_billing.engine.writeoff import IMPAIRMENT_CHARGE
 from odoo.addons.essms_billing.engine.writeoff import IMPAIRMENT_REVERSAL
+from odoo.addons.essms_billing.engine.writeoff import INSOLVENCY
 from odoo.addons.essms_billing.engine.writeoff import LOSS
 from odoo.addons.essms_billing.engine.writeoff import RECEIVABLE
 from odoo.addons.essms_billing.engine.writeoff import RECOVERED
 from odoo.addons.essms_billing.engine.writeoff import Bucket
 from odoo.addons.essms_billing.engine.writeoff import Claim
+from odoo.addons.essms_billing.engine.writeoff import DoubtfulClaim
 from odoo.addons.essms_billing.engine.writeoff import WriteOffError
 from odoo.addons.essms_billing.engine.writeoff import WriteOffLine
+from odoo.addons.essms_billing.engine.writeoff import allocate
 from odoo.addons.essms_billing.engine.writeoff import impairment_proposal
 from odoo.addons.essms_billing.engine.writeoff import net_cost
+from odoo.addons.essms_billing.engine.writeoff import reclassification
 from odoo.addons.essms_billing.engine.writeoff import reopen_entry
 from odoo.addons.essms_billing.engine.writeoff import writeoff_entry
 
@@ -115,3 +121,47 @@ def test_impairment_shrinking_is_a_reversal_and_options_include_public_payers():
     included = impairment_proposal(claims, R3_BUCKETS, YEAR_END, previous=D("300"), excluded_kinds=())
     assert included.total == D("500.00")  # 334 days at 50 %
     assert impairment_proposal(claims, R3_BUCKETS, YEAR_END, previous=D("500"), excluded_kinds=()).entry() == []
+
+
+def test_impairment_shares_per_claim_add_up_to_each_group():
+    """Each claim carries its share (what its write-off reverses); the last of a group takes the rounding cent."""
+    claims = [
+        Claim("a", "resident", date(2026, 8, 1), D("100.01")),
+        Claim("b", "resident", date(2026, 8, 2), D("100.01")),
+        Claim("c", "resident", date(2026, 8, 3), D("100.01")),
+        Claim("d", "family", date(2025, 1, 1), D("33.33")),
+    ]
+    proposal = impairment_proposal(claims, R3_BUCKETS, YEAR_END)
+    # 300.03 at 25 % = 75.0075 -> 75.01; 25.00 + 25.00 + 25.01.
+    assert proposal.total == D("108.34")
+    shares = allocate(proposal, claims)
+    assert shares == {"a": D("25.00"), "b": D("25.00"), "c": D("25.01"), "d": D("33.33")}
+    assert sum(shares.values()) == proposal.total
+
+
+def test_r3_shares_of_the_example():
+    claims = [
+        Claim("a", "resident", date(2026, 8, 1), D("2500.00")),
+        Claim("b", "resident", date(2026, 9, 30), D("1500.00")),
+        Claim("c", "resident", date(2026, 4, 1), D("2000.00")),
+        Claim("d", "resident", date(2025, 12, 30), D("1200.00")),
+    ]
+    shares = allocate(impairment_proposal(claims, R3_BUCKETS, YEAR_END, previous=D("2500")), claims)
+    assert shares == {"a": D("625.00"), "b": D("375.00"), "c": D("1000.00"), "d": D("1200.00")}
+
+
+def test_doubtful_triggers_and_return_to_normal():
+    claims = [
+        DoubtfulClaim("disputed", D("100"), frozenset({"dispute"})),
+        DoubtfulClaim("insolvent", D("100"), frozenset({"over_indebtedness", "payment_plan"})),
+        DoubtfulClaim("notice_old", D("100"), formal_notice=date(2026, 11, 1)),  # 60 days
+        DoubtfulClaim("notice_young", D("100"), formal_notice=date(2026, 11, 2)),  # 59 days
+        DoubtfulClaim("plan_only", D("100"), frozenset({"payment_plan"})),
+        DoubtfulClaim("paid", D("0"), frozenset({"dispute"}), doubtful=True),
+        DoubtfulClaim("settled", D("80"), doubtful=True),  # the dispute ended
+        DoubtfulClaim("still", D("80"), frozenset({"collective_proceedings"}), doubtful=True),
+    ]
+    to_doubtful, to_normal = reclassification(claims, YEAR_END, notice_days=60)
+    assert to_doubtful == [("disputed", DISPUTE, D("100.00")), ("insolvent", INSOLVENCY, D("100.00")),
+                           ("notice_old", FORMAL_NOTICE, D("100.00"))]
+    assert to_normal == ["paid", "settled"]

@@ -144,22 +144,18 @@ class TestRecoveryDashboard(DunningCommon):
             ).create({"amount": amount, "payment_date": day})._create_payments()
 
     @classmethod
-    def _write_off(cls, invoice, amount, day):
-        """The entry of an admission en non-valeur (recovery-rules §7): debit 654, credit the receivable."""
-        receivable = cls._receivable(invoice)
-        entry = cls.env["account.move"].create({
-            "move_type": "entry",
-            "date": day,
-            "journal_id": cls.company_data["default_journal_misc"].id,
-            "line_ids": [
-                Command.create({"name": "Admission en non-valeur", "account_id": cls.loss.id, "debit": amount}),
-                Command.create({"name": "Admission en non-valeur", "account_id": receivable.account_id.id,
-                                "partner_id": invoice.partner_id.id, "credit": amount}),
-            ],
+    def _write_off(cls, invoice, amount, day, kind="non_valeur"):
+        """An admission en non-valeur (recovery-rules §7) posted on ``day``: debit 654, credit the receivable."""
+        writeoff = cls.env["essms.writeoff"].create({
+            "partner_id": invoice.partner_id.id, "kind": kind, "reason": "insolvent", "date": day,
+            "board_reference": "CA", "date_decision": day,
+            "line_ids": [Command.create({"move_id": invoice.id, "amount": amount})],
         })
-        entry.action_post()
-        cls._match(invoice, entry)
-        return entry
+        with freeze_time(day):
+            writeoff.action_submit()
+            writeoff.action_approve()
+            writeoff.action_post()
+        return writeoff.account_move_id
 
     @classmethod
     def _letter_sent(cls, partner, invoice, level, sent):
@@ -305,11 +301,53 @@ class TestRecoveryDashboard(DunningCommon):
         )
         self.assertEqual([(row["kind"], row["count"], row["amount"]) for row in figures["written_off"]],
                          [("resident", 1, 500.0)])
+        self.assertEqual(figures["extinct"], [])
         self.assertEqual(
             {state: (row["count"], row["amount"]) for state, row in figures["prescription"].items()},
             {"barred": (1, 600.0), "within_3": (1, 800.0), "within_6": (1, 200.0)},
         )
         self.assertIn("Funding decision pending", dashboard.tables)
+
+    @freeze_time(TODAY)
+    def test_figures_as_of_the_end_date(self):
+        """On 30/09/2026, seen from 30/11: the stages, holds, plans and prescription as they stood then, and a
+        hand-made entry on 654 is not a write-off (only the write-offs posted are)."""
+        handmade = self.env["account.move"].create({
+            "move_type": "entry", "date": date(2026, 9, 1), "journal_id": self.company_data["default_journal_misc"].id,
+            "line_ids": [Command.create({"name": "Perte", "account_id": self.loss.id, "debit": 50.0}),
+                         Command.create({"name": "Perte", "account_id": self._receivable(self.r5).account_id.id,
+                                         "partner_id": self.resident.id, "credit": 50.0})]})
+        handmade.action_post()
+        self._match(self.r5, handmade)
+        self.env["essms.recovery.hold"].create(
+            {"reason": "over_indebtedness", "partner_id": self.resident.id, "date_start": date(2026, 9, 1),
+             "date_end": date(2026, 10, 31)})
+        extinct = self._bill(self.resident, 90.0, date(2026, 1, 15), date(2026, 2, 15), self.est_a)
+        self._write_off(extinct, 90.0, date(2026, 11, 20), kind="extinction")
+        figures = self._dashboard(date_to=date(2026, 9, 30))._figures()
+        # R2 (written off on 15/10) and the extinct claim (20/11) were still open, R5 owed 150 (50 matched with a
+        # hand-made entry on 654 on 01/09); D2 was billed, not due; F3 did not exist yet.
+        self.assertEqual(
+            {row["stage"]: (row["count"], row["amount"]) for row in figures["stages"]},
+            {"billed": (1, 4000.0), "due": (5, 1640.0), "reminded": (1, 700.0), "firm_reminder": (1, 800.0)},
+        )
+        # The over-indebtedness hold (ended since) covered the resident's open claims then; no dispute yet.
+        self.assertEqual(
+            {row["reason"]: (row["count"], row["amount"]) for row in figures["holds"]},
+            {"payment_plan": (1, 700.0), "over_indebtedness": (6, 2840.0)},
+        )
+        self.assertEqual(figures["plans"], {"count": 1, "signed": 700.0, "claims": 1, "residual": 700.0})
+        self.assertEqual((figures["written_off"], figures["extinct"]), ([], []))
+        # R4 barred since 01/07/2026, R3 (01/12/2026) within 3 months of 30/09, R5 (16/04/2027) later.
+        self.assertEqual(
+            {state: (row["count"], row["amount"]) for state, row in figures["prescription"].items()},
+            {"barred": (1, 600.0), "within_3": (1, 800.0), "within_6": (0, 0.0)},
+        )
+        whole = self._dashboard()._figures()
+        self.assertEqual([(row["kind"], row["count"], row["amount"]) for row in whole["written_off"]],
+                         [("resident", 1, 500.0)])
+        self.assertEqual([(row["kind"], row["count"], row["amount"]) for row in whole["extinct"]],
+                         [("resident", 1, 90.0)])
 
     def _no_bucket(self):
         return dict.fromkeys(["0_not_due", "1_0_30", "2_31_60", "3_61_90", "4_91_180", "5_181_365", "6_over_365",
@@ -414,7 +452,7 @@ class TestRecoveryDashboard(DunningCommon):
         book = load_workbook(io.BytesIO(base64.b64decode(dashboard.file)))
         self.assertEqual(book.sheetnames, [
             "Summary", "Outstanding", "DSO", "Stages", "Reminders", "Promises", "Holds", "Written off",
-            "Prescription", "Close to prescription",
+            "Extinct", "Prescription", "Close to prescription",
         ])
         summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=5, values_only=True)}
         self.assertEqual(summary["Billed"], 16650.0)

@@ -21,9 +21,9 @@ DECIDED = date(2026, 6, 20)
 TODAY = "2026-06-30"
 
 
-@tagged("post_install", "-at_install")
-@freeze_time(TODAY)
-class TestWriteoff(ApprovalCommon):
+class WriteoffCommon(ApprovalCommon):
+    """The accounts of the French chart the closing entries use, but 7714 (as l10n_fr)."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -45,13 +45,15 @@ class TestWriteoff(ApprovalCommon):
 
     def _writeoff(self, invoices, amounts=None, impairments=None, kind="non_valeur", **vals):
         amounts = amounts or [invoice.amount_residual for invoice in invoices]
-        impairments = impairments or [0.0] * len(invoices)
+        # No impairment given: the claim's share of the impairment in force (none here).
+        impairments = impairments or [None] * len(invoices)
         return self.env["essms.writeoff"].with_user(self.operator).create({
             "partner_id": invoices[0].partner_id.id,
             "kind": kind,
             "reason": "insolvent",
             "date": DECIDED,
-            "line_ids": [Command.create({"move_id": invoice.id, "amount": amount, "impairment_amount": impairment})
+            "line_ids": [Command.create({"move_id": invoice.id, "amount": amount,
+                                         **({"impairment_amount": impairment} if impairment is not None else {})})
                          for invoice, amount, impairment in zip(invoices, amounts, impairments, strict=True)],
             **vals,
         })
@@ -66,6 +68,10 @@ class TestWriteoff(ApprovalCommon):
     def _entries(self, writeoff):
         return self.env["account.move"].search([("ref", "like", writeoff.name)])
 
+
+@tagged("post_install", "-at_install")
+@freeze_time(TODAY)
+class TestWriteoff(WriteoffCommon):
     def test_r1_writeoff_of_a_doubtful_impaired_claim_then_reopened(self):
         """R1: 850 € on 416, impaired 425 €; written off whole; 200 € come in later."""
         self.martin.partner_id.property_account_receivable_id = self.doubtful
@@ -127,7 +133,14 @@ class TestWriteoff(ApprovalCommon):
 
     def test_extinct_claim_is_final(self):
         invoice = self._invoice(self.martin.partner_id)
-        writeoff = self._decide(self._writeoff(invoice, kind="extinction", reason="erased"))
+        # As the proceedings propose it: one write-off per debtor for what its invoices still owe, submitted.
+        writeoff = self.env["essms.writeoff"].with_user(self.operator)._propose(
+            invoice, "extinction", "erased", note="Rétablissement personnel", day=DECIDED)
+        self.assertEqual((writeoff.state, writeoff.line_ids.amount, writeoff.partner_id),
+                         ("to_approve", 723.32, self.martin.partner_id))
+        writeoff.with_user(self.manager).action_approve()
+        writeoff.with_user(self.operator).write({"board_reference": "CA 2026-06", "date_decision": DECIDED})
+        writeoff.with_user(self.manager).action_post()
         self.assertEqual(invoice.essms_recovery_stage, "extinct")
         self.assertEqual(self._balance(self.loss, writeoff.account_move_id), 723.32)
         writeoff.with_user(self.manager).write({"reopen_amount": 10.0})
@@ -140,6 +153,9 @@ class TestWriteoff(ApprovalCommon):
         # A partial write-off closes the claim as well: the rest is not pursued.
         self._decide(self._writeoff(written_off, amounts=[700.0]))
         self.assertEqual((written_off.amount_residual, written_off.essms_recovery_stage), (23.32, "written_off"))
+        # A claim proposed for a write-off waits for the board: not reminded meanwhile.
+        proposed = self._invoice(self.martin.partner_id, amount=60.0)
+        self._writeoff(proposed).action_submit()
         run = self._run(date(2026, 2, 15))
         self.assertEqual(run.letter_ids.line_ids.move_id, other)
 

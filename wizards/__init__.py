@@ -11,3 +11,4 @@ from . import essms_recovery_dashboard
 from . import essms_recovery_settings
 from . import essms_remittance_cancel
 from . import essms_remittance_excess
+from . import essms_writeoff_board

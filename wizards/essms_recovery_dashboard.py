@@ -10,7 +10,7 @@ from odoo.tools import format_date
 from ..models.essms_receivable_ageing import AGEING_DATE_KEY
 from ..models.essms_receivable_ageing import BUCKETS
 from ..models.essms_receivable_ageing import CREDIT_BUCKET
-from ..models.essms_recovery_claim import settlement_kind
+from ..models.essms_recovery_claim import CLAIM_DATE_KEY
 from ..models.essms_recovery_reminder import DEFAULT_REMINDER_DAYS
 from ..models.essms_recovery_reminder import REMINDER_DAYS_KEY
 from .download import download_file
@@ -193,11 +193,12 @@ class EssmsRecoveryDashboard(models.TransientModel):
                                 "dso": dso(figures["outstanding_total"]["total"], billed - credited),
                                 "days": days}
 
-        # Open claims by stage (billed up to the end date, still due today).
+        # Open claims by stage, as they stood on the end date (billed by then, still due then, their stage then).
+        claims_then = claims.with_context(**{CLAIM_DATE_KEY: self.date_to})
         stage_labels = self._labels("essms.recovery.claim", "stage")
         by_stage = {
             stage: (count, amount)
-            for stage, count, amount in claims._read_group(
+            for stage, count, amount in claims_then._read_group(
                 [*self._scope(), ("invoice_date", "<=", self.date_to), ("amount_residual", ">", 0)],
                 ["stage"], ["claim_count:sum", "amount_residual:sum"],
             )
@@ -230,16 +231,21 @@ class EssmsRecoveryDashboard(models.TransientModel):
         figures["promises"] = self._promise_figures()
         figures["plans"] = self._plan_figures()
         figures["holds"] = self._hold_figures()
-        figures["written_off"] = self._written_off_figures(kind_labels)
+        figures["written_off"] = self._written_off_figures(kind_labels, "non_valeur")
         figures["written_off_total"] = {
             "count": sum(row["count"] for row in figures["written_off"]),
             "amount": currency.round(sum(row["amount"] for row in figures["written_off"])),
         }
+        figures["extinct"] = self._written_off_figures(kind_labels, "extinction")
+        figures["extinct_total"] = {
+            "count": sum(row["count"] for row in figures["extinct"]),
+            "amount": currency.round(sum(row["amount"] for row in figures["extinct"])),
+        }
 
-        # Claims close to prescription, today.
+        # Claims close to prescription on the end date.
         by_state = {
             state: (count, amount)
-            for state, count, amount in claims._read_group(
+            for state, count, amount in claims_then._read_group(
                 [*self._scope(), ("amount_residual", ">", 0), ("prescription_state", "in", PRESCRIPTION_ORDER)],
                 ["prescription_state"], ["claim_count:sum", "amount_residual:sum"],
             )
@@ -306,7 +312,7 @@ class EssmsRecoveryDashboard(models.TransientModel):
         if self.establishment_ids:
             moves = moves.filtered(lambda move: move.essms_establishment_id in self.establishment_ids)
             plans = plans.filtered(lambda plan: plan.move_ids & moves)
-        residual = self.env["essms.recovery.claim"]._read_group(
+        residual = self.env["essms.recovery.claim"].with_context(**{CLAIM_DATE_KEY: self.date_to})._read_group(
             [("move_id", "in", moves.ids), ("amount_residual", ">", 0)], [], ["amount_residual:sum", "claim_count:sum"]
         )[0]
         return {
@@ -343,12 +349,21 @@ class EssmsRecoveryDashboard(models.TransientModel):
                 SELECT hold.reason, move.id FROM hold
                   JOIN essms_beneficiary person ON person.id = hold.beneficiary_id
                   JOIN account_move move ON move.commercial_partner_id = person.partner_id
+            ), settled AS (
+                SELECT debit.move_id, SUM(part.amount) AS amount
+                  FROM account_partial_reconcile part
+                  JOIN account_move_line debit ON debit.id = part.debit_move_id
+                 WHERE debit.move_id IN (SELECT move_id FROM held) AND part.max_date <= %(day)s
+                 GROUP BY debit.move_id
+            ), still_open AS (
+                SELECT held.reason, move.amount_total_signed - COALESCE(settled.amount, 0) AS residual
+                  FROM held JOIN account_move move ON move.id = held.move_id
+             LEFT JOIN settled ON settled.move_id = move.id
+                 WHERE move.move_type = 'out_invoice' AND move.state = 'posted' AND move.invoice_date <= %(day)s
+                   AND move.company_id = %(company)s %(establishment)s
             )
-            SELECT held.reason, COUNT(*), SUM(move.amount_residual_signed)
-              FROM held JOIN account_move move ON move.id = held.move_id
-             WHERE move.move_type = 'out_invoice' AND move.state = 'posted' AND move.amount_residual_signed > 0
-               AND move.company_id = %(company)s %(establishment)s
-             GROUP BY held.reason
+            SELECT reason, COUNT(*), SUM(residual) FROM still_open WHERE residual > 0
+             GROUP BY reason
             """,
             company=self.company_id.id, day=self.date_to, establishment=establishment,
         ))
@@ -361,38 +376,23 @@ class EssmsRecoveryDashboard(models.TransientModel):
             for reason, _label in labels if reason in groups
         ]
 
-    def _written_off_figures(self, kind_labels):
-        """What write-off entries (on a loss account 654) dated in the period settled, by payer kind."""
-        self.env["account.move"].check_access("read")
-        self.env.flush_all()
-        loss_accounts = self.env["account.move"]._essms_loss_accounts(self.company_id)
-        if not loss_accounts:
-            return []
-        establishment = (
-            SQL("AND move.essms_establishment_id = ANY(%s)", self.establishment_ids.ids) if self.establishment_ids
-            else SQL()
-        )
-        self.env.cr.execute(SQL(
-            """
-            SELECT COALESCE(partner.essms_payer_kind, 'other'), COUNT(DISTINCT move.id), SUM(part.amount)
-              FROM account_partial_reconcile part
-              JOIN account_move_line debit ON debit.id = part.debit_move_id
-              JOIN account_move move ON move.id = debit.move_id
-              JOIN account_move_line credit ON credit.id = part.credit_move_id
-              JOIN account_move credit_move ON credit_move.id = credit.move_id
-         LEFT JOIN res_partner partner ON partner.id = move.commercial_partner_id
-             WHERE move.move_type = 'out_invoice' AND move.state = 'posted' AND move.company_id = %(company)s
-               AND part.max_date BETWEEN %(start)s AND %(end)s AND %(kind)s = 'write_off' %(establishment)s
-             GROUP BY 1
-            """,
-            company=self.company_id.id, start=self.date_from, end=self.date_to,
-            kind=settlement_kind(loss_accounts), establishment=establishment,
-        ))
-        groups = {kind: (count, amount) for kind, count, amount in self.env.cr.fetchall()}
+    def _written_off_figures(self, kind_labels, kind):
+        """The claims written off (``non_valeur``) or extinct (``extinction``) by the write-offs posted in the
+        period (``essms.writeoff``, recovery-rules §7), by payer kind: one grouped read."""
+        domain = [("company_id", "=", self.company_id.id), ("writeoff_id.kind", "=", kind),
+                  ("writeoff_id.state", "in", ("posted", "reopened")),
+                  ("writeoff_id.date", ">=", self.date_from), ("writeoff_id.date", "<=", self.date_to)]
+        if self.establishment_ids:
+            domain.append(("move_id.essms_establishment_id", "in", self.establishment_ids.ids))
+        groups = {
+            payer_kind or "other": (count, amount)
+            for payer_kind, count, amount in self.env["essms.writeoff.line"]._read_group(
+                domain, ["payer_kind"], ["move_id:count_distinct", "amount:sum"])
+        }
         return [
-            {"kind": kind, "label": kind_labels.get(kind, kind), "count": groups[kind][0],
-             "amount": self.currency_id.round(groups[kind][1])}
-            for kind in kind_labels if kind in groups
+            {"kind": payer_kind, "label": kind_labels.get(payer_kind, payer_kind), "count": groups[payer_kind][0],
+             "amount": self.currency_id.round(groups[payer_kind][1])}
+            for payer_kind in kind_labels if payer_kind in groups
         ]
 
     # Actions ------------------------------------------------------------------------------------------------

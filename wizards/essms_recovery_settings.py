@@ -23,6 +23,14 @@ class EssmsRecoverySettings(models.TransientModel):
         "is ended as broken. The default of new plans; each plan keeps its own.",
     )
 
+    doubtful_notice_days = fields.Integer(
+        string="Doubtful after a formal notice (days)",
+        required=True,
+        default=lambda self: self.env.company.essms_doubtful_notice_days,
+        help="A claim whose formal notice is still unpaid this many days after it was sent is proposed for the "
+        "doubtful receivables (416).",
+    )
+
     @api.constrains("plan_notice_days")
     def _check_plan_notice_days(self):
         for settings in self:
@@ -32,5 +40,6 @@ class EssmsRecoverySettings(models.TransientModel):
     def action_save(self):
         self.ensure_one()
         # Access to this model is the finance director's; the company record itself is written as superuser.
-        self.company_id.sudo().essms_plan_notice_days = self.plan_notice_days
+        self.company_id.sudo().write({"essms_plan_notice_days": self.plan_notice_days,
+                                      "essms_doubtful_notice_days": self.doubtful_notice_days})
         return {"type": "ir.actions.act_window_close"}
