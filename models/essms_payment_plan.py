@@ -23,12 +23,12 @@ from odoo.tools import formatLang
 from odoo.tools import split_every
 from odoo.tools.pdf import merge_pdf
 
+from ..engine import addressee
 from ..engine import plans as engine
 from ..engine.money import ZERO
 from ..engine.money import cents
 from ..engine.money import to_decimal
 from .essms_dunning_letter import long_date as letter_long_date
-from .essms_dunning_run import REPRESENTED
 from .essms_workflow_mixin import transition
 
 _logger = logging.getLogger(__name__)
@@ -470,17 +470,20 @@ class EssmsPaymentPlan(models.Model):
         return attachment
 
     def _notice_recipients(self):
-        """Who receives the notice: the debtor, or the guardian who represents the debtor (tutelle), and the
-        curator's copy under curatelle (``essms_notice_recipient_id`` of the context only, when given)."""
+        """Who receives the notice: the debtor, or the guardian who represents the debtor (tutelle, habilitation
+        familiale), and the curator's copy under curatelle (engine/addressee.py); only the
+        ``essms_notice_recipient_id`` of the context when given."""
         self.ensure_one()
-        person = self._notice_person()
-        recipients = self.partner_id
-        if person.protector_id and person.legal_protection in REPRESENTED:
-            recipients = person.protector_id
-        elif person.protector_id and person.legal_protection == "curatelle":
-            recipients |= person.protector_id
+        mail = self._notice_mail()
+        recipients = self.partner_id.browse(mail.addressee) | self.partner_id.browse(mail.copy or [])
         only = self.env.context.get("essms_notice_recipient_id")
         return recipients.filtered(lambda partner: partner.id == only) if only else recipients
+
+    def _notice_mail(self):
+        """The engine's answer (engine/addressee.py) for the plan's debtor: addressee, copy, represented."""
+        self.ensure_one()
+        person = self._notice_person()
+        return addressee.recipients(person.legal_protection, self.partner_id.id, person.protector_id.id or None)
 
     def _notice_person(self):
         self.ensure_one()
@@ -552,7 +555,7 @@ class EssmsPaymentPlan(models.Model):
                 "Please pay by cheque payable to %(company)s, quoting the plan number.", company=company.name)
         person = self._notice_person()
         concerning = []
-        if recipient != self.partner_id and person.legal_protection in REPRESENTED:
+        if recipient != self.partner_id and self._notice_mail().represented:
             concerning.append(self.env._(
                 "Regarding: %(name)s, whom you represent (measure %(reference)s).",
                 name=person.name, reference=person.protection_reference or "-",
