@@ -20,10 +20,8 @@ from ..engine.days import classify_days
 from ..engine.money import SignedAmount
 from ..engine.money import to_decimal
 from ..engine.parameters import DatedValues
+from ..engine.payers import DECISION_KINDS as DECISION_PAYER_KINDS  # billed only under a decision (§4, §8.2)
 from ..engine.pricing import Tariff
-
-# Payers that bill only the days a funding decision covers (billing-rules §4, §8.2).
-DECISION_PAYER_KINDS = ("departement",)
 
 # Parameters of the engine's messages that count days or hours, not money.
 QUANTITY_PARAMS = frozenset(

@@ -16,8 +16,8 @@ from odoo.tools.pdf import merge_pdf
 
 from ..engine import addressee as addressee_rule
 from ..engine import dunning
+from ..engine import payers
 from .essms_approval_mixin import MANAGER_GROUP
-from .essms_dunning_policy import PUBLIC_PAYER_KINDS
 from .essms_workflow_mixin import transition
 
 _logger = logging.getLogger(__name__)
@@ -274,7 +274,7 @@ class EssmsDunningRun(models.Model):
                     for level in policy.level_ids
                 ),
                 allow_skip=policy.allow_skip,
-                public_payer=kind in PUBLIC_PAYER_KINDS,
+                public_payer=payers.is_public(kind),
             )
             for kind, policy in policies.items()
         }
