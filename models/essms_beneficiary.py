@@ -56,6 +56,11 @@ class EssmsBeneficiary(models.Model):
         tracking=True,
         help="The guardian (mandataire judiciaire, family member) who represents or assists the person.",
     )
+    protector_required = fields.Boolean(
+        compute="_compute_protector_required",
+        string="Guardian required",
+        help="The measure decides whom the mail goes to (engine/addressee.py): the guardian must be recorded.",
+    )
     protection_reference = fields.Char(
         string="Measure reference", tracking=True, help="Reference of the court decision of the protection measure."
     )
@@ -231,6 +236,11 @@ class EssmsBeneficiary(models.Model):
                         company=company.name,
                     )
                 )
+
+    @api.depends("legal_protection")
+    def _compute_protector_required(self):
+        for beneficiary in self:
+            beneficiary.protector_required = addressee.protector_required(beneficiary.legal_protection)
 
     @api.constrains("protector_id", "legal_protection")
     def _check_protector(self):

@@ -10,6 +10,7 @@ and the reminders to the family member, and a curator never saw the invoice.
 from datetime import date
 
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time
 from odoo.tests import tagged
 
@@ -92,3 +93,15 @@ class TestAddressee(DunningCommon):
         self.assertEqual(move.essms_address_partner_id, family)
         mail = self.env["account.move.send"]._get_default_mail_partner_ids(move, self.template, "fr_FR")
         self.assertEqual(mail, family)
+
+    def test_a_measure_that_routes_the_mail_needs_its_guardian(self):
+        """The form requires the guardian exactly when the engine routes the mail through them, and the check
+        says where the documents go."""
+        self.assertEqual(
+            {measure: self.person[measure].protector_required for measure in MEASURES},
+            {"none": False, "sauvegarde": False, "tutelle": True, "curatelle": True, "habilitation_familiale": True},
+        )
+        with self.assertRaisesRegex(ValidationError, "addressed to the guardian, who represents the person"):
+            self._create_beneficiary("Hugo Lefèvre", legal_protection="habilitation_familiale")
+        with self.assertRaisesRegex(ValidationError, "addressed to the person, with a copy to the curator"):
+            self._create_beneficiary("Hugo Lefèvre", legal_protection="curatelle")
