@@ -17,14 +17,13 @@ from datetime import date
 from datetime import timedelta
 
 from .dates import add_months
+from .payers import CONSUMER_KINDS  # the payer classes: engine/payers.py
+from .payers import PUBLIC_KINDS
 
 CONSUMER = "consumer"
 PRIVATE = "private"
 PUBLIC = "public"
 
-# Payer kinds (res.partner.essms_payer_kind) and the rule that applies to them.
-CONSUMER_KINDS = ("resident", "family", "guardian")
-PUBLIC_KINDS = ("departement", "health_insurance", "state")
 
 YEARS = {CONSUMER: 2, PRIVATE: 5, PUBLIC: 4}
 

@@ -19,6 +19,7 @@ from dataclasses import field
 from .money import ZERO
 from .money import cents
 from .money import to_decimal
+from .payers import PUBLIC_KINDS  # public payers: not impaired by default (R3)
 
 LOSS = "loss"  # 654
 IMPAIRMENT = "impairment"  # 491
@@ -27,8 +28,6 @@ IMPAIRMENT_REVERSAL = "impairment_reversal"  # 7817
 RECOVERED = "recovered"  # 7714
 RECEIVABLE = "receivable"  # the claim's own account: 411 or 416
 
-# Payer kinds of public bodies: not impaired by default (R3).
-PUBLIC_KINDS = frozenset({"departement", "health_insurance", "state"})
 
 
 class WriteOffError(ValueError):

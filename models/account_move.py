@@ -11,6 +11,7 @@ from odoo.tools import SQL
 from odoo.tools import config
 from odoo.tools import formatLang
 
+from ..engine import addressee
 from ..engine import prescription
 from .essms_dunning_level import RECOVERY_STAGES
 
@@ -57,7 +58,8 @@ class AccountMove(models.Model):
         string="Send to",
         compute="_compute_essms_address_partner_id",
         store=True,
-        help="Where the invoice is sent: the guardian when the resident is under tutelle, else the customer.",
+        help="Where the invoice is sent: the guardian when the resident is represented (tutelle, habilitation "
+        "familiale), else the customer; a curator receives a copy by e-mail.",
     )
     essms_statement_id = fields.Many2one(
         "ir.attachment",
@@ -137,13 +139,26 @@ class AccountMove(models.Model):
 
     @api.depends("partner_id", "essms_beneficiary_id.legal_protection", "essms_beneficiary_id.protector_id")
     def _compute_essms_address_partner_id(self):
+        recipients = self._essms_recipients()
+        for move in self:
+            move.essms_address_partner_id = recipients[move][0]
+
+    def _essms_recipients(self):
+        """``{move: (addressee, copy)}``: who receives the invoice and who a copy of it (engine/addressee.py, the
+        rule shared with the dunning letters and the plans' notices). Only a resident's own invoice follows the
+        person's protection: an invoice to a family, a guardian or a public payer goes to that payer."""
+        result = {}
         for move in self:
             beneficiary = move.essms_beneficiary_id
-            resident_invoice = beneficiary and move.partner_id == beneficiary.partner_id
-            if resident_invoice and beneficiary.legal_protection == "tutelle" and beneficiary.protector_id:
-                move.essms_address_partner_id = beneficiary.protector_id
-            else:
-                move.essms_address_partner_id = move.partner_id
+            partner = move.partner_id
+            if not beneficiary or partner != beneficiary.partner_id:
+                result[move] = (partner, partner.browse())
+                continue
+            mail = addressee.recipients(
+                beneficiary.legal_protection, partner.id, beneficiary.protector_id.id or None
+            )
+            result[move] = (partner.browse(mail.addressee), partner.browse(mail.copy or []))
+        return result
 
     @api.depends(
         "move_type", "state", "invoice_date", "invoice_date_due", "essms_period_end",

@@ -28,6 +28,18 @@ class AccountMoveSend(models.AbstractModel):
             )
 
     @api.model
+    def _get_default_mail_partner_ids(self, move, mail_template, mail_lang):
+        """The invoice e-mail goes where the printed invoice goes (engine/addressee.py): to the guardian who
+        represents the resident instead of the resident, and to the curator as well as the resident."""
+        partners = super()._get_default_mail_partner_ids(move, mail_template, mail_lang)
+        if not move.essms_beneficiary_id:
+            return partners
+        to, copy = move._essms_recipients()[move]
+        if to != move.partner_id:
+            partners -= move.partner_id
+        return (partners | to.sudo() | copy.sudo()).filtered("email")
+
+    @api.model
     def _get_invoice_extra_attachments(self, move):
         # The nominative statement travels with the invoice made per payer (billing-rules §6); made now if the
         # job that attaches them after invoicing has not reached this invoice or failed on it.

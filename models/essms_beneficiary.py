@@ -8,6 +8,7 @@ from odoo import models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
+from ..engine import addressee
 from .essms_funding_decision import DECISION_STATES
 
 
@@ -54,6 +55,11 @@ class EssmsBeneficiary(models.Model):
         check_company=True,
         tracking=True,
         help="The guardian (mandataire judiciaire, family member) who represents or assists the person.",
+    )
+    protector_required = fields.Boolean(
+        compute="_compute_protector_required",
+        string="Guardian required",
+        help="The measure decides whom the mail goes to (engine/addressee.py): the guardian must be recorded.",
     )
     protection_reference = fields.Char(
         string="Measure reference", tracking=True, help="Reference of the court decision of the protection measure."
@@ -231,20 +237,33 @@ class EssmsBeneficiary(models.Model):
                     )
                 )
 
+    @api.depends("legal_protection")
+    def _compute_protector_required(self):
+        for beneficiary in self:
+            beneficiary.protector_required = addressee.protector_required(beneficiary.legal_protection)
+
     @api.constrains("protector_id", "legal_protection")
     def _check_protector(self):
+        """A measure that decides whom the mail goes to needs its protector (engine/addressee.py); the message
+        says what the engine does with it."""
+        measures = dict(self._fields["legal_protection"]._description_selection(self.env))
         for beneficiary in self:
-            if beneficiary.legal_protection in ("tutelle", "curatelle") and not beneficiary.protector_id:
-                raise ValidationError(
-                    self.env._(
-                        "Beneficiary %(name)s is under %(measure)s: the Guardian field is required, letters and "
-                        "invoices are addressed to them (under curatelle, to the person and to them).",
-                        name=beneficiary.name,
-                        measure=dict(
-                            self._fields["legal_protection"]._description_selection(self.env)
-                        )[beneficiary.legal_protection],
-                    )
+            protection = beneficiary.legal_protection
+            if not addressee.protector_required(protection) or beneficiary.protector_id:
+                continue
+            if protection in addressee.ASSISTED:
+                message = self.env._(
+                    "Beneficiary %(name)s is under %(measure)s: the Guardian field is required; invoices, reminders "
+                    "and notices are addressed to the person, with a copy to the curator.",
+                    name=beneficiary.name, measure=measures[protection],
                 )
+            else:
+                message = self.env._(
+                    "Beneficiary %(name)s is under %(measure)s: the Guardian field is required; invoices, reminders "
+                    "and notices are addressed to the guardian, who represents the person.",
+                    name=beneficiary.name, measure=measures[protection],
+                )
+            raise ValidationError(message)
 
     @api.constrains("birth_date")
     def _check_birth_date(self):

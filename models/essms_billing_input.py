@@ -24,10 +24,9 @@ from ..engine.money import SignedAmount
 from ..engine.money import to_decimal
 from ..engine.parameters import DatedValues
 from ..engine.parameters import MissingParameterError
+from ..engine.payers import DECISION_KINDS as DECISION_PAYER_KINDS  # billed only under a decision (§4, §8.2)
 from ..engine.pricing import Tariff
 
-# Payers that bill only the days a funding decision covers (billing-rules §4, §8.2).
-DECISION_PAYER_KINDS = ("departement",)
 # Components priced by ``engine.components`` beyond accommodation (billing-rules §9).
 EXTRA_COMPONENTS = ("care", "dependency", "fjh")
 # Establishments of adults with disabilities: their resources let the minimum left of §2 be checked.

@@ -27,6 +27,8 @@ CALL_OUTCOMES = [
     ("no_answer", "No answer"),
     ("message_left", "Message left"),
 ]
+# The letters to public payers (recovery-rules §2): a statement of unpaid invoices, paid by transfer.
+PUBLIC_LETTER_KINDS = ("administrative_reminder", "payment_demand")
 # Outcomes after which the call is still to be made again.
 CALL_RETRY_OUTCOMES = ("no_answer", "message_left")
 
@@ -518,236 +520,59 @@ class EssmsDunningLetter(models.Model):
     def _format_long_date(self, day):
         return long_date(self.env, day)
 
-    def _letter_texts(self, recipient):
-        """The wording of the letter for ``recipient``, in the language of the environment (recovery-rules §2)."""
+    def _letter_template(self):
+        """The QWeb template holding the wording of this letter's kind (reports/report_dunning_letter.xml)."""
         self.ensure_one()
-        kind = self.level_id.letter_kind
-        amount = self._format_amount(self.amount_due)
-        deadline = self._format_long_date(self.payment_deadline) if self.payment_deadline else ""
-        company = self.company_id
-        titles = {
-            "reminder": self.env._("Reminder of unpaid invoices"),
-            "firm_reminder": self.env._("Second reminder of unpaid invoices"),
-            "formal_notice": self.env._("Formal notice to pay unpaid invoices"),
-            "administrative_reminder": self.env._("Statement of unpaid invoices"),
-            "payment_demand": self.env._("Written payment demand"),
-        }
-        paragraphs = []
-        if kind == "reminder":
-            paragraphs += [
-                self.env._(
-                    "Unless we are mistaken, the invoices listed below, which have fallen due, remain unpaid to date, "
-                    "for a total of %(amount)s.",
-                    amount=amount,
-                ),
-                self.env._("We would be grateful if you would settle this amount by %(deadline)s.", deadline=deadline),
-            ]
-        elif kind == "firm_reminder":
-            paragraphs += [
-                self.env._(
-                    "Despite our previous reminder, the invoices listed below remain unpaid to date, for a total of "
-                    "%(amount)s.",
-                    amount=amount,
-                ),
-                self.env._("We ask you to pay this amount by %(deadline)s at the latest.", deadline=deadline),
-            ]
-            following = self._next_level()
-            if following.letter_kind == "formal_notice":
-                paragraphs.append(
-                    self.env._(
-                        "Failing payment by that date, we will send you a formal notice by registered "
-                        "letter with acknowledgment of receipt."
-                    )
-                )
-            elif following:
-                paragraphs.append(
-                    self.env._(
-                        "Failing payment by that date, we will proceed to the next step: %(step)s.", step=following.name
-                    )
-                )
-        elif kind == "formal_notice":
-            paragraphs += [
-                self.env._(
-                    "Despite our previous reminders, the invoices listed below remain unpaid, for a total of "
-                    "%(amount)s.",
-                    amount=amount,
-                ),
-                self.env._(
-                    "By this letter, we formally demand that you pay the sum of %(amount)s within %(days)s days of its "
-                    "date, that is by %(deadline)s at the latest.",
-                    amount=amount,
-                    days=self.level_id.payment_days,
-                    deadline=deadline,
-                ),
-            ]
-            rate = self._legal_interest_rate()
-            if rate:
-                paragraphs.append(
-                    self.env._(
-                        "This sum bears interest at the legal rate, %(rate)s for the current half-year, from the date "
-                        "of this formal notice (article 1344-1 of the Civil Code).",
-                        rate=formatLang(self.env, rate) + "\N{NO-BREAK SPACE}%",
-                    )
-                )
-            paragraphs += [
-                self.env._(
-                    "Failing payment within this deadline, we will refer the matter to a commissaire de justice to "
-                    "obtain an enforceable title against you (order for payment), without further notice; the costs "
-                    "of the proceedings may be charged to you."
-                ),
-                self.env._("This letter is a formal notice within the meaning of article 1344 of the Civil Code."),
-            ]
-        elif kind == "administrative_reminder":
-            paragraphs += [
-                self.env._(
-                    "Unless we are mistaken, the invoices listed in the statement below, addressed to your department, "
-                    "remain unpaid to date, for a total of %(amount)s.",
-                    amount=amount,
-                ),
-                self.env._(
-                    "We would be grateful if you would have them paid by %(deadline)s, or let us know what prevents "
-                    "their payment (missing document, decision pending, disputed amount).",
-                    deadline=deadline,
-                ),
-            ]
-        elif kind == "payment_demand":
-            paragraphs += [
-                self.env._(
-                    "Despite our administrative reminder, the invoices listed in the statement below remain unpaid, "
-                    "for a total of %(amount)s.",
-                    amount=amount,
-                ),
-                self.env._("We hereby ask you to pay this sum by %(deadline)s.", deadline=deadline),
-                self.env._(
-                    "This written demand for payment is made under article 2 of law no. 68-1250 of 31 December 1968."
-                ),
-            ]
-        if self.credits_netted:
-            paragraphs.append(
-                self.env._(
-                    "Your payments and credit notes not yet allocated, %(amount)s, have been deducted from the amounts "
-                    "due.",
-                    amount=self._format_amount(self.credits_netted),
-                )
-            )
-        bank = company.partner_id.bank_ids[:1]
-        public = kind in ("administrative_reminder", "payment_demand")
-        if bank and public:
-            # A public payer pays by transfer (mandat), never by cheque.
-            payment = self.env._(
-                "Please pay by bank transfer to IBAN %(iban)s (%(bank)s), quoting the invoice numbers.",
-                iban=bank.acc_number,
-                bank=bank.bank_id.name or company.name,
-            )
-        elif bank:
-            payment = self.env._(
-                "Please pay by bank transfer to IBAN %(iban)s (%(bank)s), quoting the invoice numbers, or by "
-                "cheque payable to %(company)s.",
-                iban=bank.acc_number,
-                bank=bank.bank_id.name or company.name,
-                company=company.name,
-            )
-        else:
-            payment = self.env._(
-                "Please pay by cheque payable to %(company)s, quoting the invoice numbers.", company=company.name
-            )
-        closing = []
-        if not public:
-            closing.append(
-                self.env._("If you have difficulty paying, please contact us: a payment plan can be considered.")
-            )
-            if kind != "formal_notice":
-                closing.append(self.env._("If your payment has crossed this letter, please disregard it."))
-        copy = bool(self.copy_partner_id) and recipient == self.copy_partner_id
-        subject = self.env._("Subject: %(title)s", title=titles.get(kind, self.level_id.name))
-        if copy:
-            # The curator assists the person, who owes and pays: the copy informs, it asks nothing of the curator.
-            subject = self.env._(
-                "Subject: %(title)s – copy for information", title=titles.get(kind, self.level_id.name)
-            )
-            paragraphs = [
-                self.env._(
-                    "As curator of %(person)s, you receive for information a copy of the letter we are sending to "
-                    "%(person)s today: the invoices listed below remain unpaid, for a total of %(amount)s.",
-                    person=self.partner_id.name,
-                    amount=amount,
-                ),
-                self.env._("This copy is sent to you for information only: no payment is asked of you."),
-            ]
-            payment = ""
-            closing = [
-                self.env._(
-                    "If %(person)s has difficulty paying, please contact us: a payment plan can be considered.",
-                    person=self.partner_id.name,
-                )
-            ]
-        city = company.partner_id.city
-        date_text = self._format_long_date(self.date)
-        registered = ""
-        if self.registered_letter:
-            registered = (
-                self.env._(
-                    "Registered letter with acknowledgment of receipt no. %(number)s",
-                    # The number is never split over two lines.
-                    number=self.registered_number.replace(" ", "\N{NO-BREAK SPACE}"),
-                )
-                if self.registered_number
-                else self.env._("Registered letter with acknowledgment of receipt")
-            )
-        return {
-            "title": titles.get(kind, self.level_id.name),
-            "heading": self.env._("Formal notice") if kind == "formal_notice" else "",
-            "subject": subject,
-            "place_date": self.env._("%(city)s, %(date)s", city=city, date=date_text) if city else date_text,
-            "registered": registered,
-            "concerning": self._concerning_texts(recipient),
-            "salutation": self.env._("Dear Sir or Madam,"),
-            "paragraphs": paragraphs,
-            "payment": payment,
-            "closing": closing,
-            "regards": self.env._("Yours faithfully,"),
-            "signatory": self.env._("The Finance Director"),
-            "public": public,
-            "statement_title": self.env._("Statement of unpaid invoices at %(date)s", date=date_text) if public else "",
-            "copy_notice": self.env._("Copy for information to the curator") if copy else "",
-        }
+        return "essms_billing.report_dunning_letter_%s" % self.level_id.letter_kind
 
-    def _concerning_texts(self, recipient):
-        """Whom the letter is about, when it is not (only) the addressee: the protected persons and their measure."""
+    def _letter_values(self, recipient):
+        """The values the letter's wording prints for ``recipient``, formatted in the language of the environment.
+
+        The sentences themselves are QWeb, one template per letter kind (``_letter_template``), so that they can be
+        adapted without a developer; this method only computes: amounts, dates, the next step, the legal interest,
+        the bank details and whom the letter is about."""
+        self.ensure_one()
+        company = self.company_id
+        bank = company.partner_id.bank_ids[:1]
         measures = dict(self.env["essms.beneficiary"]._fields["legal_protection"]._description_selection(self.env))
-        texts = []
-        for person in self.represented_ids.sudo():
-            measure = measures.get(person.legal_protection, "")
-            if person.protection_reference:
-                texts.append(
-                    self.env._(
-                        "Regarding: %(name)s, protected person under %(measure)s (measure %(reference)s), whom "
-                        "you represent.",
-                        name=person.name,
-                        measure=measure.lower(),
-                        reference=person.protection_reference,
-                    )
-                )
-            else:
-                texts.append(
-                    self.env._(
-                        "Regarding: %(name)s, protected person under %(measure)s, whom you represent.",
-                        name=person.name,
-                        measure=measure.lower(),
-                    )
-                )
+        represented = [
+            {
+                "name": person.name,
+                "measure": measures.get(person.legal_protection, "").lower(),
+                "reference": person.protection_reference or "",
+            }
+            for person in self.represented_ids.sudo()
+        ]
+        copy_reference = ""
         if self.copy_partner_id:
             person = self.env["essms.beneficiary"].sudo().search([("partner_id", "=", self.partner_id.id)], limit=1)
-            reference = person.protection_reference or ""
-            texts.append(
-                self.env._(
-                    "Letter sent to %(person)s, with a copy to %(curator)s, curator%(reference)s.",
-                    person=self.partner_id.name,
-                    curator=self.copy_partner_id.name,
-                    reference=(" (%s)" % reference) if reference else "",
-                )
-            )
-        return texts
+            copy_reference = person.protection_reference or ""
+        rate = self._legal_interest_rate()
+        city = company.partner_id.city
+        date_text = self._format_long_date(self.date)
+        return {
+            "kind": self.level_id.letter_kind,
+            "amount": self._format_amount(self.amount_due),
+            "deadline": self._format_long_date(self.payment_deadline) if self.payment_deadline else "",
+            "days": self.level_id.payment_days,
+            "credits": self._format_amount(self.credits_netted) if self.credits_netted else "",
+            "following": self._next_level() if self.level_id.letter_kind == "firm_reminder" else self.level_id.browse(),
+            "rate": formatLang(self.env, rate) + "\N{NO-BREAK SPACE}%" if rate else "",
+            "iban": bank.acc_number or "",
+            "bank_name": (bank.bank_id.name or company.name) if bank else "",
+            # A public payer pays by transfer (mandat), never by cheque, and is never asked to call about a plan.
+            "public": self.level_id.letter_kind in PUBLIC_LETTER_KINDS,
+            # The curator's copy under curatelle informs; it asks nothing of the curator.
+            "copy": bool(self.copy_partner_id) and recipient == self.copy_partner_id,
+            "person": self.partner_id.name,
+            "curator": self.copy_partner_id.name or "",
+            "copy_reference": copy_reference,
+            "represented": represented,
+            "date": date_text,
+            "place_date": self.env._("%(city)s, %(date)s", city=city, date=date_text) if city else date_text,
+            # The number is never split over two lines.
+            "registered_number": (self.registered_number or "").replace(" ", "\N{NO-BREAK SPACE}"),
+        }
 
     def _table_groups(self):
         """The lines by debtor (a guardian's letter covers several people), each with its subtotal."""

@@ -3,10 +3,8 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
+from ..engine import payers
 from .essms_receivable_ageing import _payer_kinds
-
-# Payers of public money (recovery-rules §2): administrative reminders and payment demands, never a formal notice.
-PUBLIC_PAYER_KINDS = ("departement", "health_insurance", "state")
 
 
 class EssmsDunningPolicy(models.Model):
@@ -53,12 +51,13 @@ class EssmsDunningPolicy(models.Model):
     @api.depends("payer_kind")
     def _compute_is_public_payer(self):
         for policy in self:
-            policy.is_public_payer = policy.payer_kind in PUBLIC_PAYER_KINDS
+            policy.is_public_payer = payers.is_public(policy.payer_kind)
 
     @api.constrains("payer_kind", "legal_interest", "level_ids")
     def _check_public_payer(self):
         for policy in self:
-            if policy.payer_kind not in PUBLIC_PAYER_KINDS:
+            # Payers of public money (recovery-rules §2): administrative reminders and payment demands only.
+            if not payers.is_public(policy.payer_kind):
                 continue
             if policy.level_ids.filtered(lambda level: level.stage == "formal_notice"):
                 raise ValidationError(

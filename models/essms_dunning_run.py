@@ -14,17 +14,16 @@ from odoo.tools import SQL
 from odoo.tools import format_date
 from odoo.tools.pdf import merge_pdf
 
+from ..engine import addressee as addressee_rule
 from ..engine import dunning
+from ..engine import payers
 from .essms_approval_mixin import MANAGER_GROUP
-from .essms_dunning_policy import PUBLIC_PAYER_KINDS
 from .essms_workflow_mixin import transition
 
 _logger = logging.getLogger(__name__)
 
 # Stages a dunning run may still act on: the amicable phase (recovery-rules §1).
 AMICABLE_STAGES = (False, "billed", "due", "reminded", "firm_reminder", "formal_notice")
-# Protection measures under which the protector represents the person (letters go to the protector).
-REPRESENTED = ("tutelle", "habilitation_familiale")
 # Debtors proposed per call of the daily job: one batch per transaction, so an interruption loses one batch at most.
 CRON_BATCH_DEBTORS = 500
 # Letters sent automatically per call of the daily job (each is rendered as a PDF: slower than a proposal).
@@ -279,7 +278,7 @@ class EssmsDunningRun(models.Model):
                     for level in policy.level_ids
                 ),
                 allow_skip=policy.allow_skip,
-                public_payer=kind in PUBLIC_PAYER_KINDS,
+                public_payer=payers.is_public(kind),
             )
             for kind, policy in policies.items()
         }
@@ -301,12 +300,12 @@ class EssmsDunningRun(models.Model):
             if proposal.reason == dunning.DECEASED:
                 flagged.append((debtor, person, debtor_moves - held))
             elif proposal.to_send:
-                addressee, copy = debtor, debtor.browse()
-                if person and person.protector_id and person.legal_protection in REPRESENTED:
-                    addressee = person.protector_id
-                elif person and person.protector_id and person.legal_protection == "curatelle":
-                    copy = person.protector_id
-                by_addressee[(addressee, copy)].append((debtor, person, proposal))
+                mail = addressee_rule.recipients(
+                    person.legal_protection if person else None, debtor.id,
+                    (person.protector_id.id or None) if person else None,
+                )
+                to, copy = debtor.browse(mail.addressee), debtor.browse(mail.copy or [])
+                by_addressee[(to, copy)].append((debtor, person, proposal))
         levels = self.env["essms.dunning.level"].browse(
             {line.level_key for items in by_addressee.values() for _d, _p, proposal in items for line in proposal.lines}
         )

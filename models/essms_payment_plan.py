@@ -23,12 +23,12 @@ from odoo.tools import formatLang
 from odoo.tools import split_every
 from odoo.tools.pdf import merge_pdf
 
+from ..engine import addressee
 from ..engine import plans as engine
 from ..engine.money import ZERO
 from ..engine.money import cents
 from ..engine.money import to_decimal
 from .essms_dunning_letter import long_date as letter_long_date
-from .essms_dunning_run import REPRESENTED
 from .essms_workflow_mixin import transition
 
 _logger = logging.getLogger(__name__)
@@ -470,17 +470,20 @@ class EssmsPaymentPlan(models.Model):
         return attachment
 
     def _notice_recipients(self):
-        """Who receives the notice: the debtor, or the guardian who represents the debtor (tutelle), and the
-        curator's copy under curatelle (``essms_notice_recipient_id`` of the context only, when given)."""
+        """Who receives the notice: the debtor, or the guardian who represents the debtor (tutelle, habilitation
+        familiale), and the curator's copy under curatelle (engine/addressee.py); only the
+        ``essms_notice_recipient_id`` of the context when given."""
         self.ensure_one()
-        person = self._notice_person()
-        recipients = self.partner_id
-        if person.protector_id and person.legal_protection in REPRESENTED:
-            recipients = person.protector_id
-        elif person.protector_id and person.legal_protection == "curatelle":
-            recipients |= person.protector_id
+        mail = self._notice_mail()
+        recipients = self.partner_id.browse(mail.addressee) | self.partner_id.browse(mail.copy or [])
         only = self.env.context.get("essms_notice_recipient_id")
         return recipients.filtered(lambda partner: partner.id == only) if only else recipients
+
+    def _notice_mail(self):
+        """The engine's answer (engine/addressee.py) for the plan's debtor: addressee, copy, represented."""
+        self.ensure_one()
+        person = self._notice_person()
+        return addressee.recipients(person.legal_protection, self.partner_id.id, person.protector_id.id or None)
 
     def _notice_person(self):
         self.ensure_one()
@@ -494,8 +497,12 @@ class EssmsPaymentPlan(models.Model):
         status = self._statuses(self.notice_date)[self.id]
         return list(enumerate(status.instalments, start=1)), status
 
-    def _notice_texts(self, recipient):
-        """The wording of the notice letter for ``recipient``, in the language of the environment."""
+    def _notice_values(self, recipient):
+        """The values the notice letter prints for ``recipient``, formatted in the language of the environment.
+
+        The sentences are QWeb (``essms_billing.report_payment_plan_notice_text``), so that they can be adapted
+        without a developer; this method only computes: the schedule, what is late, the amounts, the dates, the
+        bank details and whom the letter is about."""
         self.ensure_one()
         rows, status = self._notice_instalments()
         late = [item for _number, item in rows if item.state == engine.LATE]
@@ -504,80 +511,36 @@ class EssmsPaymentPlan(models.Model):
         left = sum((item.amount - item.paid for item in late), ZERO)
         balance = cents(to_decimal(self.amount_total)) - status.paid
         company = self.company_id
-        paragraphs = [self.env._(
-            "By the payment plan no. %(plan)s signed on %(signed)s, you undertook to pay the sum of %(total)s in "
-            "%(count)s instalments, for invoices %(invoices)s.",
-            plan=self.name, signed=long_date(self.date_signed), total=money(self.amount_total),
-            count=len(rows), invoices=", ".join(self.move_ids.sorted("name").mapped("name")),
-        )]
-        if len(late) == 1 and late[0].paid:
-            paragraphs.append(self.env._(
-                "The instalment due on %(date)s, of %(amount)s, has been paid only in part (%(paid)s): %(left)s "
-                "remain unpaid to date.",
-                date=long_date(late[0].date), amount=money(late[0].amount), paid=money(late[0].paid), left=money(left),
-            ))
-        elif len(late) == 1:
-            paragraphs.append(self.env._(
-                "The instalment due on %(date)s, of %(amount)s, has not been paid.",
-                date=long_date(late[0].date), amount=money(late[0].amount),
-            ))
-        else:
-            paragraphs.append(self.env._(
-                "The instalments due on %(dates)s have not been paid in full: %(left)s remain unpaid to date.",
-                dates=", ".join(long_date(item.date) for item in late), left=money(left),
-            ))
-        paragraphs += [
-            self.env._(
-                "As provided in the plan, we ask you to pay this sum of %(left)s by %(deadline)s at the latest, that "
-                "is within %(days)s days of the due date of the unpaid instalment.",
-                left=money(left), deadline=long_date(self._notice_deadline()), days=self.notice_days,
-            ),
-            self.env._(
-                "Failing payment by that date, the payment plan will end without further notice: the whole balance "
-                "of the invoices, %(balance)s to date, will again be payable at once, and our reminders will resume "
-                "from the stage they had reached.",
-                balance=money(balance),
-            ),
-            self.env._("If you are having difficulty paying, please contact us before that date."),
-        ]
         bank = company.partner_id.bank_ids[:1]
-        if bank:
-            payment = self.env._(
-                "Please pay by bank transfer to IBAN %(iban)s (%(bank)s), quoting the plan number, or by cheque "
-                "payable to %(company)s.",
-                iban=bank.acc_number, bank=bank.bank_id.name or company.name, company=company.name,
-            )
-        else:
-            payment = self.env._(
-                "Please pay by cheque payable to %(company)s, quoting the plan number.", company=company.name)
         person = self._notice_person()
-        concerning = []
-        if recipient != self.partner_id and person.legal_protection in REPRESENTED:
-            concerning.append(self.env._(
-                "Regarding: %(name)s, whom you represent (measure %(reference)s).",
-                name=person.name, reference=person.protection_reference or "-",
-            ))
-        elif recipient != self.partner_id:
-            concerning.append(self.env._(
-                "Copy for information to the curator of %(name)s (measure %(reference)s).",
-                name=person.name, reference=person.protection_reference or "-",
-            ))
         city = company.partner_id.city
         day = long_date(self.notice_date)
         return {
-            "subject": self.env._("Subject: payment plan no. %(plan)s – unpaid instalment", plan=self.name),
+            "plan": self.name,
+            "signed": long_date(self.date_signed),
+            "total": money(self.amount_total),
+            "count": len(rows),
+            "invoices": ", ".join(self.move_ids.sorted("name").mapped("name")),
+            # One late instalment (paid in part or not at all), or several.
+            "late": [
+                {"date": long_date(item.date), "amount": money(item.amount),
+                 "paid": money(item.paid) if item.paid else ""}
+                for item in late
+            ],
+            "late_dates": ", ".join(long_date(item.date) for item in late),
+            "left": money(left),
+            "deadline": long_date(self._notice_deadline()),
+            "days": self.notice_days,
+            "balance": money(balance),
+            "iban": bank.acc_number or "",
+            "bank_name": (bank.bank_id.name or company.name) if bank else "",
+            # To a guardian who represents the debtor, or the curator's copy (engine/addressee.py).
+            "represented": recipient != self.partner_id and self._notice_mail().represented,
+            "copy": recipient != self.partner_id and not self._notice_mail().represented,
+            "person": person.name,
+            "reference": person.protection_reference or "-",
             "place_date": self.env._("%(city)s, %(date)s", city=city, date=day) if city else day,
-            "concerning": concerning,
-            "salutation": self.env._("Dear Sir or Madam,"),
-            "paragraphs": paragraphs,
-            "payment": payment,
-            "closing": [self.env._("If your payment has crossed this letter, please disregard it.")],
-            "regards": self.env._("Yours faithfully,"),
-            "signatory": self.env._("The Finance Director"),
             "rows": rows,
-            "states": {
-                engine.PAID: self.env._("Paid"), engine.LATE: self.env._("Unpaid"), engine.DUE: self.env._("To come"),
-            },
         }
 
 

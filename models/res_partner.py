@@ -5,6 +5,8 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
 
+from ..engine import payers
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -24,12 +26,32 @@ class ResPartner(models.Model):
         help="What kind of payer this partner is for an ESSMS: it selects the dunning policy, the prescription "
         "period and whether threatening letters may be sent (never to public payers).",
     )
+    essms_payer_class = fields.Selection(
+        selection=[
+            (payers.PUBLIC, "Public payer"),
+            (payers.CONSUMER, "Resident, family or guardian"),
+            (payers.PRIVATE, "Other private payer"),
+        ],
+        string="Payer class",
+        compute="_compute_essms_payer_class",
+        store=True,
+        index=True,
+        help="What the payer kind decides (engine/payers.py): a public payer gets administrative reminders only "
+        "and its claims are barred after 4 years; a resident, a family or a guardian is reminded up to the formal "
+        "notice and barred after 2 years; another private payer after 5 years.",
+    )
     essms_beneficiary_ids = fields.One2many(
         "essms.beneficiary", "partner_id", string="Beneficiary files"
     )
     essms_protected_ids = fields.One2many(
         "essms.beneficiary", "protector_id", string="Protected persons"
     )
+
+    @api.depends("essms_payer_kind")
+    def _compute_essms_payer_class(self):
+        for partner in self:
+            kind = partner.essms_payer_kind
+            partner.essms_payer_class = payers.payer_class(kind) if kind else False
 
     @api.constrains("siret", "essms_payer_kind")
     def _check_essms_siret(self):

@@ -233,7 +233,8 @@ class TestDunningLevels(DunningCommon):
         self.assertEqual(len(hold.activity_ids), 2, "a new review date asks for a new review")
 
     def test_tutelle_letters_go_to_the_guardian_consolidated(self):
-        guardian = self._create_payer("ATI 66 – Service mandataire", kind="guardian", zip="66000", city="Perpignan")
+        guardian = self._create_payer("ATI 66 – Service mandataire", kind="guardian", zip="66000", city="Perpignan",
+                                      lang="fr_FR")
         dupont = self._resident("Louis Dupont", legal_protection="tutelle", protector_id=guardian.id,
                                 protection_reference="RG 24/00123")
         roux = self._resident("Anne Roux", legal_protection="tutelle", protector_id=guardian.id)
@@ -246,9 +247,10 @@ class TestDunningLevels(DunningCommon):
         self.assertEqual(letter.represented_ids, dupont | roux)
         self.assertEqual(letter.amount_due, 1023.32)
         self.assertFalse(run.letter_ids.filtered(lambda letter: letter.partner_id in letter.debtor_ids))
-        texts = letter.with_context(lang="fr_FR")._letter_texts(guardian)
+        html = self.env["ir.actions.report"].with_context(lang="fr_FR")._render_qweb_html(
+            "essms_billing.action_report_essms_dunning_letter", letter.ids)[0].decode()
         self.assertIn("Louis Dupont, personne protégée sous tutelle (mesure RG 24/00123), que vous représentez.",
-                      texts["concerning"][0].replace("\N{NO-BREAK SPACE}", " "))
+                      html.replace("\N{NO-BREAK SPACE}", " "))
 
     def test_curatelle_letter_to_the_person_and_the_curator(self):
         curator = self._create_payer("Mme Élise Fabre", kind="guardian", zip="66200", city="Elne")

@@ -142,7 +142,7 @@ class TestPaymentPlan(PlanCommon, PdfMixin):
         self.assertEqual((letter.res_model, letter.res_id), (plan._name, plan.id))
         self.assertEqual(plan.notice_date, date(2026, 3, 1))
         self.assertIn(letter, plan.message_ids[0].attachment_ids, "and logged on the chatter with the notice")
-        self.assertEqual(plan.with_context(lang="fr_FR")._notice_texts(plan.partner_id)["place_date"],
+        self.assertEqual(plan.with_context(lang="fr_FR")._notice_values(plan.partner_id)["place_date"],
                          "À Perpignan, le 1er mars 2026")
         self.keep_pdf("plan_notice.pdf", letter.raw)
         # Rendered by wkhtmltopdf, on A4, with the letterhead's legal mentions (the SIRET) and the amounts.
@@ -168,15 +168,16 @@ class TestPaymentPlan(PlanCommon, PdfMixin):
         self.assertEqual(len(plan.message_ids.attachment_ids), 1)
 
     def test_notice_letter_goes_to_the_guardian_under_tutelle(self):
-        guardian = self._create_payer("ATI 66", kind="guardian", zip="66000", city="Perpignan")
+        guardian = self._create_payer("ATI 66", kind="guardian", zip="66000", city="Perpignan", lang="fr_FR")
         self.martin.write({"legal_protection": "tutelle", "protector_id": guardian.id,
                            "protection_reference": "RG 24/00123"})
         plan = self._plan()
         self.assertEqual(plan._notice_recipients(), guardian)
         plan.write({"notice_for": FIRST, "notice_date": date(2026, 3, 1)})
-        texts = plan.with_context(lang="fr_FR")._notice_texts(guardian)
-        self.assertIn("Jeanne Martin", texts["concerning"][0])
-        self.assertIn("RG 24/00123", texts["concerning"][0])
+        html = self.env["ir.actions.report"].with_context(lang="fr_FR")._render_qweb_html(
+            "essms_billing.action_report_essms_payment_plan_notice", plan.ids)[0].decode()
+        self.assertIn("Concerne : Jeanne Martin, que vous représentez (mesure RG 24/00123).",
+                      html.replace("\N{NO-BREAK SPACE}", " "))
 
     def test_finance_director_sets_the_notice_delay(self):
         director = new_test_user(self.env, "plan_director", groups="essms_billing.group_essms_manager",

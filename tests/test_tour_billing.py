@@ -16,7 +16,7 @@ class TestBillingRunTour(BillingCommon, AccountTestInvoicingHttpCommon):
 
     The tour (static/src/tours/essms_billing_run_tour.js) clicks through the month; this test prepares what
     the operator finds in place (an establishment whose July statement is submitted, with worked example C
-    of domain/billing-rules.md) and checks what the web client really did, to the cent.
+    of doc/billing-rules.md) and checks what the web client really did, to the cent.
     """
 
     @classmethod
