@@ -24,8 +24,8 @@ from ..engine import writeoff as engine
 from ..engine.money import ZERO
 from ..engine.money import cents
 from ..engine.money import to_decimal
+from ..engine.payers import PUBLIC_KINDS
 from .essms_approval_mixin import MANAGER_GROUP
-from .essms_dunning_policy import PUBLIC_PAYER_KINDS
 from .essms_receivable_ageing import AGEING_DATE_KEY
 from .essms_receivable_ageing import _payer_kinds
 from .essms_workflow_mixin import in_transition
@@ -194,7 +194,7 @@ class EssmsImpairment(models.Model):
                                        name=self.name))
         return engine.impairment_proposal(
             claims, buckets, self.date, previous=self._ledger_balance(),
-            excluded_kinds=PUBLIC_PAYER_KINDS if self.exclude_public else (),
+            excluded_kinds=PUBLIC_KINDS if self.exclude_public else (),
             exclude_kept_plans=self.exclude_kept_plans)
 
     @transition
