@@ -65,6 +65,7 @@
         "views/essms_recovery_dashboard_views.xml",
         "views/account_move_prescription_views.xml",
         "views/menus.xml",
+        "views/essms_portfolio_views.xml",
         "reports/report_invoice.xml",
         "reports/report_nominative_statement.xml",
         "views/essms_recovery_settings_views.xml",

@@ -48,3 +48,7 @@ from . import ir_actions_report
 from . import res_company
 from . import res_partner
 from . import res_users
+
+# isort: split
+# Last: it extends the lists' models above with the filter "My establishments".
+from . import essms_portfolio_mixin
