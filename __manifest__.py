@@ -66,6 +66,7 @@
         "views/account_move_prescription_views.xml",
         "views/menus.xml",
         "views/essms_portfolio_views.xml",
+        "views/essms_operator_desk_views.xml",
         "reports/report_invoice.xml",
         "reports/report_nominative_statement.xml",
         "views/essms_recovery_settings_views.xml",

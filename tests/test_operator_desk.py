@@ -105,3 +105,59 @@ class TestOperatorPortfolio(EssmsReferentialCase):
         with self.assertRaises(AccessError):
             self.other.with_user(self.director).action_portfolio_add()
         self.assertFalse(self.other.operator_ids)
+
+    # The month's to-do ---------------------------------------------------------------------------------------
+
+    def _desk(self, user):
+        desk = self.env["essms.operator.desk"].with_user(user).create({"period_start": date(2026, 10, 1)})
+        desk._refresh()
+        return desk
+
+    def _line(self, desk, establishment):
+        return desk.line_ids.filtered(lambda line: line.establishment_id == establishment)
+
+    def test_desk_counts_what_waits_in_my_establishments(self):
+        self.env["essms.billing.run"].create(
+            {"period_start": date(2026, 10, 1), "establishment_ids": [(6, 0, self.establishment.ids)]}
+        )
+        desk = self._desk(self.operator)
+        self.assertTrue(desk.portfolio)
+        self.assertEqual(desk.line_ids.establishment_id, self.establishment, "only my portfolio's establishments")
+        line = self._line(desk, self.establishment)
+        self.assertEqual((line.statement_missing, line.statement_draft, line.run_to_compute), (0, 1, 1))
+        self.assertEqual(line.pending_file_due, 1, "the file's filing deadline has passed")
+        # One click away: the list behind a count holds exactly the records counted.
+        action = line.with_context(essms_item="statement_draft").action_open_item()
+        self.assertEqual(self.env[action["res_model"]].with_user(self.operator).search(action["domain"]), self.mine)
+        action = line.with_context(essms_item="pending_file_due").action_open_item()
+        self.assertEqual(
+            self.env[action["res_model"]].with_user(self.operator).search(action["domain"]), self.decision_mine
+        )
+        # Without a portfolio, every establishment is on the desk.
+        desk = self._desk(self.colleague)
+        self.assertFalse(desk.portfolio)
+        self.assertLessEqual(self.establishment | self.other, desk.line_ids.establishment_id)
+        self.assertEqual(self._line(desk, self.other).statement_draft, 1)
+        self.assertEqual(self._line(desk, self.other).pending_file_due, 1)
+
+    def test_desk_queries_do_not_grow_with_establishments(self):
+        """Each count is one grouped query over all the establishments: as many queries for one as for ten."""
+        def queries(user):
+            self._desk(user)  # caches warm
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self._desk(user)
+            return self.env.cr.sql_log_count - before
+
+        one = queries(self.operator)
+        many = [self._create_establishment("Établissement %d" % index) for index in range(8)]
+        for establishment in many:
+            self.env["essms.activity.statement"].create(
+                {"establishment_id": establishment.id, "period_start": date(2026, 10, 1)}
+            )
+        self.env["essms.establishment"].browse([e.id for e in many]).operator_ids = self.operator
+        self.assertEqual(queries(self.operator), one)
+
+    def test_desk_is_the_operators_page(self):
+        with self.assertRaises(AccessError):
+            self.env["essms.operator.desk"].with_user(self.director).create({})

@@ -3,6 +3,7 @@ from . import essms_accounting_reciprocity
 from . import essms_activity_statement_reopen
 from . import essms_call_outcome
 from . import essms_entries_export
+from . import essms_operator_desk
 from . import essms_payment_batch
 from . import essms_portal_export
 from . import essms_receivable_ageing_export
