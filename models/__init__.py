@@ -15,6 +15,7 @@ from . import essms_beneficiary
 from . import essms_billing_input
 from . import essms_billing_line
 from . import essms_billing_line_detail
+from . import essms_billing_report
 from . import essms_billing_run
 from . import essms_demo_generator
 from . import essms_demo_recovery

@@ -1,6 +1,7 @@
 from . import account_move_reversal
 from . import essms_accounting_reciprocity
 from . import essms_activity_statement_reopen
+from . import essms_billing_report_export
 from . import essms_call_outcome
 from . import essms_entries_export
 from . import essms_operator_desk
