@@ -69,6 +69,7 @@
         "views/essms_portfolio_views.xml",
         "views/essms_operator_desk_views.xml",
         "views/essms_billing_report_views.xml",
+        "views/essms_activity_import_views.xml",
         "reports/report_invoice.xml",
         "reports/report_nominative_statement.xml",
         "views/essms_recovery_settings_views.xml",

@@ -1,5 +1,6 @@
 from . import account_move_reversal
 from . import essms_accounting_reciprocity
+from . import essms_activity_import
 from . import essms_activity_statement_reopen
 from . import essms_billing_report_export
 from . import essms_call_outcome
