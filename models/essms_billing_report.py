@@ -33,11 +33,7 @@ class EssmsBillingReport(models.Model):
     establishment_id = fields.Many2one("essms.establishment", string="Establishment", readonly=True)
     month = fields.Date(readonly=True, help="The month of the days (a regularisation counts in the month it corrects).")
     payer_id = fields.Many2one("res.partner", string="Billed to", readonly=True)
-    payer_kind = fields.Selection(
-        selection=lambda self: self.env["res.partner"]._fields["essms_payer_kind"].selection,
-        string="Payer kind",
-        readonly=True,
-    )
+    payer_kind = fields.Selection(related="payer_id.essms_payer_kind", string="Payer kind")
     component = fields.Selection(selection=COMPONENTS, readonly=True)
     detail_kind = fields.Selection(selection=DETAIL_KINDS, string="Row kind", readonly=True)
     unit_price = fields.Float(string="Price", readonly=True, aggregator=None)
@@ -81,7 +77,7 @@ class EssmsBillingReport(models.Model):
             """
             SELECT detail.id * 2 AS id, 'billed' AS row_type, run.company_id, line.establishment_id,
                    date_trunc('month', detail.date_from)::date AS month,
-                   detail.payer_id, payer.essms_payer_kind AS payer_kind, detail.component,
+                   detail.payer_id, detail.component,
                    detail.kind AS detail_kind, detail.unit_price, line.beneficiary_id, line.move_id,
                    run.kind AS run_kind,
                    CASE WHEN COALESCE(NULLIF(detail.base_kind, ''), detail.kind) IN ('full', 'reduced', 'reservation')
@@ -95,10 +91,9 @@ class EssmsBillingReport(models.Model):
               JOIN essms_billing_line line ON line.id = detail.line_id
               JOIN essms_billing_run run ON run.id = line.run_id
               JOIN account_move move ON move.id = line.move_id AND move.state = 'posted'
-              JOIN res_partner payer ON payer.id = detail.payer_id
             UNION ALL
             SELECT statement.id * 2 + 1, 'activity', statement.company_id, statement.establishment_id,
-                   statement.period_start, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0.0, 0.0,
+                   statement.period_start, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0.0, 0.0,
                    activity.days_present, activity.absence_hospital,
                    activity.absence_personal + activity.absence_holidays + activity.absence_family_weekend
                        + activity.absence_other,

@@ -173,10 +173,17 @@ class EssmsActivityImport(models.TransientModel):
     def action_preview(self):
         self.ensure_one()
         lines, file_messages, blocked, __, read_as = self._plan()
+        kinds = dict(self.env["essms.absence"]._fields["kind"]._description_selection(self.env))
         counts = {action: sum(1 for line in lines if line["action"] == action) for action, __ in ACTIONS}
         self.line_ids.unlink()
         self.write({
-            "line_ids": [fields.Command.create(line) for line in lines],
+            "line_ids": [
+                fields.Command.create({
+                    **{name: value for name, value in line.items() if name != "kind"},
+                    "kind_label": kinds.get(line.get("kind"), ""),
+                })
+                for line in lines
+            ],
             "file_messages": "\n".join(file_messages) or False,
             "read_as": read_as,
             "state": "preview",
@@ -235,9 +242,7 @@ class EssmsActivityImportLine(models.TransientModel):
     person = fields.Char(readonly=True)
     beneficiary_id = fields.Many2one("essms.beneficiary", string="Beneficiary", readonly=True)
     stay_id = fields.Many2one("essms.stay", readonly=True)
-    kind = fields.Selection(
-        selection=lambda self: self.env["essms.absence"]._fields["kind"].selection, readonly=True
-    )
+    kind_label = fields.Char(string="Kind", readonly=True)
     date_start = fields.Datetime(string="Departure", readonly=True)
     date_end = fields.Datetime(string="Return", readonly=True)
     action = fields.Selection(selection=ACTIONS, string="Result", readonly=True)
