@@ -18,6 +18,7 @@ from . import essms_beneficiary
 from . import essms_billing_input
 from . import essms_billing_line
 from . import essms_billing_line_detail
+from . import essms_billing_report
 from . import essms_billing_run
 from . import essms_closing_mixin
 from . import essms_component
@@ -58,3 +59,7 @@ from . import mail_thread
 from . import res_company
 from . import res_partner
 from . import res_users
+
+# isort: split
+# Last: it extends the lists' models above with the filter "My establishments".
+from . import essms_portfolio_mixin

@@ -43,6 +43,10 @@ class EssmsAbsence(models.Model):
         compute="_compute_duration", store=True, string="Days", help="Calendar days touched by the absence."
     )
     note = fields.Text()
+    import_digest = fields.Char(
+        copy=False, readonly=True, index="btree_not_null",
+        help="The file this absence was imported from (activity import): the same file is not imported twice.",
+    )
 
     @api.depends("date_start", "date_end")
     def _compute_duration(self):

@@ -1,8 +1,10 @@
 import re
 
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 
 # FINESS: 9 characters, the first two are the département (2A/2B for Corsica).
@@ -73,9 +75,20 @@ class EssmsEstablishment(models.Model):
         string="Establishment users",
         help="Directors and secretaries who see this establishment's residents and record their absences.",
     )
+    operator_ids = fields.Many2many(
+        "res.users",
+        "essms_establishment_operator_rel",
+        "establishment_id",
+        "user_id",
+        string="Responsible operators",
+        domain=lambda self: [("groups_id", "in", self.env.ref("essms_billing.group_essms_operator").id)],
+        help="The billing operators who answer for this establishment: their lists open on it (filter My "
+        "establishments). To cover a colleague's absence, add their establishments; it gives no new right.",
+    )
     stay_ids = fields.One2many("essms.stay", "establishment_id", string="Stays")
     agreement_ids = fields.One2many("essms.agreement", "establishment_id", string="Agreements")
     current_stay_count = fields.Integer(compute="_compute_current_stay_count", string="Residents")
+    in_my_portfolio = fields.Boolean(compute="_compute_in_my_portfolio", string="In my portfolio")
     active = fields.Boolean(default=True)
 
     _sql_constraints = [
@@ -98,6 +111,13 @@ class EssmsEstablishment(models.Model):
         counts = {establishment.id: count for establishment, count in groups}
         for establishment in self:
             establishment.current_stay_count = counts.get(establishment.id, 0)
+
+    @api.depends_context("uid")
+    def _compute_in_my_portfolio(self):
+        ids = [establishment_id for establishment_id in self.ids if establishment_id]
+        mine = set(self.sudo()._search([("id", "in", ids), ("operator_ids", "in", self.env.uid)])) if ids else set()
+        for establishment in self:
+            establishment.in_my_portfolio = establishment.id in mine
 
     @api.constrains("finess")
     def _check_finess(self):
@@ -123,6 +143,21 @@ class EssmsEstablishment(models.Model):
                         name=establishment.name,
                     )
                 )
+
+    def action_portfolio_add(self):
+        """The operator takes these establishments into their portfolio (a colleague's absence, a new share of
+        the work): the portfolio only filters their lists, so an operator may change their own, and only theirs."""
+        self._essms_check_portfolio_rights()
+        self.sudo().write({"operator_ids": [Command.link(self.env.uid)]})
+
+    def action_portfolio_remove(self):
+        self._essms_check_portfolio_rights()
+        self.sudo().write({"operator_ids": [Command.unlink(self.env.uid)]})
+
+    def _essms_check_portfolio_rights(self):
+        if not self.env.user.has_group("essms_billing.group_essms_operator"):
+            raise AccessError(self.env._("Only billing operators have a portfolio of establishments."))
+        self.check_access("read")
 
     def action_view_stays(self):
         self.ensure_one()

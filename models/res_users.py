@@ -1,10 +1,12 @@
 from odoo import api
 from odoo import models
 
-# Where the addon's users land after logging in: the month starts with the activity statements (both the
-# establishments and the operators), not on Discuss, the first app of the menu.
+# Where the addon's users land after logging in, not on Discuss (the first app of the menu): the establishments on
+# their activity statements (the month's first step), the operators on their month's to-do.
 HOME_ACTION = "essms_billing.essms_activity_statement_action"
 HOME_GROUP = "essms_billing.group_essms_establishment"
+OPERATOR_HOME_ACTION = "essms_billing.essms_operator_desk_action_open"
+OPERATOR_GROUP = "essms_billing.group_essms_operator"
 
 
 class ResUsers(models.Model):
@@ -23,11 +25,20 @@ class ResUsers(models.Model):
         return result
 
     def _essms_set_home_action(self):
-        """Users given the addon's groups land on its first screen, unless a home action was chosen for them."""
+        """Users given the addon's groups land on its first screen, unless a home action was chosen for them: an
+        operator on the to-do (also when they had the establishments' home, given by an earlier group)."""
         group = self.env.ref(HOME_GROUP, raise_if_not_found=False)
         action = self.env.ref(HOME_ACTION, raise_if_not_found=False)
         if not group or not action:
             return
-        users = self.sudo().filtered(lambda user: not user.action_id and not user.share and group in user.groups_id)
-        if users:
-            super(ResUsers, users).write({"action_id": action.id})
+        operator_group = self.env.ref(OPERATOR_GROUP, raise_if_not_found=False)
+        operator_action = self.env.ref(OPERATOR_HOME_ACTION, raise_if_not_found=False)
+        users = self.sudo().filtered(lambda user: not user.share and group in user.groups_id)
+        operators = users.filtered(
+            lambda user: operator_group in user.groups_id and user.action_id.id in (action.id, False)
+        ) if operator_group and operator_action else users.browse()
+        if operators:
+            super(ResUsers, operators).write({"action_id": operator_action.id})
+        others = (users - operators).filtered(lambda user: not user.action_id)
+        if others:
+            super(ResUsers, others).write({"action_id": action.id})
