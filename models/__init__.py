@@ -33,6 +33,7 @@ from . import essms_portal_layout
 from . import essms_portal_layout_column
 from . import essms_receivable_ageing
 from . import essms_recovery_claim
+from . import essms_recovery_event
 from . import essms_recovery_hold
 from . import essms_recovery_hold_plan
 from . import essms_recovery_reminder
