@@ -1,6 +1,7 @@
 from . import account_edi_common
 from . import account_move
 from . import account_move_line
+from . import account_move_prescription
 from . import account_move_send
 from . import essms_absence
 from . import essms_absence_policy

@@ -13,6 +13,8 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
+from odoo.http import request
+from odoo.tools import config
 from odoo.tools import format_date
 
 from ..engine import prescription
@@ -27,6 +29,7 @@ EVENT_KINDS = [
     (prescription.WRITTEN_DEMAND, "Written payment demand"),
     (prescription.SUSPENSION, "Suspension"),
 ]
+WRITTEN_DEMAND_REPORT = "essms_billing.action_report_essms_written_demand"
 SUSPENSION_REASONS = [
     ("mediation", "Mediation"),
     ("conciliation", "Conciliation"),
@@ -211,3 +214,39 @@ class EssmsRecoveryEvent(models.Model):
             return escape(self.env._("No event: the period runs from the due date."))
         return Markup('<table class="table table-sm o_essms_prescription_timeline">%s%s</table>') % (
             header, Markup("").join(rows))
+
+    # Written payment demand ------------------------------------------------------------------------------------
+
+    def _essms_written_demand_lines(self):
+        """The rows of the demand: each invoice, its period, its beneficiary and what is still due."""
+        self.ensure_one()
+        return self.move_ids.sorted(lambda move: (move.invoice_date_due or move.invoice_date, move.id))
+
+    def _document_filename(self):
+        self.ensure_one()
+        return self.env._("Written payment demand - %(debtor)s - %(date)s",
+                          debtor=self.partner_id.name, date=self.date)
+
+    def _essms_send_written_demand(self):
+        """Render each demand, attach it to the event and send it to the payer (e-mail where it has an address,
+        otherwise the operator prints it from the event), with a note on the invoices' chatter."""
+        for event in self:
+            report = self.env["ir.actions.report"].with_company(event.company_id)
+            # A web request under tests must not wait for wkhtmltopdf (it would wait for its own test server).
+            if not (request and (config["test_enable"] or config["test_file"])):
+                report = report.with_context(force_report_rendering=True)
+            content, _kind = report._render_qweb_pdf(WRITTEN_DEMAND_REPORT, res_ids=event.ids)
+            attachment = self.env["ir.attachment"].create({
+                "name": "%s.pdf" % event._document_filename(),
+                "raw": content,
+                "mimetype": "application/pdf" if content.startswith(b"%PDF") else "text/html",
+                "res_model": event._name,
+                "res_id": event.id,
+            })
+            body = self.env._("Written payment demand of %(date)s: %(invoices)s.",
+                              date=format_date(self.env, event.date), invoices=", ".join(event.move_ids.mapped("name")))
+            recipients = event.partner_id.filtered("email")
+            event.message_post(body=body, attachment_ids=attachment.ids, partner_ids=recipients.ids,
+                               subtype_xmlid="mail.mt_comment" if recipients else "mail.mt_note")
+            for move in event.move_ids:
+                move.message_post(body=body, attachment_ids=attachment.ids, subtype_xmlid="mail.mt_note")

@@ -7,6 +7,7 @@ A resident's invoice due on 15 March 2024 (2 years), partly paid on 10 October 2
 from datetime import date
 
 from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time
 from odoo.tests import new_test_user
@@ -103,3 +104,76 @@ class TestLegalEvents(LegalCommon):
         outsider = new_test_user(self.env, "legal_outsider", groups="essms_billing.group_essms_manager",
                                  company_id=other.id, company_ids=[(6, 0, other.ids)])
         self.assertFalse(self.env["essms.recovery.event"].with_user(outsider).search([("id", "=", event.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestPrescriptionAlerts(LegalCommon):
+    """R4 without its mediation: time-barred from 11/10/2026, alerts on 11/04/2026 and 11/07/2026."""
+
+    def _alerts(self, day):
+        with freeze_time(day):
+            self.env["account.move"]._cron_essms_prescription_alerts()
+        return self.r4.activity_ids.filtered(lambda activity: "Time-barred in" in (activity.summary or ""))
+
+    def test_each_alert_on_its_day_not_before_and_once(self):
+        self.assertEqual(self.r4.essms_prescription_date, date(2026, 10, 11))
+        self.assertFalse(self._alerts("2026-04-10"), "not before the day")
+        six = self._alerts("2026-04-11")
+        self.assertEqual(len(six), 1, "on its day")
+        self.assertIn("Time-barred in 6 months", six.summary)
+        self.assertIn("11/10/2026", six.summary)
+        self.assertEqual(self._alerts("2026-04-11"), six, "never twice")
+        self.assertEqual(self._alerts("2026-07-10"), six, "the 3-month alert not before its day")
+        both = self._alerts("2026-07-11")
+        self.assertEqual(len(both), 2)
+        self.assertIn("Time-barred in 3 months", (both - six).summary)
+        self.assertEqual(self._alerts("2026-08-01"), both, "once")
+        # An acknowledgment moves the date two years on: the alerts will come again for the new date, not now.
+        with freeze_time("2026-08-02"):
+            self._event(kind="acknowledgment", date=date(2026, 8, 2), move_ids=self.r4.ids)
+        self.assertEqual(self.r4.essms_prescription_date, date(2028, 8, 3))
+        self.assertEqual(self._alerts("2026-08-03"), both)
+        self.assertEqual(len(self._alerts("2028-02-03")), 3)
+
+    def test_late_job_gives_the_3_month_alert_only(self):
+        alerts = self._alerts("2026-08-01")
+        self.assertEqual(len(alerts), 1)
+        self.assertIn("3 months", alerts.summary)
+        self.assertEqual(self._alerts("2026-08-02"), alerts)
+
+    def test_no_alert_for_a_paid_or_barred_claim(self):
+        self.assertFalse(self._alerts("2026-10-11"), "time-barred: nothing left to interrupt")
+
+
+@tagged("post_install", "-at_install")
+class TestPrescriptionRadar(LegalCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.cd66 = cls._create_payer("Département des Pyrénées-Orientales", email="paiements@cd66.example")
+        # Services of June 2022: the right arose in 2022, 4 years from 1 January 2023: barred from 1 January 2027.
+        cls.public = cls._invoice(cls.cd66, amount=1234.56, due=date(2022, 6, 30))
+
+    @freeze_time("2026-06-01")
+    def test_radar_lists_the_claims_and_one_click_interrupts_a_public_payers(self):
+        action = self.env.ref("essms_billing.account_move_action_essms_radar")
+        self.assertEqual(self.public.essms_prescription_date, date(2027, 1, 1))
+        Move = self.env["account.move"].with_user(self.operator)
+        in_12 = Move.search(action._get_eval_domain() if hasattr(action, "_get_eval_domain") else [
+            ("move_type", "=", "out_invoice"), ("state", "=", "posted"), ("amount_residual", ">", 0),
+            ("essms_prescription_date", ">", "2026-06-01"), ("essms_prescription_date", "<=", "2027-06-01")])
+        self.assertIn(self.public, in_12)
+        self.assertIn(self.r4, in_12)
+        self.assertEqual(self.public.essms_radar_action, "written_demand")
+        self.assertEqual(self.r4.essms_radar_action, "small_claims")
+        with self.assertRaises(UserError):
+            self.r4.with_user(self.operator).action_essms_written_demand()
+        self.public.with_user(self.operator).action_essms_written_demand()
+        event = self.public.essms_recovery_event_ids
+        self.assertEqual((event.kind, event.date, event.partner_id), ("written_demand", date(2026, 6, 1), self.cd66))
+        self.assertEqual(self.public.essms_prescription_date, date(2031, 1, 1), "4 years from 1 January 2027")
+        attachment = self.env["ir.attachment"].search([("res_model", "=", "essms.recovery.event"),
+                                                       ("res_id", "=", event.id)])
+        self.assertTrue(attachment.raw.startswith(b"%PDF"))
+        self.assertTrue(event.message_ids.filtered(lambda message: self.cd66 in message.partner_ids),
+                        "sent to the payer's address")
