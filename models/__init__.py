@@ -37,6 +37,7 @@ from . import essms_recovery_claim
 from . import essms_recovery_event
 from . import essms_recovery_hold
 from . import essms_recovery_hold_plan
+from . import essms_recovery_interest
 from . import essms_recovery_reminder
 from . import essms_remission
 from . import essms_remittance

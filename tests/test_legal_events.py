@@ -177,3 +177,63 @@ class TestPrescriptionRadar(LegalCommon):
         self.assertTrue(attachment.raw.startswith(b"%PDF"))
         self.assertTrue(event.message_ids.filtered(lambda message: self.cd66 in message.partner_ids),
                         "sent to the payer's address")
+
+
+@tagged("post_install", "-at_install")
+class TestLegalInterest(LegalCommon):
+    """R2: 1 000,00 € due, formal notice received on 10/02/2026, paid on 11/05/2026: 90 days at 2,62 % = 6,46 €."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.family = cls._create_payer("Famille Martin", kind="family")
+        cls.r2 = cls._invoice(cls.family, amount=1000.0, due=date(2026, 1, 15))
+        level = cls.env.ref("essms_billing.dunning_policy_family_notice")
+        run = cls.env["essms.dunning.run"].sudo().create({"date": date(2026, 2, 2), "state": "sent"})
+        cls.notice = cls.env["essms.dunning.letter"].sudo().create({
+            "run_id": run.id, "company_id": cls.company.id, "currency_id": cls.company.currency_id.id,
+            "partner_id": cls.family.id, "debtor_ids": [(6, 0, cls.family.ids)], "policy_id": level.policy_id.id,
+            "level_id": level.id, "state": "sent", "sent_date": "2026-02-02 09:00:00",
+            "line_ids": [(0, 0, {
+                "move_id": cls.r2.id, "partner_id": cls.family.id, "company_id": cls.company.id,
+                "currency_id": cls.company.currency_id.id, "level_id": level.id, "invoice_name": cls.r2.name,
+                "amount_total": 1000.0, "residual": 1000.0, "amount_due": 1000.0,
+            })],
+        }).sudo(False)
+
+    def test_example_r2_to_the_cent_and_billed(self):
+        self.assertFalse(self.r2.essms_legal_interest_start, "no interest before the notice is received")
+        self.notice.with_user(self.operator).received_date = date(2026, 2, 10)
+        self._pay(self.r2, 1000.0, date(2026, 5, 11))
+        with freeze_time("2026-06-01"):
+            self.r2.invalidate_recordset()
+            self.assertEqual(self.r2.essms_legal_interest_start, date(2026, 2, 10))
+            self.assertEqual(self.r2.essms_legal_interest, 6.46)
+            self.assertIn("1\xa0000,00\xa0€ x 2,62 % x 90 / 365 days (11/02/2026 to 11/05/2026) = 6,46\xa0€",
+                          self.r2.essms_legal_interest_detail)
+            self.assertEqual(self.r2.essms_recovery_indemnity, 0.0, "never for a family")
+            self.assertEqual(self.r2._essms_legal_interest_figures()["amount"], 6.46)
+            with self.assertRaisesRegex(UserError, "does not claim legal interest"):
+                self.r2.with_user(self.operator).action_essms_post_legal_interest()
+            self.env.ref("essms_billing.dunning_policy_family").legal_interest = True
+            self.r2.with_user(self.operator).action_essms_post_legal_interest()
+            interest = self.r2.essms_legal_interest_move_id
+            self.assertEqual(interest.state, "posted")
+            self.assertEqual(interest.partner_id, self.family)
+            self.assertEqual(
+                [(line.quantity, line.price_unit, line.price_subtotal) for line in interest.invoice_line_ids],
+                [(1.0, 6.46, 6.46)])
+            self.assertEqual(interest.amount_total, 6.46)
+            with self.assertRaisesRegex(UserError, "already billed"):
+                self.r2.with_user(self.operator).action_essms_post_legal_interest()
+
+    def test_fixed_indemnity_for_a_professional_debtor_only(self):
+        company_debtor = self.env["res.partner"].create({"name": "SARL Transports Catalans", "is_company": True,
+                                                         "essms_payer_kind": "other"})
+        self.notice.sudo().write({"partner_id": company_debtor.id, "received_date": date(2026, 2, 10)})
+        invoice = self._invoice(company_debtor, amount=1000.0, due=date(2026, 1, 15))
+        self.notice.line_ids.sudo().move_id = invoice
+        with freeze_time("2026-05-11"):
+            self.assertEqual(invoice.essms_recovery_indemnity, 40.0)
+            self.assertEqual(invoice.essms_legal_interest, 6.46, "still due: to today")
+            self.assertEqual(self.r4.essms_recovery_indemnity, 0.0)
