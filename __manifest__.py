@@ -70,6 +70,7 @@
         "data/essms_legal_data.xml",
         "views/menus.xml",
         "views/account_move_radar_views.xml",
+        "views/essms_proceeding_views.xml",
         "reports/report_invoice.xml",
         "reports/report_nominative_statement.xml",
         "views/essms_recovery_settings_views.xml",

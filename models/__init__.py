@@ -32,6 +32,7 @@ from . import essms_parameter
 from . import essms_payment_plan
 from . import essms_portal_layout
 from . import essms_portal_layout_column
+from . import essms_proceeding
 from . import essms_receivable_ageing
 from . import essms_recovery_claim
 from . import essms_recovery_event
