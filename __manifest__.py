@@ -71,6 +71,7 @@
         "views/menus.xml",
         "views/account_move_radar_views.xml",
         "views/essms_proceeding_views.xml",
+        "reports/report_proceeding_declaration.xml",
         "reports/report_invoice.xml",
         "reports/report_nominative_statement.xml",
         "views/essms_recovery_settings_views.xml",

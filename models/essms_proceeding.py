@@ -20,6 +20,8 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
+from odoo.http import request
+from odoo.tools import config
 from odoo.tools import format_date
 
 from ..engine import prescription
@@ -31,7 +33,7 @@ RELIEF_MONTHS = 6
 CONTEST_DAYS = 30
 # Days before a deadline its alert is given.
 ALERT_DAYS = {"declaration": 15, "relief": 30, "contest": 10}
-PROCEEDING_BATCH_SIZE = 200
+DECLARATION_REPORT = "essms_billing.action_report_essms_proceeding_declaration"
 
 
 class EssmsProceeding(models.Model):
@@ -187,6 +189,42 @@ class EssmsProceeding(models.Model):
                     "note": self.env._("Declared to %(representative)s.",
                                        representative=proceeding.representative_id.name or "?"),
                 })
+            proceeding._attach_declaration()
+
+    def _declaration_moves(self):
+        """The statement of claims: the claims still due, oldest first."""
+        self.ensure_one()
+        return self.move_ids.filtered(lambda move: move.amount_residual > 0).sorted(
+            lambda move: (move.invoice_date_due or move.invoice_date, move.id))
+
+    def _declaration_date(self):
+        self.ensure_one()
+        return self.date_declared or fields.Date.context_today(self)
+
+    def _declaration_filename(self):
+        self.ensure_one()
+        return self.env._("Declaration of claims - %(debtor)s - %(date)s", debtor=self.partner_id.name,
+                          date=self._declaration_date())
+
+    def _attach_declaration(self):
+        """Render the declaration letter to the mandataire (or the notary) and attach it to the proceeding."""
+        self.ensure_one()
+        report = self.env["ir.actions.report"].with_company(self.company_id)
+        # A web request under tests must not wait for wkhtmltopdf (it would wait for its own test server).
+        if not (request and (config["test_enable"] or config["test_file"])):
+            report = report.with_context(force_report_rendering=True)
+        content, _kind = report._render_qweb_pdf(DECLARATION_REPORT, res_ids=self.ids)
+        attachment = self.env["ir.attachment"].create({
+            "name": "%s.pdf" % self._declaration_filename(),
+            "raw": content,
+            "mimetype": "application/pdf" if content.startswith(b"%PDF") else "text/html",
+            "res_model": self._name,
+            "res_id": self.id,
+        })
+        self.message_post(body=self.env._("Declaration of claims to send to %(representative)s.",
+                                          representative=self.representative_id.name or "?"),
+                          attachment_ids=attachment.ids)
+        return attachment
 
     def action_close(self):
         """Close the proceeding on its closure date (today when empty): the holds end; a closure for lack of assets

@@ -31,8 +31,12 @@ class TestProceedings(LegalCommon):
 
     def test_collective_proceedings_from_publication_to_extinction(self):
         with freeze_time("2026-03-02"):
+            mandataire = self.env["res.partner"].create({
+                "name": "SELARL Mandataires Associés", "street": "12 quai Vauban", "zip": "66000",
+                "city": "Perpignan", "country_id": self.env.ref("base.fr").id})
             proceeding = self._proceeding(kind="collective", partner_id=self.business.id,
-                                          date_start=date(2026, 3, 2), reference="RG 26/00123")
+                                          date_start=date(2026, 3, 2), reference="RG 26/00123",
+                                          representative_id=mandataire.id)
         self.assertEqual(proceeding.move_ids, self.business_invoice)
         self.assertEqual((proceeding.date_declaration_deadline, proceeding.date_relief_deadline),
                          (date(2026, 5, 2), date(2026, 9, 2)))
@@ -50,6 +54,9 @@ class TestProceedings(LegalCommon):
         with freeze_time("2026-04-20"):
             proceeding.with_user(self.operator).action_declare()
         self.assertEqual((proceeding.date_declared, proceeding.amount_declared), (date(2026, 4, 20), 2400.0))
+        letter = self.env["ir.attachment"].search([("res_model", "=", "essms.proceeding"),
+                                                   ("res_id", "=", proceeding.id)])
+        self.assertTrue(letter.raw.startswith(b"%PDF"), "the declaration letter to the mandataire")
         self.assertEqual(self.business_invoice.essms_prescription_date, date(2031, 4, 21),
                          "the declaration interrupts the prescription: 5 years from it")
         self.assertEqual(self._alerts(proceeding, "2026-08-03"), alert, "declared: no relief to ask")
