@@ -191,6 +191,14 @@ class EssmsProceeding(models.Model):
                 })
             proceeding._attach_declaration()
 
+    def action_notary_letter(self):
+        """The letter to the notary in charge of the estate, with the statement of the estate's debts."""
+        for proceeding in self:
+            if proceeding.kind != "estate" or not proceeding.representative_id:
+                raise UserError(self.env._(
+                    "Proceeding %(name)s: record the notary in charge of the estate first.", name=proceeding.name))
+            proceeding._attach_declaration()
+
     def _declaration_moves(self):
         """The statement of claims: the claims still due, oldest first."""
         self.ensure_one()

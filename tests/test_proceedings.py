@@ -105,9 +105,15 @@ class TestProceedings(LegalCommon):
 
     def test_estate_without_heirs_is_not_reminded(self):
         with freeze_time("2026-03-01"):
-            self._proceeding(kind="estate", partner_id=self.martin.partner_id.id, date_start=date(2026, 2, 10))
+            run = self._run(date(2026, 3, 1))
+            self.assertIn(self.r4, run.letter_ids.line_ids.move_id, "reminded before the estate is recorded")
+            run.unlink()
+            estate = self._proceeding(kind="estate", partner_id=self.martin.partner_id.id,
+                                      date_start=date(2026, 2, 10))
             run = self._run(date(2026, 3, 1))
         self.assertNotIn(self.r4, run.letter_ids.line_ids.move_id)
+        with self.assertRaises(UserError):
+            estate.with_user(self.operator).action_notary_letter()
 
     def test_a_debtor_without_open_claim_is_refused(self):
         stranger = self._create_payer("Famille Sans Dette", kind="family")
