@@ -72,6 +72,8 @@
         "views/account_move_radar_views.xml",
         "views/essms_proceeding_views.xml",
         "reports/report_proceeding_declaration.xml",
+        "reports/report_bailiff_statement.xml",
+        "views/res_partner_bailiff_views.xml",
         "reports/report_invoice.xml",
         "reports/report_nominative_statement.xml",
         "views/essms_recovery_settings_views.xml",

@@ -12,6 +12,7 @@ from . import essms_activity_statement_line
 from . import essms_agreement
 from . import essms_approval_mixin
 from . import essms_approval_rule
+from . import essms_bailiff_file
 from . import essms_beneficiary
 from . import essms_billing_input
 from . import essms_billing_line

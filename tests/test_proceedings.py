@@ -122,3 +122,20 @@ class TestProceedings(LegalCommon):
             self._proceeding(kind="over_indebtedness", partner_id=stranger.id, date_start=date(2026, 2, 20))
         self.assertIn("Famille Sans Dette", str(error.exception))
         self.assertEqual(self.env["essms.proceeding"].search_count([]), count)
+
+
+@tagged("post_install", "-at_install")
+class TestBailiffFile(LegalCommon):
+    def test_bundle_and_csv_kept_on_the_debtor(self):
+        with freeze_time("2026-06-01"):
+            attachments = self.martin.partner_id.with_user(self.operator)._essms_make_bailiff_file()
+        pdf = attachments.filtered(lambda attachment: attachment.mimetype == "application/pdf")
+        csv_file = attachments - pdf
+        self.assertTrue(pdf.raw.startswith(b"%PDF"))
+        self.assertEqual((pdf.res_model, pdf.res_id), ("res.partner", self.martin.partner_id.id))
+        lines = csv_file.raw.decode("utf-8-sig").splitlines()
+        self.assertEqual(len(lines), 2)
+        self.assertIn("%s;2024-03-15;2024-03-15;500,00;100,00;400,00;2026-10-11" % self.r4.name, lines[1])
+        stranger = self._create_payer("Famille Sans Dette", kind="family")
+        with self.assertRaises(UserError):
+            stranger.with_user(self.operator)._essms_make_bailiff_file()
