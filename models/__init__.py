@@ -19,6 +19,7 @@ from . import essms_billing_line
 from . import essms_billing_line_detail
 from . import essms_billing_run
 from . import essms_demo_generator
+from . import essms_demo_legal
 from . import essms_demo_recovery
 from . import essms_dunning_letter
 from . import essms_dunning_letter_line
