@@ -1,6 +1,7 @@
 from . import account_edi_common
 from . import account_move
 from . import account_move_line
+from . import account_move_prescription
 from . import account_move_send
 from . import essms_absence
 from . import essms_absence_policy
@@ -14,6 +15,7 @@ from . import essms_allocation_call
 from . import essms_allocation_call_line
 from . import essms_approval_mixin
 from . import essms_approval_rule
+from . import essms_bailiff_file
 from . import essms_beneficiary
 from . import essms_billing_input
 from . import essms_billing_line
@@ -24,6 +26,7 @@ from . import essms_closing_mixin
 from . import essms_component
 from . import essms_demo_allocation
 from . import essms_demo_generator
+from . import essms_demo_legal
 from . import essms_demo_recovery
 from . import essms_demo_writeoff
 from . import essms_doubtful
@@ -41,10 +44,13 @@ from . import essms_parameter
 from . import essms_payment_plan
 from . import essms_portal_layout
 from . import essms_portal_layout_column
+from . import essms_proceeding
 from . import essms_receivable_ageing
 from . import essms_recovery_claim
+from . import essms_recovery_event
 from . import essms_recovery_hold
 from . import essms_recovery_hold_plan
+from . import essms_recovery_interest
 from . import essms_recovery_reminder
 from . import essms_remission
 from . import essms_remittance

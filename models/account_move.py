@@ -109,8 +109,18 @@ class AccountMove(models.Model):
         help="The first day the claim can no longer be recovered (recovery-rules §5): 2 years after the due date "
         "for residents, families and guardians, 5 years for other private debtors, and for départements and "
         "other public payers 4 years from the 1 January after the year of the service. A partial payment, a "
-        "signed payment plan and, for a public payer, a written reminder start a new period; a formal notice "
-        "does not.",
+        "signed payment plan, a recorded acknowledgment, court action, act of enforcement or declaration of "
+        "the claim and, for a public payer, a written reminder start a new period; a formal notice does not; a "
+        "mediation, a conciliation or a small-claims procedure suspends it. Empty while a suspension lasts.",
+    )
+
+    essms_recovery_event_ids = fields.Many2many(
+        "essms.recovery.event", "essms_recovery_event_account_move_rel", "move_id", "event_id",
+        string="Legal events", copy=False, readonly=True,
+    )
+    essms_prescription_timeline = fields.Html(
+        string="Prescription clock", compute="_compute_essms_prescription_timeline", sanitize=False,
+        help="Each event that moved the prescription date, or did not, and why.",
     )
 
     def init(self):
@@ -166,20 +176,32 @@ class AccountMove(models.Model):
         "line_ids.matched_credit_ids.max_date",
         "essms_payment_plan_ids.date_signed",
         "essms_dunning_line_ids.letter_id.state",
+        "essms_recovery_event_ids.kind", "essms_recovery_event_ids.date", "essms_recovery_event_ids.date_end",
     )
     def _compute_essms_prescription_date(self):
-        # The events of every invoice are read in bulk through the prefetch (partials, their credit entries,
-        # plans, letters): a handful of queries per batch, whatever the number of invoices.
         claims = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
         (self - claims).essms_prescription_date = False
         if not claims:
             return
+        dates = prescription.prescription_dates(claims._essms_prescription_claims().items())
+        for move in claims:
+            move.essms_prescription_date = dates[move.id]
+
+    def _essms_prescription_claims(self):
+        """The clock's input of each posted customer invoice of ``self``: ``{move id: prescription.Claim}``.
+
+        The events of every invoice are read in bulk through the prefetch (partials, their credit entries, plans,
+        letters, recorded legal events): a handful of queries per batch, whatever the number of invoices.
+        """
+        claims = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
+        if not claims:
+            return {}
         loss_accounts = self._essms_loss_accounts(claims.company_id)
         # A doubtful claim written off is matched with its reclassification entry: no more a payment than a write-off.
         reclassifications = set(self.env["essms.doubtful.batch"].sudo().search_fetch(
             [("account_move_id", "in", claims.line_ids.matched_credit_ids.credit_move_id.move_id.ids)],
             ["account_move_id"]).account_move_id.ids)
-        entries = []
+        entries = {}
         for move in claims:
             last_payment = None
             for line in move.line_ids:
@@ -199,17 +221,28 @@ class AccountMove(models.Model):
                 for letter in move.essms_dunning_line_ids.letter_id
                 if letter.state == "sent"
             ]
-            entries.append((move.id, prescription.Claim(
+            entries[move.id] = prescription.Claim(
                 payer_kind=move.commercial_partner_id.essms_payer_kind,
                 due_date=move.invoice_date_due or move.invoice_date or move.date,
                 right_date=move.essms_period_end or move.invoice_date,
                 last_payment=last_payment,
                 last_plan=max(signed) if signed else None,
                 last_demand=max(sent) if sent else None,
-            )))
-        dates = prescription.prescription_dates(entries)
-        for move in claims:
-            move.essms_prescription_date = dates[move.id]
+                events=tuple(event._engine_event() for event in move.essms_recovery_event_ids),
+            )
+        return entries
+
+    def _essms_prescription_timelines(self):
+        """Each invoice's clock event by event: ``{move id: prescription.Timeline}``."""
+        return {key: prescription.timeline(claim) for key, claim in self._essms_prescription_claims().items()}
+
+    @api.depends("essms_prescription_date", "essms_recovery_event_ids")
+    def _compute_essms_prescription_timeline(self):
+        timelines = self._essms_prescription_timelines()
+        Event = self.env["essms.recovery.event"]
+        for move in self:
+            result = timelines.get(move.id)
+            move.essms_prescription_timeline = Event._timeline_html(move, result) if result else False
 
     @api.model
     def _essms_loss_accounts(self, companies):

@@ -1,0 +1,313 @@
+"""Insolvency, over-indebtedness and estates (recovery-rules §6): the dated steps of a debtor's proceeding.
+
+- Collective proceedings (a business debtor): the publication (BODACC) puts a ``collective_proceedings`` hold on the
+  debtor and sets the declaration deadline (2 months) and the relief deadline (6 months, when the claim was not
+  declared in time); the declaration is recorded as the event that interrupts the prescription; declared, admitted,
+  rejected amounts and dividends are kept; a closure for lack of assets proposes an extinction (``essms.writeoff``
+  of kind *extinction*, for the finance director to approve and post).
+- Over-indebtedness (a private person, Banque de France): admissibility puts an ``over_indebtedness`` hold (no
+  enforcement); the debts statement opens a 30-day window to contest it; an erasure proposes an extinction.
+- Estate (death): a ``deceased`` hold stops the reminders; the notary and the heirs are recorded; the claims stay
+  held while the estate is open.
+
+A daily job alerts once per deadline (``_cron_deadline_alerts``). The holds end with the proceeding's closure.
+"""
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api
+from odoo import fields
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.http import request
+from odoo.tools import config
+from odoo.tools import format_date
+
+from ..engine import prescription
+
+HOLD_REASONS = {"collective": "collective_proceedings", "over_indebtedness": "over_indebtedness",
+                "estate": "deceased"}
+DECLARATION_MONTHS = 2
+RELIEF_MONTHS = 6
+CONTEST_DAYS = 30
+# Days before a deadline its alert is given.
+ALERT_DAYS = {"declaration": 15, "relief": 30, "contest": 10}
+DECLARATION_REPORT = "essms_billing.action_report_essms_proceeding_declaration"
+
+
+class EssmsProceeding(models.Model):
+    _name = "essms.proceeding"
+    _description = "Insolvency, over-indebtedness or estate proceeding"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    kind = fields.Selection(
+        selection=[("collective", "Collective proceedings"), ("over_indebtedness", "Over-indebtedness"),
+                   ("estate", "Estate")],
+        required=True, tracking=True)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one("res.partner", string="Debtor", required=True, index=True, check_company=True,
+                                 tracking=True)
+    move_ids = fields.Many2many(
+        "account.move", "essms_proceeding_account_move_rel", "proceeding_id", "move_id", string="Claims",
+        check_company=True, help="The debtor's claims open when the proceeding was recorded.")
+    date_start = fields.Date(
+        string="Opened on", required=True, tracking=True,
+        help="Collective proceedings: the publication in the BODACC. Over-indebtedness: the admissibility of the "
+             "file. Estate: the death.")
+    reference = fields.Char(help="The court's judgment, the Banque de France file, the notary's reference…")
+    representative_id = fields.Many2one(
+        "res.partner", string="Mandataire or notary", tracking=True,
+        help="The mandataire judiciaire the claims are declared to, or the notary in charge of the estate.")
+    heir_ids = fields.Many2many("res.partner", "essms_proceeding_heir_rel", "proceeding_id", "partner_id",
+                                string="Heirs", help="The heirs the claims of the estate are addressed to.")
+    # Collective proceedings
+    date_declaration_deadline = fields.Date(string="Declare by", compute="_compute_deadlines", store=True)
+    date_relief_deadline = fields.Date(string="Relief by", compute="_compute_deadlines", store=True,
+                                       help="A claim not declared in time: ask the judge for relief by this day.")
+    date_declared = fields.Date(string="Declared on", tracking=True)
+    amount_declared = fields.Monetary(string="Declared", tracking=True)
+    amount_admitted = fields.Monetary(string="Admitted", tracking=True)
+    amount_rejected = fields.Monetary(string="Rejected", tracking=True)
+    amount_dividends = fields.Monetary(string="Dividends received", tracking=True)
+    # Over-indebtedness
+    date_statement = fields.Date(string="Debts statement received on", tracking=True)
+    date_contest_deadline = fields.Date(string="Contest by", compute="_compute_deadlines", store=True)
+    # Closure
+    date_closed = fields.Date(string="Closed on", tracking=True)
+    closure_reason = fields.Selection(
+        selection=[("lack_of_assets", "Lack of assets"), ("erasure", "Debts erased"), ("plan", "Plan adopted"),
+                   ("paid", "Paid"), ("other", "Other")],
+        tracking=True)
+    writeoff_id = fields.Many2one("essms.writeoff", string="Extinction proposed", readonly=True, copy=False)
+    hold_ids = fields.Many2many("essms.recovery.hold", "essms_proceeding_hold_rel", "proceeding_id", "hold_id",
+                                string="Holds", readonly=True, copy=False)
+    alerted = fields.Char(readonly=True, copy=False, help="The deadlines already alerted, for the daily job.")
+    note = fields.Text()
+
+    @api.depends("kind", "partner_id")
+    def _compute_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for proceeding in self:
+            proceeding.name = "%s – %s" % (kinds.get(proceeding.kind, ""), proceeding.partner_id.name or "")
+
+    @api.depends("kind", "date_start", "date_statement")
+    def _compute_deadlines(self):
+        for proceeding in self:
+            collective = proceeding.kind == "collective" and proceeding.date_start
+            proceeding.date_declaration_deadline = (
+                proceeding.date_start + relativedelta(months=DECLARATION_MONTHS) if collective else False)
+            proceeding.date_relief_deadline = (
+                proceeding.date_start + relativedelta(months=RELIEF_MONTHS) if collective else False)
+            proceeding.date_contest_deadline = (
+                proceeding.date_statement + relativedelta(days=CONTEST_DAYS)
+                if proceeding.kind == "over_indebtedness" and proceeding.date_statement else False)
+
+    # Creation: the claims and the hold ---------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            partner = self.env["res.partner"].browse(vals.get("partner_id")).commercial_partner_id
+            company_id = vals.get("company_id") or self.env.company.id
+            open_moves = self.env["account.move"].search([
+                ("commercial_partner_id", "=", partner.id), ("company_id", "=", company_id),
+                ("move_type", "=", "out_invoice"), ("state", "=", "posted"), ("amount_residual", ">", 0),
+            ])
+            if not open_moves:
+                raise ValidationError(self.env._(
+                    "Proceeding on %(debtor)s: the debtor has no open claim; nothing is recorded.",
+                    debtor=partner.display_name or "?"))
+            vals.setdefault("move_ids", [(6, 0, open_moves.ids)])
+        proceedings = super().create(vals_list)
+        proceedings._put_holds()
+        return proceedings
+
+    def _put_holds(self):
+        Hold = self.env["essms.recovery.hold"]
+        for proceeding in self:
+            hold = Hold.create({
+                "reason": HOLD_REASONS[proceeding.kind],
+                "partner_id": proceeding.partner_id.commercial_partner_id.id,
+                "company_id": proceeding.company_id.id,
+                "date_start": min(proceeding.date_start, fields.Date.context_today(self)),
+                "note": proceeding.name,
+            })
+            proceeding.hold_ids = [(4, hold.id)]
+
+    @api.constrains("date_start", "date_declared", "date_closed", "date_statement", "kind")
+    def _check_dates(self):
+        today = fields.Date.context_today(self)
+        for proceeding in self:
+            for name in ("date_start", "date_declared", "date_closed", "date_statement"):
+                day = proceeding[name]
+                if day and day > today:
+                    raise ValidationError(self.env._(
+                        "Proceeding %(name)s: %(field)s (%(date)s) is in the future.", name=proceeding.name,
+                        field=proceeding._fields[name].get_description(self.env)["string"],
+                        date=format_date(self.env, day)))
+            declared, closed = proceeding.date_declared, proceeding.date_closed
+            if declared and closed and declared > closed:
+                raise ValidationError(self.env._(
+                    "Proceeding %(name)s: the declaration (%(declared)s) comes after the closure (%(closed)s); a "
+                    "claim cannot be declared to a closed proceeding.", name=proceeding.name,
+                    declared=format_date(self.env, proceeding.date_declared),
+                    closed=format_date(self.env, proceeding.date_closed)))
+            if proceeding.date_declared and proceeding.kind != "collective":
+                raise ValidationError(self.env._(
+                    "Proceeding %(name)s: a claim is declared in collective proceedings only.", name=proceeding.name))
+            if proceeding.date_closed and proceeding.date_closed < proceeding.date_start:
+                raise ValidationError(self.env._(
+                    "Proceeding %(name)s: the closure (%(closed)s) is before the opening (%(start)s).",
+                    name=proceeding.name, closed=format_date(self.env, proceeding.date_closed),
+                    start=format_date(self.env, proceeding.date_start)))
+
+    # Steps -------------------------------------------------------------------------------------------------
+
+    def action_declare(self):
+        """Record the declaration of the claims to the mandataire today: the amount still due, and the event that
+        interrupts their prescription."""
+        today = fields.Date.context_today(self)
+        for proceeding in self:
+            if proceeding.kind != "collective":
+                raise UserError(self.env._("Proceeding %(name)s: a claim is declared in collective proceedings only.",
+                                           name=proceeding.name))
+            if proceeding.date_closed:
+                raise UserError(self.env._(
+                    "Proceeding %(name)s was closed on %(closed)s: a claim cannot be declared any more.",
+                    name=proceeding.name, closed=format_date(self.env, proceeding.date_closed)))
+            moves = proceeding.move_ids.filtered(lambda move: move.amount_residual > 0)
+            proceeding.write({"date_declared": today, "amount_declared": sum(moves.mapped("amount_residual"))})
+            if moves:
+                self.env["essms.recovery.event"].create({
+                    "kind": prescription.CLAIM_DECLARATION, "date": today, "company_id": proceeding.company_id.id,
+                    "move_ids": [(6, 0, moves.ids)], "reference": proceeding.reference,
+                    "note": self.env._("Declared to %(representative)s.",
+                                       representative=proceeding.representative_id.name or "?"),
+                })
+            proceeding._attach_declaration()
+
+    def action_notary_letter(self):
+        """The letter to the notary in charge of the estate, with the statement of the estate's debts."""
+        for proceeding in self:
+            if proceeding.kind != "estate" or not proceeding.representative_id:
+                raise UserError(self.env._(
+                    "Proceeding %(name)s: record the notary in charge of the estate first.", name=proceeding.name))
+            proceeding._attach_declaration()
+
+    def _declaration_moves(self):
+        """The statement of claims: the claims still due, oldest first."""
+        self.ensure_one()
+        return self.move_ids.filtered(lambda move: move.amount_residual > 0).sorted(
+            lambda move: (move.invoice_date_due or move.invoice_date, move.id))
+
+    def _declaration_date(self):
+        self.ensure_one()
+        return self.date_declared or fields.Date.context_today(self)
+
+    def _declaration_filename(self):
+        self.ensure_one()
+        return self.env._("Declaration of claims - %(debtor)s - %(date)s", debtor=self.partner_id.name,
+                          date=self._declaration_date())
+
+    def _attach_declaration(self):
+        """Render the declaration letter to the mandataire (or the notary) and attach it to the proceeding."""
+        self.ensure_one()
+        report = self.env["ir.actions.report"].with_company(self.company_id)
+        # A web request under tests must not wait for wkhtmltopdf (it would wait for its own test server).
+        if not (request and (config["test_enable"] or config["test_file"])):
+            report = report.with_context(force_report_rendering=True)
+        content, _kind = report._render_qweb_pdf(DECLARATION_REPORT, res_ids=self.ids)
+        attachment = self.env["ir.attachment"].create({
+            "name": "%s.pdf" % self._declaration_filename(),
+            "raw": content,
+            "mimetype": "application/pdf" if content.startswith(b"%PDF") else "text/html",
+            "res_model": self._name,
+            "res_id": self.id,
+        })
+        self.message_post(body=self.env._("Declaration of claims to send to %(representative)s.",
+                                          representative=self.representative_id.name or "?"),
+                          attachment_ids=attachment.ids)
+        return attachment
+
+    def action_close(self):
+        """Close the proceeding on its closure date (today when empty): the holds end; a closure for lack of assets
+        or a debt erasure proposes the extinction of what is still due."""
+        today = fields.Date.context_today(self)
+        for proceeding in self:
+            if not proceeding.closure_reason:
+                raise UserError(self.env._("Proceeding %(name)s: give the reason of the closure first.",
+                                           name=proceeding.name))
+            closed = proceeding.date_closed or today
+            proceeding.date_closed = closed
+            holds = proceeding.hold_ids.filtered(lambda hold, day=closed: not hold.date_end or hold.date_end > day)
+            holds.write({"date_end": max(closed, proceeding.date_start)})
+            if proceeding.closure_reason in ("lack_of_assets", "erasure") and not proceeding.writeoff_id:
+                proceeding._propose_extinction()
+
+    def _propose_extinction(self):
+        self.ensure_one()
+        moves = self.move_ids.filtered(lambda move: move.amount_residual > 0)
+        if not moves:
+            return
+        self.writeoff_id = self.env["essms.writeoff"].create({
+            "partner_id": self.partner_id.commercial_partner_id.id,
+            "company_id": self.company_id.id,
+            "kind": "extinction",
+            "reason": "erased" if self.closure_reason == "erasure" else "insolvent",
+            "reason_note": self.env._("%(name)s closed on %(date)s (%(reference)s).", name=self.name,
+                                      date=format_date(self.env, self.date_closed), reference=self.reference or "-"),
+            "line_ids": [(0, 0, {"move_id": move.id, "amount": move.amount_residual}) for move in moves],
+        })
+        self.message_post(body=self.env._("Extinction proposed: %(writeoff)s.", writeoff=self.writeoff_id.name))
+
+    # Alerts ------------------------------------------------------------------------------------------------
+
+    def _deadlines(self):
+        """``{key: deadline}`` of what is still to do: the declaration (collective, not declared), the relief
+        (declared late or not at all), the contest window (over-indebtedness)."""
+        self.ensure_one()
+        deadlines = {}
+        if self.date_closed:
+            return deadlines
+        if self.kind == "collective" and not self.date_declared:
+            deadlines["declaration"] = self.date_declaration_deadline
+            deadlines["relief"] = self.date_relief_deadline
+        if self.kind == "over_indebtedness" and self.date_contest_deadline:
+            deadlines["contest"] = self.date_contest_deadline
+        return deadlines
+
+    def _alert_summary(self, key, deadline):
+        day = format_date(self.env, deadline)
+        if key == "declaration":
+            return self.env._("Declare the claims to the mandataire by %(date)s: %(name)s", date=day, name=self.name)
+        if key == "relief":
+            return self.env._("Not declared: ask for relief by %(date)s: %(name)s", date=day, name=self.name)
+        return self.env._("Contest the debts statement by %(date)s if it is wrong: %(name)s", date=day, name=self.name)
+
+    @api.model
+    def _cron_deadline_alerts(self):
+        """One activity per proceeding and deadline, ``ALERT_DAYS`` before it (or the first run after), never twice."""
+        today = fields.Date.context_today(self)
+        proceedings = self.search([("date_closed", "=", False)], order="id")
+        done = 0
+        for proceeding in proceedings:
+            alerted = set(filter(None, (proceeding.alerted or "").split(",")))
+            for key, deadline in proceeding._deadlines().items():
+                if key in alerted or not deadline or deadline - relativedelta(days=ALERT_DAYS[key]) > today:
+                    continue
+                if key == "relief" and today <= proceeding.date_declaration_deadline:
+                    continue  # relief is only asked once the declaration deadline has passed
+                proceeding.activity_schedule(
+                    "mail.mail_activity_data_todo", date_deadline=deadline,
+                    summary=proceeding._alert_summary(key, deadline),
+                    user_id=proceeding.create_uid.id or self.env.uid)
+                alerted.add(key)
+                done += 1
+            if alerted != set(filter(None, (proceeding.alerted or "").split(","))):
+                proceeding.alerted = ",".join(sorted(alerted))
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
