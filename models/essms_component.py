@@ -146,8 +146,10 @@ class EssmsBeneficiarySituation(models.Model):
     _check_company_auto = True
 
     beneficiary_id = fields.Many2one(
-        "essms.beneficiary", required=True, ondelete="cascade", index=True, check_company=True, tracking=True
+        "essms.beneficiary", required=True, ondelete="cascade", index=True, tracking=True
     )
+    # The situation's company is its beneficiary's: check_company on beneficiary_id would filter the form's choices
+    # on the still empty company of a new record.
     company_id = fields.Many2one(related="beneficiary_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     date_from = fields.Date(string="From", required=True, tracking=True, help="First day this situation applies.")
