@@ -6,10 +6,13 @@ naming the account, so nothing is posted on a wrong account.
 """
 
 from odoo import models
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import format_date
+from odoo.tools import formatLang
 
 from ..engine import writeoff as engine
+from .essms_approval_mixin import MANAGER_GROUP
 
 DOUBTFUL = "doubtful"  # 416
 ACCOUNT_CODES = {
@@ -25,6 +28,14 @@ ACCOUNT_CODES = {
 class EssmsClosingMixin(models.AbstractModel):
     _name = "essms.closing.mixin"
     _description = "Closing entries of claims"
+
+    def _format(self, amount):
+        return formatLang(self.env, float(amount), currency_obj=self.currency_id)
+
+    def _check_manager(self, message):
+        """Closing entries are posted by a finance director only, checked on the server (``message`` says what)."""
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(message)
 
     def _closing_labels(self):
         return {

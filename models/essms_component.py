@@ -8,6 +8,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
 from .essms_billing_line_detail import COMPONENTS
+from .essms_establishment import ESTABLISHMENT_KINDS
 
 AGREEMENT_COMPONENTS = [item for item in COMPONENTS if item[0] != "allocation"]
 PAYER_RULES = [
@@ -18,17 +19,6 @@ PAYER_RULES = [
     ("fjh_third_payer", "The third payer covering the daily hospital fee"),
 ]
 GIR_GROUPS = [("1_2", "GIR 1-2"), ("3_4", "GIR 3-4"), ("5_6", "GIR 5-6")]
-ESTABLISHMENT_KINDS = [
-    ("foyer_hebergement", "Foyer d'hébergement"),
-    ("foyer_vie", "Foyer de vie"),
-    ("fam", "FAM"),
-    ("mas", "MAS"),
-    ("ime", "IME"),
-    ("esat", "ESAT"),
-    ("mecs", "MECS"),
-    ("ehpad", "EHPAD"),
-    ("other", "Other"),
-]
 
 
 class EssmsComponentDefault(models.Model):

@@ -18,7 +18,6 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tools import format_date
-from odoo.tools import formatLang
 
 from ..engine import writeoff as engine
 from ..engine.money import cents
@@ -167,9 +166,6 @@ class EssmsDoubtfulBatch(models.Model):
             if self.kind == "to_normal" and move.essms_doubtful_line_id != line.origin_id:
                 raise UserError(self.env._("%(name)s: invoice %(invoice)s is not a doubtful receivable any more.",
                                            name=self.name, invoice=move.name))
-
-    def _format(self, amount):
-        return formatLang(self.env, float(amount), currency_obj=self.currency_id)
 
     def _post_to_doubtful(self):
         self._check_lines()

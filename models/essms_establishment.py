@@ -11,6 +11,19 @@ from odoo.exceptions import ValidationError
 FINESS_RE = re.compile(r"^(\d{2}|2A|2B)\d{7}$")
 
 
+ESTABLISHMENT_KINDS = [
+    ("foyer_hebergement", "Foyer d'hébergement"),
+    ("foyer_vie", "Foyer de vie"),
+    ("fam", "FAM"),
+    ("mas", "MAS"),
+    ("ime", "IME"),
+    ("esat", "ESAT"),
+    ("mecs", "MECS"),
+    ("ehpad", "EHPAD"),
+    ("other", "Other"),
+]
+
+
 class EssmsEstablishment(models.Model):
     _name = "essms.establishment"
     _description = "Social or medico-social establishment"
@@ -36,17 +49,7 @@ class EssmsEstablishment(models.Model):
         help="The establishment's postal address, printed on its documents.",
     )
     kind = fields.Selection(
-        selection=[
-            ("foyer_hebergement", "Foyer d'hébergement"),
-            ("foyer_vie", "Foyer de vie"),
-            ("fam", "FAM"),
-            ("mas", "MAS"),
-            ("ime", "IME"),
-            ("esat", "ESAT"),
-            ("mecs", "MECS"),
-            ("ehpad", "EHPAD"),
-            ("other", "Other"),
-        ],
+        selection=ESTABLISHMENT_KINDS,
         required=True,
         default="foyer_vie",
         tracking=True,

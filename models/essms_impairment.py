@@ -18,14 +18,12 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
-from odoo.tools import formatLang
 
 from ..engine import writeoff as engine
 from ..engine.money import ZERO
 from ..engine.money import cents
 from ..engine.money import to_decimal
 from ..engine.payers import PUBLIC_KINDS
-from .essms_approval_mixin import MANAGER_GROUP
 from .essms_receivable_ageing import AGEING_DATE_KEY
 from .essms_receivable_ageing import _payer_kinds
 from .essms_workflow_mixin import in_transition
@@ -141,13 +139,6 @@ class EssmsImpairment(models.Model):
         if self.filtered(lambda impairment: impairment.state == "posted"):
             raise UserError(self.env._("A posted impairment is kept as the record of its entry."))
 
-    def _format(self, amount):
-        return formatLang(self.env, float(amount), currency_obj=self.currency_id)
-
-    def _check_manager(self):
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(self.env._("Only a finance director can post an impairment or reverse it."))
-
     # Proposal ----------------------------------------------------------------------------------------------
 
     def _open_claims(self):
@@ -254,7 +245,7 @@ class EssmsImpairment(models.Model):
     @transition
     def action_post(self):
         """The finance director posts the reviewed proposal: one entry, the difference with the ledger's 491."""
-        self._check_manager()
+        self._check_manager(self.env._("Only a finance director can post an impairment or reverse it."))
         for impairment in self:
             if impairment.state != "to_post":
                 raise UserError(self.env._("%(name)s is not submitted for review: it cannot be posted.",
@@ -292,7 +283,7 @@ class EssmsImpairment(models.Model):
     @transition
     def action_release_paid(self):
         """Reverse (491 / 7817) the shares of the claims paid since the closing date, in one entry per impairment."""
-        self._check_manager()
+        self._check_manager(self.env._("Only a finance director can post an impairment or reverse it."))
         for impairment in self:
             if impairment.state != "posted" or impairment.superseded:
                 raise UserError(self.env._("%(name)s is not the impairment in force: nothing to reverse.",

@@ -18,13 +18,11 @@ from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import format_date
-from odoo.tools import formatLang
 
 from ..engine import writeoff as engine
 from ..engine.money import ZERO
 from ..engine.money import cents
 from ..engine.money import to_decimal
-from .essms_approval_mixin import MANAGER_GROUP
 from .essms_workflow_mixin import in_transition
 from .essms_workflow_mixin import transition
 
@@ -157,13 +155,6 @@ class EssmsWriteoff(models.Model):
     def _approval_subject(self):
         self.ensure_one()
         return self.company_id, self.partner_id.commercial_partner_id.essms_payer_kind, self.amount
-
-    def _format(self, amount):
-        return formatLang(self.env, float(amount), currency_obj=self.currency_id)
-
-    def _check_manager(self):
-        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(self.env._("Only a finance director can post or reopen a write-off."))
 
     # Checks ------------------------------------------------------------------------------------------------
 
@@ -315,7 +306,7 @@ class EssmsWriteoff(models.Model):
     @transition
     def action_post(self):
         """The finance director posts the entry decided by the board, reconciled with the invoices."""
-        self._check_manager()
+        self._check_manager(self.env._("Only a finance director can post or reopen a write-off."))
         for writeoff in self:
             if writeoff.state != "approved":
                 raise UserError(self.env._("Write-off %(name)s is not approved: it cannot be posted.",
@@ -395,7 +386,7 @@ class EssmsWriteoff(models.Model):
         """A payment came in after an admission en non-valeur: reopen that amount, revenue of the year (7714).
         Spread over the claims oldest first; each reopening entry leaves the amount open on the claim's receivable
         account, where the payment is matched."""
-        self._check_manager()
+        self._check_manager(self.env._("Only a finance director can post or reopen a write-off."))
         for writeoff in self:
             if writeoff.kind != "non_valeur":
                 raise UserError(self.env._("Write-off %(name)s is an extinct claim: it is never reopened.",
