@@ -98,6 +98,25 @@ class TestActivityStatement(BillingCommon):
         day = format_date(self.env, date(2025, 7, 15))
         self.assertIn("Transfer: 1 days from %s to %s" % (day, day), anomaly.message)
 
+    def test_day_billed_twice_leaves_out_the_weekends_weekly_boarding_does_not_bill(self):
+        """Weekly boarding bills no Saturday or Sunday (billing-rules §3): those days are not billed twice.
+
+        The control used to apply only the entry and exit day rules, so a full-board stay beside a week of
+        weekly boarding elsewhere was flagged for the weekend the weekly boarding never bills."""
+        stay = self._create_resident("Weekly")
+        other = self._create_establishment("INT", "Internat de semaine")
+        self.env["essms.stay"].create(
+            {"beneficiary_id": stay.beneficiary_id.id, "establishment_id": other.id,
+             "accommodation": "weekly_board", "date_start": date(2025, 7, 7), "date_end": date(2025, 7, 14)}
+        )
+        anomaly = self._statement().anomaly_ids.filtered(lambda a: a.code == "billed_twice")
+        # Monday 7 to Friday 11: Saturday 12 and Sunday 13 are not billed, Monday 14 is the exit day.
+        self.assertIn(
+            "Weekly: 5 days from %s to %s" % (format_date(self.env, date(2025, 7, 7)),
+                                              format_date(self.env, date(2025, 7, 11))),
+            anomaly.message,
+        )
+
     def test_each_control_of_section_8(self):
         self.establishment.capacity = 1
         # §8.1 absence outside the stay. The ORM refuses it since stays cannot be shortened over their
