@@ -1,6 +1,5 @@
 import base64
 import hashlib
-from datetime import date
 from datetime import timedelta
 from decimal import Decimal
 
@@ -487,16 +486,9 @@ class EssmsRemittance(models.Model):
         )
 
     def _render(self, message):
-        """An engine ``Message`` in the user's language: amounts in the company's currency, dates in their format."""
-        params = {}
-        for name, value in message.params:
-            if isinstance(value, Decimal):
-                params[name] = formatLang(self.env, float(value), currency_obj=self.currency_id)
-            elif isinstance(value, date):
-                params[name] = format_date(self.env, value)
-            else:
-                params[name] = str(value)
-        return self.env._(message.template.text, **params)
+        """An engine ``Message`` in the user's language, amounts in the advice's currency (one renderer for every
+        engine message: ``essms.billing.input._render``)."""
+        return self.env["essms.billing.input"]._render(message, self.currency_id)
 
     # Matching --------------------------------------------------------------------------------------------
 

@@ -3,11 +3,14 @@
 import base64
 import io
 from datetime import date
+from decimal import Decimal
 from unittest.mock import patch
 
 import openpyxl
 
 from odoo import Command
+from odoo.addons.essms_billing.engine.remittance import AMBIGUOUS_AMOUNT
+from odoo.addons.essms_billing.engine.remittance import FILE_TOO_BIG
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tests import Form
@@ -373,6 +376,19 @@ class TestRemittance(RemittanceCase):
         remittance.action_post()
         self.assertEqual((self.invoices["inv1"] + self.invoices["inv5"]).mapped("payment_state"), ["paid", "paid"])
         self.assertEqual(remittance.amount_excess, 0.0)
+
+    def test_engine_messages_render_sizes_as_numbers_and_amounts_in_the_currency(self):
+        """One renderer for every engine message: the advice's used to print any decimal as money, so the size of
+        a file too big could only travel as text with a decimal point, whatever the user's language."""
+        advice = self._remittance(self._csv())
+        currency = advice.currency_id
+        self.assertEqual(
+            advice._render(FILE_TOO_BIG(size=Decimal("10.5"), limit=10)),
+            self.env["essms.billing.input"]._render(FILE_TOO_BIG(size=Decimal("10.5"), limit=10), currency),
+        )
+        self.assertNotIn(currency.symbol, advice._render(FILE_TOO_BIG(size=Decimal("10.5"), limit=10)))
+        self.assertIn("10.5 MB", advice._render(FILE_TOO_BIG(size=Decimal("10.5"), limit=10)))
+        self.assertIn(currency.symbol, advice._render(AMBIGUOUS_AMOUNT(count=2, amount=Decimal("12.5"))))
 
     def test_establishment_users_see_no_advice_operators_post_them(self):
         remittance = self._remittance(self._csv(), user=self.operator)
