@@ -56,6 +56,7 @@ from . import essms_remission
 from . import essms_remittance
 from . import essms_remittance_layout
 from . import essms_remittance_line
+from . import essms_statement_matching
 from . import essms_stay
 from . import essms_tariff
 from . import essms_workflow_mixin
