@@ -1,3 +1,7 @@
+# First: the layout mixins, inherited by the entries, portal and remittance layouts below.
+from . import essms_layout_mixin
+
+# isort: split
 from . import account_edi_common
 from . import account_move
 from . import account_move_line
