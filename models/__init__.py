@@ -1,5 +1,6 @@
-# First: the layout mixins, inherited by the entries, portal and remittance layouts below.
+# First: the mixins the models below inherit (layouts; payment plans and promises).
 from . import essms_layout_mixin
+from . import essms_recovery_arrangement
 
 # isort: split
 from . import account_edi_common
@@ -46,9 +47,11 @@ from . import essms_funding_decision
 from . import essms_impairment
 from . import essms_parameter
 from . import essms_payment_plan
+from . import essms_payment_plan_instalment
 from . import essms_portal_layout
 from . import essms_portal_layout_column
 from . import essms_proceeding
+from . import essms_promise
 from . import essms_receivable_ageing
 from . import essms_recovery_claim
 from . import essms_recovery_event
