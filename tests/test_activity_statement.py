@@ -98,22 +98,22 @@ class TestActivityStatement(BillingCommon):
         day = format_date(self.env, date(2025, 7, 15))
         self.assertIn("Transfer: 1 days from %s to %s" % (day, day), anomaly.message)
 
-    def test_day_billed_twice_leaves_out_the_weekends_weekly_boarding_does_not_bill(self):
-        """Weekly boarding bills no Saturday or Sunday (billing-rules §3): those days are not billed twice.
+    def test_day_billed_twice_leaves_out_the_days_day_care_is_closed(self):
+        """Day care bills no weekend and no public holiday (billing-rules §3): those days are not billed twice.
 
-        The control used to apply only the entry and exit day rules, so a full-board stay beside a week of
-        weekly boarding elsewhere was flagged for the weekend the weekly boarding never bills."""
-        stay = self._create_resident("Weekly")
-        other = self._create_establishment("INT", "Internat de semaine")
+        The control used to apply only the entry and exit day rules, so a full-board stay beside day care elsewhere
+        was flagged for the weekend and the 14 July the day care never bills."""
+        stay = self._create_resident("Closed")
+        other = self._create_establishment("ADJ", "Accueil de jour")
         self.env["essms.stay"].create(
             {"beneficiary_id": stay.beneficiary_id.id, "establishment_id": other.id,
-             "accommodation": "weekly_board", "date_start": date(2025, 7, 7), "date_end": date(2025, 7, 14)}
+             "accommodation": "day_care", "date_start": date(2025, 7, 11), "date_end": date(2025, 7, 16)}
         )
         anomaly = self._statement().anomaly_ids.filtered(lambda a: a.code == "billed_twice")
-        # Monday 7 to Friday 11: Saturday 12 and Sunday 13 are not billed, Monday 14 is the exit day.
+        # Friday 11 and Tuesday 15: not Saturday 12, Sunday 13, Monday 14 July, nor Wednesday 16, the exit day.
         self.assertIn(
-            "Weekly: 5 days from %s to %s" % (format_date(self.env, date(2025, 7, 7)),
-                                              format_date(self.env, date(2025, 7, 11))),
+            "Closed: 2 days from %s to %s" % (format_date(self.env, date(2025, 7, 11)),
+                                              format_date(self.env, date(2025, 7, 15))),
             anomaly.message,
         )
 

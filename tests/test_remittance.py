@@ -17,6 +17,7 @@ from odoo.tests import Form
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools import format_date
+from odoo.tools import formatLang
 
 from .billing_common import BillingCommon
 
@@ -387,7 +388,8 @@ class TestRemittance(RemittanceCase):
             self.env["essms.billing.input"]._render(FILE_TOO_BIG(size=Decimal("10.5"), limit=10), currency),
         )
         self.assertNotIn(currency.symbol, advice._render(FILE_TOO_BIG(size=Decimal("10.5"), limit=10)))
-        self.assertIn("10.5 MB", advice._render(FILE_TOO_BIG(size=Decimal("10.5"), limit=10)))
+        self.assertIn("%s MB" % formatLang(self.env, 10.5, digits=1),
+                      advice._render(FILE_TOO_BIG(size=Decimal("10.5"), limit=10)))
         self.assertIn(currency.symbol, advice._render(AMBIGUOUS_AMOUNT(count=2, amount=Decimal("12.5"))))
 
     def test_establishment_users_see_no_advice_operators_post_them(self):
