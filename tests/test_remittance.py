@@ -353,10 +353,12 @@ class TestRemittance(RemittanceCase):
         self.assertEqual(self.invoices["inv1"].payment_state, "not_paid")
 
     def test_xlsx_with_the_payer_layout(self):
-        self.env["essms.remittance.layout"].create(
+        layout = self.env["essms.remittance.layout"].create(
             {"name": "CD66", "partner_id": self.departement.id, "invoice_ref_headers": "Réf. pièce",
              "amount_headers": "Mt mandaté"}
         )
+        # Layouts share one mixin: a copy is named as a copy, as the portal and entries layouts always did.
+        self.assertEqual(layout.copy({"partner_id": False}).name, "CD66 (copy)")
         workbook = openpyxl.Workbook()
         sheet = workbook.active
         sheet.append(["Réf pièce", "Bénéficiaire", "Mois", "Mt mandaté"])
