@@ -52,7 +52,7 @@ class Policy:
 
     def usable_levels(self):
         """The levels in order; a public payer's never include a formal notice."""
-        levels = sorted(self.levels, key=lambda level: (level.sequence, level.delay_days, level.key))
+        levels = sorted(self.levels, key=level_order)
         if self.public_payer:
             levels = [level for level in levels if not level.formal_notice]
         return tuple(levels)
@@ -190,3 +190,52 @@ def propose(debtor, policy, run_date):
 def propose_all(debtors, policies, run_date):
     """``propose`` for every ``(debtor, policy key)`` of ``debtors``, ``policies`` by key: a list of proposals."""
     return [propose(debtor, policies[policy_key], run_date) for debtor, policy_key in debtors]
+
+
+@dataclass(frozen=True)
+class Routed:
+    """A debtor's proposal and who receives it (``engine.addressee.recipients``): the addressee, and a copy."""
+
+    proposal: Proposal
+    addressee: object
+    copy: object = None
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One letter of a run: every proposal routed to the same addressee (and copy), at the highest of their
+    levels, with the credits netted on all of them."""
+
+    addressee: object
+    copy: object
+    proposals: tuple
+    level_key: int
+    credits_netted: object = ZERO
+
+
+def level_order(level):
+    """The order of a policy's levels: sequence, then delay, then key (``Policy.usable_levels``)."""
+    return (level.sequence, level.delay_days, level.key)
+
+
+def assemble_letters(routed, levels):
+    """The letters of a run from the ``Routed`` proposals that have lines: one per addressee and copy, in the order
+    the addressees first appear, so that a guardian gets one letter for all the people it represents.
+
+    ``levels``: ``{level key: Level}`` of the policies concerned; a letter is at the highest level its proposals
+    reach, in the policies' order (``level_order``).
+    """
+    grouped = {}
+    for item in routed:
+        if item.proposal.to_send:
+            grouped.setdefault((item.addressee, item.copy), []).append(item.proposal)
+    return [
+        Letter(
+            addressee,
+            copy,
+            tuple(proposals),
+            max((levels[proposal.level_key] for proposal in proposals), key=level_order).key,
+            sum((proposal.credits_netted for proposal in proposals), ZERO),
+        )
+        for (addressee, copy), proposals in grouped.items()
+    ]

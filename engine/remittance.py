@@ -433,7 +433,7 @@ def read_rows(content):
     if not content or not content.strip():
         return [], "", "", [Issue(ERROR, FILE_EMPTY())]
     if len(content) > MAX_FILE_BYTES:
-        size = "%.1f" % (len(content) / (1024 * 1024))
+        size = (Decimal(len(content)) / (1024 * 1024)).quantize(Decimal("0.1"))
         return [], "", "", [Issue(ERROR, FILE_TOO_BIG(size=size, limit=MAX_FILE_BYTES // (1024 * 1024)))]
     if content.startswith(b"PK\x03\x04"):
         if not zipfile.is_zipfile(io.BytesIO(content)):

@@ -1,3 +1,8 @@
+# First: the mixins the models below inherit (layouts; payment plans and promises).
+from . import essms_layout_mixin
+from . import essms_recovery_arrangement
+
+# isort: split
 from . import account_edi_common
 from . import account_move
 from . import account_move_line
@@ -42,9 +47,11 @@ from . import essms_funding_decision
 from . import essms_impairment
 from . import essms_parameter
 from . import essms_payment_plan
+from . import essms_payment_plan_instalment
 from . import essms_portal_layout
 from . import essms_portal_layout_column
 from . import essms_proceeding
+from . import essms_promise
 from . import essms_receivable_ageing
 from . import essms_recovery_claim
 from . import essms_recovery_event
@@ -56,6 +63,7 @@ from . import essms_remission
 from . import essms_remittance
 from . import essms_remittance_layout
 from . import essms_remittance_line
+from . import essms_statement_matching
 from . import essms_stay
 from . import essms_tariff
 from . import essms_workflow_mixin

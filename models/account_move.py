@@ -13,6 +13,7 @@ from odoo.tools import formatLang
 
 from ..engine import addressee
 from ..engine import prescription
+from ..engine import settlement
 from .essms_dunning_level import RECOVERY_STAGES
 
 _logger = logging.getLogger(__name__)
@@ -196,25 +197,13 @@ class AccountMove(models.Model):
         claims = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
         if not claims:
             return {}
-        loss_accounts = self._essms_loss_accounts(claims.company_id)
-        # A doubtful claim written off is matched with its reclassification entry: no more a payment than a write-off.
-        reclassifications = set(self.env["essms.doubtful.batch"].sudo().search_fetch(
-            [("account_move_id", "in", claims.line_ids.matched_credit_ids.credit_move_id.move_id.ids)],
-            ["account_move_id"]).account_move_id.ids)
+        settlements = claims._essms_settlement_kinds()
         entries = {}
         for move in claims:
-            last_payment = None
-            for line in move.line_ids:
-                if line.account_type != "asset_receivable":
-                    continue
-                for partial in line.matched_credit_ids:
-                    credit_move = partial.credit_move_id.move_id
-                    # A credit note or a write-off settles the claim without the debtor acknowledging it.
-                    if (credit_move.move_type == "out_refund" or credit_move.line_ids.account_id & loss_accounts
-                            or credit_move.id in reclassifications):
-                        continue
-                    if not last_payment or partial.max_date > last_payment:
-                        last_payment = partial.max_date
+            # A credit note or a write-off settles the claim without the debtor acknowledging it.
+            paid = [partial.max_date for partial, kind in settlements[move.id]
+                    if settlement.interrupts_prescription(kind)]
+            last_payment = max(paid) if paid else None
             signed = [day for day in move.essms_payment_plan_ids.mapped("date_signed") if day]
             sent = [
                 letter.sent_date.date() if letter.sent_date else letter.date
@@ -243,6 +232,29 @@ class AccountMove(models.Model):
         for move in self:
             result = timelines.get(move.id)
             move.essms_prescription_timeline = Event._timeline_html(move, result) if result else False
+
+    def _essms_settlement_kinds(self):
+        """What settled each invoice of ``self`` so far: ``{move id: [(partial, engine.settlement kind)]}``, the
+        matchings of its receivable lines, each a payment, a credit note or a write-off (``settlement.RULES``,
+        which ``essms_recovery_claim.settlement_kind`` writes in SQL). A few queries for the whole batch."""
+        loss_accounts = self._essms_loss_accounts(self.company_id)
+        partials = self.line_ids.filtered(lambda line: line.account_type == "asset_receivable").matched_credit_ids
+        # A doubtful claim written off is matched with its reclassification entry: no more a payment than a write-off.
+        reclassifications = set(self.env["essms.doubtful.batch"].sudo().search_fetch(
+            [("account_move_id", "in", partials.credit_move_id.move_id.ids)], ["account_move_id"]
+        ).account_move_id.ids)
+        result = {}
+        for move in self:
+            result[move.id] = [
+                (partial, settlement.settlement_kind(
+                    credit_note=partial.credit_move_id.move_id.move_type == "out_refund",
+                    loss_account=bool(partial.credit_move_id.move_id.line_ids.account_id & loss_accounts),
+                    reclassification=partial.credit_move_id.move_id.id in reclassifications,
+                ))
+                for line in move.line_ids if line.account_type == "asset_receivable"
+                for partial in line.matched_credit_ids
+            ]
+        return result
 
     @api.model
     def _essms_loss_accounts(self, companies):

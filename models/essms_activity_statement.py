@@ -7,26 +7,15 @@ from odoo import models
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
-from odoo.tools import format_date
 
-from ..engine.dates import each_day
+from ..engine import controls
 from ..engine.dates import month_end
 from ..engine.days import DayStatus
 from ..engine.days import classify_days
 from ..engine.portal import day_code
-from ..engine.pricing import tariff_at
 from .essms_workflow_mixin import transition
 
 ABSENCE_KINDS = ("hospital", "personal", "holidays", "family_weekend", "other")
-# Accommodations that bill a whole day: two of them on the same day bill that day twice.
-BILLED_ACCOMMODATIONS = ("full_board", "weekly_board", "temporary", "day_care", "semi_boarding", "day_pupil")
-
-
-def _bills_day(day, stay, policy):
-    """Whether ``stay`` bills ``day`` under ``policy``'s entry and exit day rules (engine.days)."""
-    if day == stay.date_start and not policy.entry_day_billed:
-        return False
-    return not (day == stay.date_end and day != stay.date_start and not policy.exit_day_billed)
 
 
 class EssmsActivityStatement(models.Model):
@@ -329,75 +318,22 @@ class EssmsActivityStatement(models.Model):
             "stay_id": stay.id if stay else False,
         }
 
+    def _write_anomalies(self, anomalies, statement_of):
+        """Anomaly values of the engine's ``controls.Anomaly`` list, each on the statement ``statement_of`` gives
+        for its stay id (``None``: the statement itself)."""
+        render = self.env["essms.billing.input"]._render
+        return [
+            statement_of(anomaly.stay_key)._anomaly(
+                anomaly.severity, anomaly.code, render(anomaly.message),
+                self.env["essms.stay"].browse(anomaly.stay_key) if anomaly.stay_key else None,
+            )
+            for anomaly in anomalies
+        ]
+
     def _stay_anomalies(self, loaded, days):
         """Controls of billing-rules §8.2 (rights) and §8.4 (tariffs, overlapping absences) for one stay."""
-        stay, engine = loaded.stay, loaded.engine
-        name = stay.beneficiary_id.name
-        anomalies = []
-        billed = [day.day for day in days.days if day.quantity]
-        if billed and not engine.tariffs:
-            anomalies.append(
-                self._anomaly(
-                    "blocking", "no_tariff",
-                    self.env._("%(name)s: no daily price applies to the stay's accommodation.", name=name), stay,
-                )
-            )
-        elif billed:
-            missing = [day for day in billed if tariff_at(engine.tariffs, day) is None]
-            if missing:
-                anomalies.append(
-                    self._anomaly(
-                        "blocking", "no_tariff",
-                        self.env._(
-                            "%(name)s: no daily price applies from %(date_from)s to %(date_to)s.",
-                            name=name, date_from=format_date(self.env, min(missing)),
-                            date_to=format_date(self.env, max(missing)),
-                        ),
-                        stay,
-                    )
-                )
-        if engine.requires_decision and billed:
-            live = [d for d in engine.decisions if d.state in ("to_file", "filed", "appealed", "granted",
-                                                                "partially_granted")]
-            uncovered = [day for day in billed if not any(d.covers(day, engine.stay.date_start) for d in live)]
-            expired = [
-                d for d in live
-                if d.date_end and d.date_end < billed[-1] and d.state in ("granted", "partially_granted")
-            ]
-            if expired and uncovered:
-                anomalies.append(
-                    self._anomaly(
-                        "warning", "decision_expired",
-                        self.env._(
-                            "%(name)s: the funding decision ended on %(date)s; the days after it are charged "
-                            "to the resident until it is renewed.",
-                            name=name, date=format_date(self.env, max(d.date_end for d in expired)),
-                        ),
-                        stay,
-                    )
-                )
-            elif uncovered:
-                anomalies.append(
-                    self._anomaly(
-                        "warning", "no_decision",
-                        self.env._(
-                            "%(name)s: no granted or pending funding decision covers %(count)s days from "
-                            "%(date_from)s to %(date_to)s; they are charged to the resident.",
-                            name=name, count=len(uncovered), date_from=format_date(self.env, uncovered[0]),
-                            date_to=format_date(self.env, uncovered[-1]),
-                        ),
-                        stay,
-                    )
-                )
-        for message in days.anomalies:
-            anomalies.append(
-                self._anomaly(
-                    "warning", message.code,
-                    "%s: %s" % (name, self.env["essms.billing.input"]._render(message)),
-                    stay,
-                )
-            )
-        return anomalies
+        anomalies = controls.stay_anomalies(loaded.stay.beneficiary_id.name, loaded.engine, days)
+        return self._write_anomalies(anomalies, lambda _stay_id: self)
 
     def _absences_outside_stays(self, period_start, period_end):
         """§8.1: absences of the month on days the stay does not cover (the stay was shortened since)."""
@@ -409,95 +345,58 @@ class EssmsActivityStatement(models.Model):
             ],
             ["stay_id", "establishment_id", "date_start", "date_end"],
         )
-        by_establishment = {statement.establishment_id: statement for statement in self}
-        anomalies = []
+        spans = []
         for absence in absences:
             start, end = absence._local_dates()
-            if end < period_start or start > period_end:
-                continue
             stay = absence.stay_id
-            if start < stay.date_start or (stay.date_end and end > stay.date_end):
-                anomalies.append(
-                    by_establishment[absence.establishment_id]._anomaly(
-                        "blocking", "absence_outside_stay",
-                        self.env._(
-                            "%(name)s: the absence from %(start)s to %(end)s lies outside the stay "
-                            "(%(stay_start)s – %(stay_end)s).",
-                            name=stay.beneficiary_id.name, start=format_date(self.env, start),
-                            end=format_date(self.env, end),
-                            stay_start=format_date(self.env, stay.date_start),
-                            stay_end=(format_date(self.env, stay.date_end) if stay.date_end
-                                      else self.env._("no end")),
-                        ),
-                        stay,
-                    )
-                )
-        return anomalies
+            spans.append(controls.AbsenceDates(
+                stay.id, stay.beneficiary_id.name, start, end, stay.date_start, stay.date_end or None,
+            ))
+        by_establishment = {statement.establishment_id.id: statement for statement in self}
+        establishment_of = {absence.stay_id.id: absence.establishment_id.id for absence in absences}
+        anomalies = controls.absences_outside_stays(spans, period_start, period_end)
+        return self._write_anomalies(anomalies, lambda stay_id: by_establishment[establishment_of[stay_id]])
 
     def _days_billed_twice(self, batch, period_start, period_end):
-        """§8.1: a beneficiary billed on the same day by two stays, in this establishment or another.
-
-        A day is billed by a stay unless it is its entry or exit day and the stay's policy does not bill
-        it (by default the exit day is not billed, so a transfer's day is billed once, by the new stay).
-        """
+        """§8.1: a beneficiary billed on the same day by two stays, in this establishment or another."""
         stays = self.env["essms.stay"].browse(list(batch.stays))
         others = self.env["essms.stay"].search_fetch(
             [
                 ("beneficiary_id", "in", stays.beneficiary_id.ids),
-                ("accommodation", "in", BILLED_ACCOMMODATIONS),
+                ("accommodation", "in", controls.BILLED_ACCOMMODATIONS),
                 ("date_start", "<=", period_end),
                 "|",
                 ("date_end", "=", False),
                 ("date_end", ">=", period_start),
             ],
-            ["beneficiary_id", "establishment_id", "date_start", "date_end"],
+            ["beneficiary_id", "establishment_id", "date_start", "date_end", "accommodation"],
         )
-        policies = {stay_id: loaded.engine.policy for stay_id, loaded in batch.stays.items()}
+        engines = {stay_id: loaded.engine for stay_id, loaded in batch.stays.items()}
         elsewhere = others - stays
         if elsewhere:
             other_batch = self.env["essms.billing.input"]._load(elsewhere, period_start, period_end)
-            policies.update({stay_id: loaded.engine.policy for stay_id, loaded in other_batch.stays.items()})
-        by_beneficiary = others.grouped("beneficiary_id")
-        by_establishment = {statement.establishment_id: statement for statement in self}
-        anomalies = []
-        for stay in stays.filtered(lambda s: s.accommodation in BILLED_ACCOMMODATIONS):
-            for other in by_beneficiary.get(stay.beneficiary_id, others.browse()) - stay:
-                first = max(stay.date_start, other.date_start, period_start)
-                last = min(stay.date_end or period_end, other.date_end or period_end, period_end)
-                shared = [
-                    day for day in each_day(first, last)
-                    if _bills_day(day, stay, policies[stay.id]) and _bills_day(day, other, policies[other.id])
-                ]
-                if shared:
-                    anomalies.append(
-                        by_establishment[stay.establishment_id]._anomaly(
-                            "blocking", "billed_twice",
-                            self.env._(
-                                "%(name)s: %(count)s days from %(date_from)s to %(date_to)s are also billed by "
-                                "the stay at %(establishment)s.",
-                                name=stay.beneficiary_id.name, count=len(shared),
-                                date_from=format_date(self.env, shared[0]), date_to=format_date(self.env, shared[-1]),
-                                establishment=other.establishment_id.name,
-                            ),
-                            stay,
-                        )
-                    )
-        return anomalies
+            engines.update({stay_id: loaded.engine for stay_id, loaded in other_batch.stays.items()})
+
+        def dates(stay):
+            return controls.StayDates(
+                stay.id, stay.beneficiary_id.id, stay.beneficiary_id.name, stay.establishment_id.name,
+                engines[stay.id].stay, engines[stay.id].policy,
+            )
+
+        by_establishment = {statement.establishment_id.id: statement for statement in self}
+        anomalies = controls.days_billed_twice(
+            [dates(stay) for stay in stays], [dates(stay) for stay in others], period_start, period_end,
+            batch.holidays,
+        )
+        return self._write_anomalies(
+            anomalies, lambda stay_id: by_establishment[stays.browse(stay_id).establishment_id.id]
+        )
 
     def _check_capacity(self):
         """§8.5: days present may not exceed the places times the days of the month."""
-        if self.establishment_id.capacity and self.days_present > self.capacity_days:
-            self.env["essms.activity.statement.anomaly"].create(
-                self._anomaly(
-                    "warning", "capacity",
-                    self.env._(
-                        "%(present)s days present exceed the capacity of %(capacity)s places × days "
-                        "(%(capacity_days)s).",
-                        present=self.days_present, capacity=self.establishment_id.capacity,
-                        capacity_days=self.capacity_days,
-                    ),
-                )
-            )
+        anomaly = controls.capacity_anomaly(self.days_present, self.establishment_id.capacity, self.capacity_days)
+        if anomaly:
+            self.env["essms.activity.statement.anomaly"].create(self._write_anomalies([anomaly], lambda _key: self))
 
     @api.model
     def _blocking_for(self, establishments, period_start):

@@ -37,7 +37,7 @@ NO_DECISION_RULES = ("resident", "health_fund")
 
 # Parameters of the engine's messages that count days or hours, not money.
 QUANTITY_PARAMS = frozenset(
-    {"quantity", "days", "hours", "count", "quota", "year", "reduced", "old_days", "old_reduced"}
+    {"quantity", "days", "hours", "count", "quota", "year", "reduced", "old_days", "old_reduced", "size"}
 )
 
 

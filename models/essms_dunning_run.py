@@ -283,7 +283,7 @@ class EssmsDunningRun(models.Model):
             for kind, policy in policies.items()
         }
         moves_by_debtor = moves.grouped("commercial_partner_id")
-        by_addressee = defaultdict(list)
+        routed = []
         flagged = []
         for debtor, debtor_moves in moves_by_debtor.items():
             person = person_of.get(debtor.id)
@@ -304,15 +304,14 @@ class EssmsDunningRun(models.Model):
                     person.legal_protection if person else None, debtor.id,
                     (person.protector_id.id or None) if person else None,
                 )
-                to, copy = debtor.browse(mail.addressee), debtor.browse(mail.copy or [])
-                by_addressee[(to, copy)].append((debtor, person, proposal))
-        levels = self.env["essms.dunning.level"].browse(
-            {line.level_key for items in by_addressee.values() for _d, _p, proposal in items for line in proposal.lines}
+                routed.append(dunning.Routed(proposal, mail.addressee, mail.copy or None))
+        letters = dunning.assemble_letters(
+            routed, {level.key: level for policy in engine_policies.values() for level in policy.levels}
         )
         moves_by_id = {move.id: move for move in moves}
         vals_list = [
-            self._prepare_letter_vals(addressee, copy, items, moves_by_id, levels, policies)
-            for (addressee, copy), items in by_addressee.items()
+            self._prepare_letter_vals(letter, person_of, moves_by_id, policies)
+            for letter in letters
         ]
         vals_list += [
             self._prepare_deceased_vals(debtor, person, claims, policies)
@@ -552,9 +551,14 @@ class EssmsDunningRun(models.Model):
             credits[partner.commercial_partner_id.id] -= amount
         return credits
 
-    def _prepare_letter_vals(self, addressee, copy, items, moves_by_id, levels, policies):
-        order = {level.id: (level.sequence, level.delay_days, level.id) for level in levels}
-        top = max(levels.browse({proposal.level_key for _d, _p, proposal in items}), key=lambda lv: order[lv.id])
+    def _prepare_letter_vals(self, letter, person_of, moves_by_id, policies):
+        """The values of one ``dunning.Letter`` (``dunning.assemble_letters``): its lines, debtors and people."""
+        Partner = self.env["res.partner"]
+        addressee, copy = Partner.browse(letter.addressee), Partner.browse(letter.copy or [])
+        debtors = Partner.browse([proposal.debtor_key for proposal in letter.proposals])
+        top = self.env["essms.dunning.level"].browse(letter.level_key)
+        items = [(debtor, person_of.get(debtor.id), proposal)
+                 for debtor, proposal in zip(debtors, letter.proposals, strict=True)]
         line_vals = []
         for debtor, person, proposal in items:
             for line in proposal.lines:
@@ -584,7 +588,7 @@ class EssmsDunningRun(models.Model):
             "represented_ids": [Command.set([person.id for person in represented])],
             "policy_id": policies[items[0][0].essms_payer_kind].id,
             "level_id": top.id,
-            "credits_netted": float(sum(proposal.credits_netted for _d, _p, proposal in items)),
+            "credits_netted": float(letter.credits_netted),
             "channel_letter": top.channel_letter,
             "channel_email": top.channel_email,
             "channel_phone": top.channel_phone,

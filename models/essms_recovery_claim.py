@@ -2,6 +2,7 @@ from odoo import fields
 from odoo import models
 from odoo.tools import SQL
 
+from ..engine import settlement
 from .essms_dunning_level import RECOVERY_STAGES
 from .essms_receivable_ageing import BUCKET_LIMITS
 from .essms_receivable_ageing import BUCKETS
@@ -22,19 +23,51 @@ PRESCRIPTION_STATES = [
 
 
 def settlement_kind(loss_accounts):
-    """SQL: what the entry ``credit_move`` that settles an invoice is — a credit note, a write-off (an entry on a
-    loss account 654, recovery-rules §7, or the reclassification of a doubtful claim written off) or a payment."""
+    """SQL: what the entry ``credit_move`` that settles an invoice is (``engine.settlement``): a credit note, a
+    write-off (an entry on a loss account 654, or the reclassification of a doubtful claim written off) or a
+    payment. Written from ``settlement.RULES``, as ``account.move._essms_settlement_kinds`` is in Python."""
+    facts = {
+        "credit_note": SQL("credit_move.move_type = 'out_refund'"),
+        "loss_account": SQL(
+            "EXISTS (SELECT 1 FROM account_move_line loss WHERE loss.move_id = credit_move.id "
+            "AND loss.account_id = ANY(%s::int[]))", loss_accounts.ids,
+        ),
+        # A doubtful claim written off: its invoice is matched with the reclassification's item on 411.
+        "reclassification": SQL(
+            "EXISTS (SELECT 1 FROM essms_doubtful_batch batch WHERE batch.account_move_id = credit_move.id)"
+        ),
+    }
     return SQL(
-        """CASE WHEN credit_move.move_type = 'out_refund' THEN 'credit_note'
-                WHEN EXISTS (SELECT 1 FROM account_move_line loss
-                              WHERE loss.move_id = credit_move.id AND loss.account_id = ANY(%s::int[]))
-                     THEN 'write_off'
-                -- A doubtful claim written off: its invoice is matched with the reclassification's item on 411.
-                WHEN EXISTS (SELECT 1 FROM essms_doubtful_batch batch WHERE batch.account_move_id = credit_move.id)
-                     THEN 'write_off'
-                ELSE 'payment'
-           END""",
-        loss_accounts.ids,
+        "CASE %s ELSE %s END",
+        SQL(" ").join(SQL("WHEN %s THEN %s", facts[fact], kind) for fact, kind in settlement.RULES),
+        settlement.PAYMENT,
+    )
+
+
+def settlement_cte(loss_accounts, as_of=None):
+    """SQL: the ``settlement`` CTE, per customer invoice what its matchings (made by ``as_of`` if given) settled,
+    in all (``settled``) and by kind (``collected``, ``credited``, ``written_off``)."""
+    return SQL(
+        """settlement AS (
+                SELECT debit.move_id,
+                       SUM(part.amount) AS settled,
+                       SUM(part.amount) FILTER (WHERE settle.kind = %(payment)s) AS collected,
+                       SUM(part.amount) FILTER (WHERE settle.kind = %(credit_note)s) AS credited,
+                       SUM(part.amount) FILTER (WHERE settle.kind = %(write_off)s) AS written_off
+                  FROM account_partial_reconcile part
+                  JOIN account_move_line debit ON debit.id = part.debit_move_id
+                  JOIN account_move_line credit ON credit.id = part.credit_move_id
+                  JOIN account_move credit_move ON credit_move.id = credit.move_id
+                  CROSS JOIN LATERAL (SELECT %(kind)s AS kind) settle
+                 WHERE debit.move_id IN (SELECT id FROM account_move WHERE move_type = 'out_invoice')
+                   %(as_of)s
+                 GROUP BY debit.move_id
+            )""",
+        payment=settlement.PAYMENT,
+        credit_note=settlement.CREDIT_NOTE,
+        write_off=settlement.WRITE_OFF,
+        kind=settlement_kind(loss_accounts),
+        as_of=SQL("AND part.max_date <= %s", as_of) if as_of else SQL(),
     )
 
 
@@ -109,19 +142,7 @@ class EssmsRecoveryClaim(models.Model):
         )
         return SQL(
             """
-            WITH settlement AS (
-                SELECT debit.move_id,
-                       SUM(part.amount) FILTER (WHERE settle.kind = 'payment') AS collected,
-                       SUM(part.amount) FILTER (WHERE settle.kind = 'credit_note') AS credited,
-                       SUM(part.amount) FILTER (WHERE settle.kind = 'write_off') AS written_off
-                  FROM account_partial_reconcile part
-                  JOIN account_move_line debit ON debit.id = part.debit_move_id
-                  JOIN account_move_line credit ON credit.id = part.credit_move_id
-                  JOIN account_move credit_move ON credit_move.id = credit.move_id
-                  CROSS JOIN LATERAL (SELECT %(kind)s AS kind) settle
-                 WHERE debit.move_id IN (SELECT id FROM account_move WHERE move_type = 'out_invoice')
-                 GROUP BY debit.move_id
-            )
+            WITH %(settlement)s
             SELECT move.id AS id,
                    move.id AS move_id,
                    move.name AS move_name,
@@ -163,7 +184,7 @@ class EssmsRecoveryClaim(models.Model):
          LEFT JOIN settlement ON settlement.move_id = move.id
              WHERE move.move_type = 'out_invoice' AND move.state = 'posted'
             """,
-            kind=settlement_kind(loss_accounts),
+            settlement=settlement_cte(loss_accounts),
             overdue=overdue,
             bucket=bucket,
             today=today,
@@ -185,21 +206,7 @@ class EssmsRecoveryClaim(models.Model):
         residual = SQL("(move.amount_total_signed - COALESCE(settlement.settled, 0))")
         return SQL(
             """
-            WITH settlement AS (
-                SELECT debit.move_id,
-                       SUM(part.amount) AS settled,
-                       SUM(part.amount) FILTER (WHERE settle.kind = 'payment') AS collected,
-                       SUM(part.amount) FILTER (WHERE settle.kind = 'credit_note') AS credited,
-                       SUM(part.amount) FILTER (WHERE settle.kind = 'write_off') AS written_off
-                  FROM account_partial_reconcile part
-                  JOIN account_move_line debit ON debit.id = part.debit_move_id
-                  JOIN account_move_line credit ON credit.id = part.credit_move_id
-                  JOIN account_move credit_move ON credit_move.id = credit.move_id
-                  CROSS JOIN LATERAL (SELECT %(kind)s AS kind) settle
-                 WHERE debit.move_id IN (SELECT id FROM account_move WHERE move_type = 'out_invoice')
-                   AND part.max_date <= %(as_of)s
-                 GROUP BY debit.move_id
-            ), closing AS (
+            WITH %(settlement)s, closing AS (
                 SELECT DISTINCT ON (line.move_id) line.move_id,
                        CASE WHEN writeoff.kind = 'extinction' THEN 'extinct' ELSE 'written_off' END AS stage
                   FROM essms_writeoff_line line
@@ -264,7 +271,7 @@ class EssmsRecoveryClaim(models.Model):
          LEFT JOIN letter ON letter.move_id = move.id
              WHERE move.move_type = 'out_invoice' AND move.state = 'posted' AND move.invoice_date <= %(as_of)s
             """,
-            kind=settlement_kind(loss_accounts),
+            settlement=settlement_cte(loss_accounts, as_of),
             overdue=overdue,
             bucket=bucket,
             residual=residual,

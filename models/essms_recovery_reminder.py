@@ -3,6 +3,7 @@ from odoo import fields
 from odoo import models
 from odoo.tools import SQL
 
+from ..engine import settlement
 from .essms_receivable_ageing import _payer_kinds
 from .essms_recovery_claim import settlement_kind
 
@@ -90,11 +91,12 @@ class EssmsRecoveryReminder(models.Model):
                          WHERE debit.move_id = line.move_id
                            AND part.max_date >= sent.day
                            AND part.max_date <= sent.day + %(days)s
-                           AND %(kind)s = 'payment'
+                           AND %(kind)s = %(payment)s
                        ) paid ON TRUE
                  WHERE letter.state = 'sent'
               ) reminder
             """,
             days=self._reminder_days(),
             kind=settlement_kind(loss_accounts),
+            payment=settlement.PAYMENT,
         )

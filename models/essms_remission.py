@@ -13,7 +13,6 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
-from odoo.tools import formatLang
 
 from ..engine.money import ZERO
 from ..engine.money import cents
@@ -24,7 +23,7 @@ from .essms_workflow_mixin import transition
 class EssmsRemission(models.Model):
     _name = "essms.remission"
     _description = "Remission"
-    _inherit = ["essms.recovery.arrangement", "essms.approval.mixin", "essms.workflow.mixin"]
+    _inherit = ["essms.recovery.arrangement", "essms.approval.mixin", "essms.workflow.mixin", "essms.closing.mixin"]
     _workflow_fields = ("state", "credit_note_ids")
     _order = "date desc, id desc"
     _approval_decision_type = "remission"
@@ -132,9 +131,6 @@ class EssmsRemission(models.Model):
                 self.env._("Refused by %(user)s. %(note)s", user=self.env.user.name,
                            note=remission.approval_note or ""),
             )
-
-    def _format(self, amount):
-        return formatLang(self.env, amount, currency_obj=self.currency_id)
 
     def _check_can_account(self):
         self.ensure_one()

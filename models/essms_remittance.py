@@ -1,7 +1,5 @@
 import base64
 import hashlib
-from datetime import date
-from datetime import timedelta
 from decimal import Decimal
 
 import psycopg2
@@ -44,7 +42,6 @@ METHODS = [
     ("manual", "By hand"),
 ]
 # How far the bank statement line of the transfer may be from the advice's date.
-STATEMENT_DAYS = 5
 # One transfer is posted once: two posted advices of a company cannot have the same transfer, unless the operator
 # said why (the payer really paid the same thing twice).
 TRANSFER_INDEX = "essms_remittance_transfer_posted_once"
@@ -487,16 +484,9 @@ class EssmsRemittance(models.Model):
         )
 
     def _render(self, message):
-        """An engine ``Message`` in the user's language: amounts in the company's currency, dates in their format."""
-        params = {}
-        for name, value in message.params:
-            if isinstance(value, Decimal):
-                params[name] = formatLang(self.env, float(value), currency_obj=self.currency_id)
-            elif isinstance(value, date):
-                params[name] = format_date(self.env, value)
-            else:
-                params[name] = str(value)
-        return self.env._(message.template.text, **params)
+        """An engine ``Message`` in the user's language, amounts in the advice's currency (one renderer for every
+        engine message: ``essms.billing.input._render``)."""
+        return self.env["essms.billing.input"]._render(message, self.currency_id)
 
     # Matching --------------------------------------------------------------------------------------------
 
@@ -592,26 +582,19 @@ class EssmsRemittance(models.Model):
             remittance.state = "checked" if clean else "draft"
 
     def _find_statement_line(self):
-        """The unreconciled bank statement line of this transfer: same journal, payer and amount, a few days apart."""
+        """The unreconciled bank statement line of this transfer: same journal, payer and amount, a few days apart
+        (``essms.statement.matching``, shared with the residents' payment batch)."""
+        matching = self.env["essms.statement.matching"]
         for remittance in self:
             if not remittance.amount_total:
                 continue
-            candidates = self.env["account.bank.statement.line"].search(
-                [
-                    ("journal_id", "=", remittance.journal_id.id),
-                    ("is_reconciled", "=", False),
-                    ("partner_id", "child_of", remittance.partner_id.commercial_partner_id.id),
-                    ("amount", "=", remittance.amount_total),
-                    ("date", ">=", remittance.date - timedelta(days=STATEMENT_DAYS)),
-                    ("date", "<=", remittance.date + timedelta(days=STATEMENT_DAYS)),
-                ]
+            candidates = matching._candidates(
+                remittance.journal_id, [remittance.amount_total], remittance.date, remittance.date
             )
-            taken = self.search(
-                [("statement_line_id", "in", candidates.ids), ("id", "!=", remittance.id), ("state", "!=", "cancel")]
-            ).statement_line_id
-            day = remittance.date
-            candidates = (candidates - taken).sorted(lambda line, day=day: (abs((line.date - day).days), line.id))
-            remittance.statement_line_id = candidates[:1]
+            candidates -= matching._taken(candidates, remittance)
+            remittance.statement_line_id = matching._nearest(
+                candidates, remittance.partner_id, remittance.amount_total, remittance.date, remittance.currency_id
+            )
 
     # Posting ---------------------------------------------------------------------------------------------
 

@@ -11,11 +11,11 @@ class EssmsRemittanceLayout(models.Model):
     """Where a payer's advices put each field: its header names, matched ignoring case and accents."""
 
     _name = "essms.remittance.layout"
+    _inherit = ["essms.layout.mixin"]
     _description = "Payment advice layout"
     _order = "partner_id, id"
     _check_company_auto = True
 
-    name = fields.Char(required=True, translate=True)
     partner_id = fields.Many2one(
         "res.partner",
         string="Payer",

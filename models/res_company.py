@@ -48,6 +48,19 @@ class ResCompany(models.Model):
         "doubtful receivables (416).",
     )
 
+    essms_plan_notice_days = fields.Integer(
+        string="Payment plan notice delay (days)",
+        default=15,
+        help="Days after a missed instalment (and its notice) before the payment plan is ended as broken.",
+    )
+
+    @api.constrains("essms_plan_notice_days")
+    def _check_essms_plan_notice_days(self):
+        for company in self:
+            if company.essms_plan_notice_days < 1:
+                raise ValidationError(self.env._(
+                    "%(company)s: the payment plan notice delay must be at least one day.", company=company.name))
+
     def _essms_exempt_tax(self):
         """The tax of the billing runs' invoice lines: the one set on the company, else the French chart's."""
         self.ensure_one()

@@ -1,6 +1,5 @@
 import io
 
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from odoo import api
@@ -8,11 +7,10 @@ from odoo import models
 from odoo.tools import format_date
 
 from ..engine.exports import SafeWorkbook
-from .essms_receivable_ageing_xlsx import DATE_FORMAT
-from .essms_receivable_ageing_xlsx import EURO_FORMAT
-from .essms_receivable_ageing_xlsx import HEADER_ROW
-
-DIFFERENCE_FONT = Font(bold=True, color="C00000")
+from .xlsx_styles import DATE_FORMAT
+from .xlsx_styles import DIFFERENCE_FONT
+from .xlsx_styles import EURO_FORMAT
+from .xlsx_styles import HEADER_ROW
 
 
 class EssmsAccountingReciprocityXlsx(models.AbstractModel):

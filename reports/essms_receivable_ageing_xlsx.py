@@ -1,6 +1,5 @@
 import contextlib
 import io
-import re
 from collections import defaultdict
 from datetime import date
 from xml.sax.saxutils import escape
@@ -8,13 +7,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment
-from openpyxl.styles import Border
-from openpyxl.styles import Font
-from openpyxl.styles import PatternFill
-from openpyxl.styles import Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from odoo import api
 from odoo import models
@@ -25,20 +18,16 @@ from ..engine.exports import SafeWorkbook
 from ..models.essms_receivable_ageing import AGEING_DATE_KEY
 from ..models.essms_receivable_ageing import BUCKETS
 from ..models.essms_receivable_ageing import CREDIT_BUCKET
+from . import xlsx_styles
+from .xlsx_styles import BOLD
+from .xlsx_styles import DATE_FORMAT
+from .xlsx_styles import DAYS_FORMAT
+from .xlsx_styles import EURO_FORMAT
+from .xlsx_styles import HEADER_ROW
+from .xlsx_styles import SHARE_FORMAT
+from .xlsx_styles import TOTAL_BORDER
+from .xlsx_styles import TOTAL_FILL
 
-EURO_FORMAT = '#,##0.00 "€"'
-DATE_FORMAT = "DD/MM/YYYY"
-DAYS_FORMAT = "0"
-SHARE_FORMAT = "0.0%"
-HEADER_ROW = 4  # title, filters, blank line, then the column headers
-TITLE_FONT = Font(bold=True, size=14)
-BOLD = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
-TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
-WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's serial dates (1900 date system, as openpyxl writes them)
 XML_CHUNK_ROWS = 2000
 
@@ -213,52 +202,19 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
 
     @api.model
     def _sheet_name(self, label, used_names):
-        # Excel: at most 31 characters, none of []:*?/\ and unique in the workbook.
-        name = SHEET_NAME_FORBIDDEN.sub(" ", label)[:31]
-        base, number = name, 2
-        while name in used_names:
-            suffix = " (%d)" % number
-            name = base[: 31 - len(suffix)] + suffix
-            number += 1
-        used_names.add(name)
-        return name
+        return xlsx_styles.sheet_name(label, used_names)
 
     @api.model
     def _cell(self, sheet, value=None, number_format=None, font=None, fill=None, border=None, alignment=None):
-        cell = WriteOnlyCell(sheet, value=value)
-        if number_format:
-            cell.number_format = number_format
-        if font:
-            cell.font = font
-        if fill:
-            cell.fill = fill
-        if border:
-            cell.border = border
-        if alignment:
-            cell.alignment = alignment
-        return cell
+        return xlsx_styles.cell(sheet, value, number_format, font, fill, border, alignment)
 
     @api.model
     def _setup_sheet(self, sheet, widths):
-        """Column widths, frozen header and first column, print layout: all written before the first row."""
-        for index, width in enumerate(widths, 1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "B%d" % (HEADER_ROW + 1)
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.print_title_rows = "%d:%d" % (HEADER_ROW, HEADER_ROW)
+        xlsx_styles.setup_sheet(sheet, widths)
 
     @api.model
     def _write_heading(self, sheet, title, subtitle, headers):
-        sheet.append([self._cell(sheet, title, font=TITLE_FONT)])
-        sheet.append([self._cell(sheet, subtitle)])
-        sheet.append([])
-        sheet.append(
-            [self._cell(sheet, header, font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP_CENTER) for header in headers]
-        )
+        xlsx_styles.write_heading(sheet, title, subtitle, headers)
 
     @api.model
     def _total_cells(self, sheet, label, amounts, blanks=0, share_format=False):

@@ -9,16 +9,15 @@ from odoo.tools import format_date
 from ..engine.exports import SafeWorkbook
 from ..models.essms_receivable_ageing import BUCKETS
 from ..models.essms_recovery_claim import CLAIM_DATE_KEY
-from .essms_receivable_ageing_xlsx import BOLD
-from .essms_receivable_ageing_xlsx import DATE_FORMAT
-from .essms_receivable_ageing_xlsx import EURO_FORMAT
-from .essms_receivable_ageing_xlsx import HEADER_ROW
-from .essms_receivable_ageing_xlsx import SHARE_FORMAT
-from .essms_receivable_ageing_xlsx import TOTAL_BORDER
-from .essms_receivable_ageing_xlsx import TOTAL_FILL
-
-COUNT_FORMAT = "0"
-DAYS_FORMAT = "0.0"
+from .xlsx_styles import BOLD
+from .xlsx_styles import COUNT_FORMAT
+from .xlsx_styles import DATE_FORMAT
+from .xlsx_styles import EURO_FORMAT
+from .xlsx_styles import HEADER_ROW
+from .xlsx_styles import ONE_DECIMAL_FORMAT
+from .xlsx_styles import SHARE_FORMAT
+from .xlsx_styles import TOTAL_BORDER
+from .xlsx_styles import TOTAL_FILL
 
 
 class EssmsRecoveryDashboardXlsx(models.AbstractModel):
@@ -77,7 +76,7 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
             (self.env._("Collected"), billing["collected"], EURO_FORMAT),
             (self.env._("Recovery rate"), billing["rate"], SHARE_FORMAT),
             (self.env._("Outstanding on the end date"), figures["outstanding_total"]["total"], EURO_FORMAT),
-            (self.env._("DSO (days)"), figures["dso_total"]["dso"], DAYS_FORMAT),
+            (self.env._("DSO (days)"), figures["dso_total"]["dso"], ONE_DECIMAL_FORMAT),
             (self.env._("Written off in the period"), figures["written_off_total"]["amount"], EURO_FORMAT),
             (self.env._("Extinct in the period"), figures["extinct_total"]["amount"], EURO_FORMAT),
             (self.env._("Active payment plans"), plans["count"], COUNT_FORMAT),
@@ -111,7 +110,7 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
              self.env._("DSO (days)")],
             [28, 18, 18, 12],
             [(row["label"], row["billed"], row["outstanding"], row["dso"]) for row in figures["dso"]],
-            [None, EURO_FORMAT, EURO_FORMAT, DAYS_FORMAT],
+            [None, EURO_FORMAT, EURO_FORMAT, ONE_DECIMAL_FORMAT],
             (self.env._("Total"), dso_total["billed"], dso_total["outstanding"], dso_total["dso"]),
         )
         table(

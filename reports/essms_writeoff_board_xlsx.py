@@ -4,9 +4,9 @@ from odoo import api
 from odoo import models
 
 from ..engine.exports import SafeWorkbook
-from .essms_receivable_ageing_xlsx import DATE_FORMAT
-from .essms_receivable_ageing_xlsx import EURO_FORMAT
-from .essms_receivable_ageing_xlsx import HEADER_ROW
+from .xlsx_styles import DATE_FORMAT
+from .xlsx_styles import EURO_FORMAT
+from .xlsx_styles import HEADER_ROW
 
 
 class EssmsWriteoffBoardXlsx(models.AbstractModel):

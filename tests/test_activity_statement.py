@@ -98,6 +98,25 @@ class TestActivityStatement(BillingCommon):
         day = format_date(self.env, date(2025, 7, 15))
         self.assertIn("Transfer: 1 days from %s to %s" % (day, day), anomaly.message)
 
+    def test_day_billed_twice_leaves_out_the_days_day_care_is_closed(self):
+        """Day care bills no weekend and no public holiday (billing-rules §3): those days are not billed twice.
+
+        The control used to apply only the entry and exit day rules, so a full-board stay beside day care elsewhere
+        was flagged for the weekend and the 14 July the day care never bills."""
+        stay = self._create_resident("Closed")
+        other = self._create_establishment("ADJ", "Accueil de jour")
+        self.env["essms.stay"].create(
+            {"beneficiary_id": stay.beneficiary_id.id, "establishment_id": other.id,
+             "accommodation": "day_care", "date_start": date(2025, 7, 11), "date_end": date(2025, 7, 16)}
+        )
+        anomaly = self._statement().anomaly_ids.filtered(lambda a: a.code == "billed_twice")
+        # Friday 11 and Tuesday 15: not Saturday 12, Sunday 13, Monday 14 July, nor Wednesday 16, the exit day.
+        self.assertIn(
+            "Closed: 2 days from %s to %s" % (format_date(self.env, date(2025, 7, 11)),
+                                              format_date(self.env, date(2025, 7, 15))),
+            anomaly.message,
+        )
+
     def test_each_control_of_section_8(self):
         self.establishment.capacity = 1
         # §8.1 absence outside the stay. The ORM refuses it since stays cannot be shortened over their

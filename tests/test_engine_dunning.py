@@ -17,6 +17,8 @@ from odoo.addons.essms_billing.engine.dunning import Claim
 from odoo.addons.essms_billing.engine.dunning import Debtor
 from odoo.addons.essms_billing.engine.dunning import Level
 from odoo.addons.essms_billing.engine.dunning import Policy
+from odoo.addons.essms_billing.engine.dunning import Routed
+from odoo.addons.essms_billing.engine.dunning import assemble_letters
 from odoo.addons.essms_billing.engine.dunning import net_claims
 from odoo.addons.essms_billing.engine.dunning import propose
 from odoo.addons.essms_billing.engine.dunning import propose_all
@@ -211,3 +213,27 @@ def test_propose_all_uses_each_debtors_policy():
     proposals = propose_all([(one_claim(), "resident"), (one_claim(), "public")],
                             {"resident": Policy(LEVELS, allow_skip=True), "public": public}, day(60))
     assert [proposal.level_key for proposal in proposals] == [NOTICE, PHONE]
+
+
+def test_a_guardian_gets_one_letter_for_everyone_it_represents_at_their_highest_level():
+    """Letter assembly (recovery-rules §2): the proposals routed to the same addressee and copy make one letter."""
+    first = propose(Debtor("Martin", (Claim(101, DUE, Decimal("100.00")),), credits=Decimal("10.00")),
+                    RESIDENTS, day(15))
+    second = propose(Debtor("Durand", (Claim(102, DUE, Decimal("200.00"), REMINDER, day(15)),)), RESIDENTS, day(30))
+    alone = propose(one_claim(), RESIDENTS, day(15))
+    nothing = propose(one_claim(), RESIDENTS, day(3))
+    levels = {level.key: level for level in LEVELS}
+    letters = assemble_letters(
+        [Routed(alone, "Mme Martin"), Routed(first, "UDAF"), Routed(nothing, "Mme Martin"),
+         Routed(second, "UDAF"), Routed(first, "Curator", "Martin")],
+        levels,
+    )
+    assert [(letter.addressee, letter.copy) for letter in letters] == [
+        ("Mme Martin", None), ("UDAF", None), ("Curator", "Martin"),
+    ]
+    guardian = letters[1]
+    assert [proposal.debtor_key for proposal in guardian.proposals] == ["Martin", "Durand"]
+    assert guardian.level_key == FIRM
+    assert guardian.credits_netted == Decimal("10.00")
+    # A debtor with nothing new is in no letter.
+    assert [proposal.debtor_key for proposal in letters[0].proposals] == ["Mme Martin"]

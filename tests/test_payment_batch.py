@@ -235,6 +235,28 @@ class TestPaymentBatch(BillingCommon):
         self.assertEqual(self.jean_oct.payment_state, "paid")
         self.assertIn("VIR MARTIN NOV", jean_payment.message_ids[0].body)
 
+    def test_a_statement_line_an_advice_holds_is_not_proposed_again(self):
+        """One rule for a taken line (``essms.statement.matching._taken``): an advice holds its line until it is
+        cancelled. The batch used to free the line of a posted advice whose bank reconciliation was undone, and
+        proposed the same money for a resident's transfer."""
+        jean_line = self._statement_line(self.jean.partner_id, 723.32, date(2026, 11, 22), "VIR MARTIN NOV")
+        advice = self.env["essms.remittance"].create(
+            {"partner_id": self.jean.partner_id.id, "date": date(2026, 11, 22), "journal_id": self.bank.id}
+        )
+        advice.statement_line_id = jean_line
+        self.env.cr.execute("UPDATE essms_remittance SET state = 'posted' WHERE id = %s", [advice.id])
+        advice.invalidate_recordset(["state"])
+        batch = self._batch(
+            {"partner_id": self.jean.partner_id.id, "amount": 723.32, "method": "transfer", "reference": "VIR"},
+        )
+        batch.action_find_statement_lines()
+        self.assertFalse(batch.line_ids.statement_line_id)
+        # Cancelled, the advice lets it go.
+        self.env.cr.execute("UPDATE essms_remittance SET state = 'cancel' WHERE id = %s", [advice.id])
+        advice.invalidate_recordset(["state"])
+        batch.action_find_statement_lines()
+        self.assertEqual(batch.line_ids.statement_line_id, jean_line)
+
     def test_guardian_transfer_split_as_given_and_reconciled_with_its_statement_line(self):
         # The UDAF says: 500,00 € for Lucie, 900,00 € for Paul. Lucie's 05/10 invoice is paid, her 05/11 one stays
         # owed (not the oldest-first 300,00 €); Paul's 600,00 € is paid and 300,00 € stay as Paul's credit.

@@ -25,12 +25,14 @@ resident 2 300 / 1 500 x 334 = 512,1; family 600 / 1 050 x 334 = 190,9; all 6 90
 
 import base64
 import io
+from collections import defaultdict
 from datetime import date
 from datetime import datetime
 
 from openpyxl import load_workbook
 
 from odoo import Command
+from odoo.addons.essms_billing.models.essms_recovery_claim import CLAIM_DATE_KEY
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time
@@ -443,6 +445,24 @@ class TestRecoveryDashboard(DunningCommon):
         }])
         action = self._dashboard().action_open_claims()
         self.assertEqual(claims.search_count(action["domain"]), 7)
+        # What settled each invoice, one rule (engine.settlement) read twice: by the analysis in SQL and by the
+        # prescription clock in Python. They agree on every invoice, today and as of an earlier day.
+        invoices = claims.search([]).move_id
+        kinds = invoices._essms_settlement_kinds()
+        self.assertTrue({kind for rows in kinds.values() for _partial, kind in rows}
+                        >= {"payment", "credit_note", "write_off"})
+        for as_of in (None, date(2026, 11, 15)):
+            view = claims.with_context(**{CLAIM_DATE_KEY: as_of}) if as_of else claims
+            for claim in view.search([("move_id", "in", invoices.ids)]):
+                expected = defaultdict(float)
+                for partial, kind in kinds[claim.move_id.id]:
+                    if not as_of or partial.max_date <= as_of:
+                        expected[kind] += partial.amount
+                self.assertEqual(
+                    (claim.amount_collected, claim.amount_credited, claim.amount_written_off),
+                    (expected["payment"], expected["credit_note"], expected["write_off"]),
+                    claim.move_name,
+                )
 
     @freeze_time(TODAY)
     def test_workbook(self):

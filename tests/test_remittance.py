@@ -3,17 +3,21 @@
 import base64
 import io
 from datetime import date
+from decimal import Decimal
 from unittest.mock import patch
 
 import openpyxl
 
 from odoo import Command
+from odoo.addons.essms_billing.engine.remittance import AMBIGUOUS_AMOUNT
+from odoo.addons.essms_billing.engine.remittance import FILE_TOO_BIG
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tests import Form
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools import format_date
+from odoo.tools import formatLang
 
 from .billing_common import BillingCommon
 
@@ -349,10 +353,12 @@ class TestRemittance(RemittanceCase):
         self.assertEqual(self.invoices["inv1"].payment_state, "not_paid")
 
     def test_xlsx_with_the_payer_layout(self):
-        self.env["essms.remittance.layout"].create(
+        layout = self.env["essms.remittance.layout"].create(
             {"name": "CD66", "partner_id": self.departement.id, "invoice_ref_headers": "Réf. pièce",
              "amount_headers": "Mt mandaté"}
         )
+        # Layouts share one mixin: a copy is named as a copy, as the portal and entries layouts always did.
+        self.assertEqual(layout.copy({"partner_id": False}).name, "CD66 (copy)")
         workbook = openpyxl.Workbook()
         sheet = workbook.active
         sheet.append(["Réf pièce", "Bénéficiaire", "Mois", "Mt mandaté"])
@@ -373,6 +379,20 @@ class TestRemittance(RemittanceCase):
         remittance.action_post()
         self.assertEqual((self.invoices["inv1"] + self.invoices["inv5"]).mapped("payment_state"), ["paid", "paid"])
         self.assertEqual(remittance.amount_excess, 0.0)
+
+    def test_engine_messages_render_sizes_as_numbers_and_amounts_in_the_currency(self):
+        """One renderer for every engine message: the advice's used to print any decimal as money, so the size of
+        a file too big could only travel as text with a decimal point, whatever the user's language."""
+        advice = self._remittance(self._csv())
+        currency = advice.currency_id
+        self.assertEqual(
+            advice._render(FILE_TOO_BIG(size=Decimal("10.5"), limit=10)),
+            self.env["essms.billing.input"]._render(FILE_TOO_BIG(size=Decimal("10.5"), limit=10), currency),
+        )
+        self.assertNotIn(currency.symbol, advice._render(FILE_TOO_BIG(size=Decimal("10.5"), limit=10)))
+        self.assertIn("%s MB" % formatLang(self.env, 10.5, digits=1),
+                      advice._render(FILE_TOO_BIG(size=Decimal("10.5"), limit=10)))
+        self.assertIn(currency.symbol, advice._render(AMBIGUOUS_AMOUNT(count=2, amount=Decimal("12.5"))))
 
     def test_establishment_users_see_no_advice_operators_post_them(self):
         remittance = self._remittance(self._csv(), user=self.operator)

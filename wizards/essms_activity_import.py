@@ -1,5 +1,4 @@
 import base64
-from datetime import date
 
 from odoo import api
 from odoo import fields
@@ -56,11 +55,7 @@ class EssmsActivityImport(models.TransientModel):
         return start, month_end(start)
 
     def _render(self, message):
-        params = {
-            name: format_date(self.env, value) if isinstance(value, date) else str(value)
-            for name, value in message.params
-        }
-        return self.env._(message.template.text, **params)
+        return self.env["essms.billing.input"]._render(message)
 
     def _check_importable(self, content):
         """The whole import is refused when the user may not write into the establishment, the month is

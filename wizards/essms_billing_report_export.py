@@ -1,18 +1,15 @@
 import io
 
-from openpyxl.styles import Font
-
 from odoo import fields
 from odoo import models
 from odoo.tools import format_date
 
 from ..engine.exports import SafeWorkbook
+from ..reports.xlsx_styles import BOLD
+from ..reports.xlsx_styles import EURO_FORMAT
+from ..reports.xlsx_styles import ONE_DECIMAL_FORMAT
+from ..reports.xlsx_styles import QUANTITY_FORMAT
 from .download import download_file
-
-EURO_FORMAT = '#,##0.00 "€"'
-DAYS_FORMAT = "#,##0.0"
-RATE_FORMAT = "0.0"
-BOLD = Font(bold=True)
 
 
 class EssmsBillingReportExport(models.TransientModel):
@@ -78,12 +75,12 @@ class EssmsBillingReportExport(models.TransientModel):
         sheet["A1"].font = BOLD
         headers = [self.env._("Establishment"), self.env._("Capacity (days)"), self.env._("Days present"),
                    self.env._("Occupancy (%)")]
-        formats = [None, DAYS_FORMAT, DAYS_FORMAT, RATE_FORMAT]
+        formats = [None, QUANTITY_FORMAT, QUANTITY_FORMAT, ONE_DECIMAL_FORMAT]
         if hospital:
             headers.append(self.env._("Hospital"))
-            formats.append(DAYS_FORMAT)
+            formats.append(QUANTITY_FORMAT)
         headers += [self.env._("Other absences"), self.env._("Days billed")]
-        formats += [DAYS_FORMAT, DAYS_FORMAT]
+        formats += [QUANTITY_FORMAT, QUANTITY_FORMAT]
         for kind in kinds_used:
             headers.append(self.env._("Billed: %(kind)s", kind=kinds[kind] if kind else self.env._("Other")))
             formats.append(EURO_FORMAT)
@@ -132,7 +129,7 @@ class EssmsBillingReportExport(models.TransientModel):
             payers, key=lambda row: (row[0].display_name or "", row[1].display_name or "")
         ):
             by_payer.append([establishment.display_name, payer.display_name, days, amount])
-            by_payer.cell(row=by_payer.max_row, column=3).number_format = DAYS_FORMAT
+            by_payer.cell(row=by_payer.max_row, column=3).number_format = QUANTITY_FORMAT
             by_payer.cell(row=by_payer.max_row, column=4).number_format = EURO_FORMAT
         by_payer.freeze_panes = "A2"
         by_payer.column_dimensions["A"].width = 40

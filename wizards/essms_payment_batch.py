@@ -1,5 +1,4 @@
 from collections import defaultdict
-from datetime import timedelta
 from decimal import Decimal
 
 from odoo import Command
@@ -12,7 +11,6 @@ from odoo.tools import formatLang
 
 from ..engine.payments import OpenItem
 from ..engine.payments import allocate
-from ..models.essms_remittance import STATEMENT_DAYS
 
 METHODS = [
     ("cheque", "Cheque"),
@@ -124,31 +122,15 @@ class EssmsPaymentBatch(models.TransientModel):
         if not lines:
             return
         dates = [line.date or self.date for line in lines]
-        candidates = self.env["account.bank.statement.line"].search_fetch(
-            [
-                ("journal_id", "=", self.journal_id.id),
-                ("is_reconciled", "=", False),
-                ("amount", "in", list(set(lines.mapped("amount")))),
-                ("date", ">=", min(dates) - timedelta(days=STATEMENT_DAYS)),
-                ("date", "<=", max(dates) + timedelta(days=STATEMENT_DAYS)),
-            ],
-            ["partner_id", "amount", "date"],
-        )
-        # Lines an advice waits to reconcile are not free.
-        taken = self.env["essms.remittance"].search(
-            [("statement_line_id", "in", candidates.ids), ("state", "in", ("draft", "checked"))]
-        ).statement_line_id | self.line_ids.statement_line_id
+        matching = self.env["essms.statement.matching"]
+        candidates = matching._candidates(self.journal_id, lines.mapped("amount"), min(dates), max(dates))
+        # Lines an advice holds, or another line of this batch, are not free.
+        free = candidates - matching._taken(candidates) - self.line_ids.statement_line_id
         for line, day in zip(lines, dates, strict=True):
-            payer = line.partner_id.commercial_partner_id
-            found = (candidates - taken).filtered(
-                lambda st_line, line=line, day=day, payer=payer: st_line.partner_id.commercial_partner_id == payer
-                and not line.currency_id.compare_amounts(st_line.amount, line.amount)
-                and abs((st_line.date - day).days) <= STATEMENT_DAYS
-            )
-            found = found.sorted(lambda st_line, day=day: (abs((st_line.date - day).days), st_line.id))[:1]
+            found = matching._nearest(free, line.partner_id, line.amount, day, line.currency_id)
             if found:
                 line.statement_line_id = found
-                taken |= found
+                free -= found
 
     def _reconcile_statement_lines(self, payments_of):
         """The bank reconciliation of each line's transfer: its statement line against the outstanding receipts of

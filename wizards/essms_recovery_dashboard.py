@@ -7,6 +7,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools import format_date
 
+from ..engine import kpis
 from ..models.essms_receivable_ageing import AGEING_DATE_KEY
 from ..models.essms_receivable_ageing import BUCKETS
 from ..models.essms_receivable_ageing import CREDIT_BUCKET
@@ -138,7 +139,7 @@ class EssmsRecoveryDashboard(models.TransientModel):
         kinds = [value for value, _label in self.env["res.partner"]._fields["essms_payer_kind"].selection]
         kind_labels = self._labels("res.partner", "essms_payer_kind")
         figures = {"kind_labels": kind_labels, "kinds": kinds}
-        days = (self.date_to - self.date_from).days + 1
+        days = kpis.period_days(self.date_from, self.date_to)
 
         # Billing of the period and what became of it (cohort of the invoices dated in the period).
         claims = self.env["essms.recovery.claim"]
@@ -156,7 +157,7 @@ class EssmsRecoveryDashboard(models.TransientModel):
         figures["billing"] = {
             "count": sum(row["count"] for row in billed_by_kind.values()),
             "billed": billed, "credited": credited, "collected": collected,
-            "rate": collected / (billed - credited) if billed - credited > 0 else None,
+            "rate": kpis.recovery_rate(billed, credited, collected),
         }
 
         # Outstanding on the end date, by payer kind and age (the due-date tracking as of that date).
@@ -176,9 +177,6 @@ class EssmsRecoveryDashboard(models.TransientModel):
         figures["outstanding_total"] = {"buckets": totals, "total": currency.round(sum(totals.values()))}
 
         # DSO by payer kind: outstanding on the end date / net billed over the period x days in the period.
-        def dso(owed, net):
-            return round(owed / net * days, 1) if net > 0 else None
-
         figures["dso"] = []
         for kind in kinds:
             row = billed_by_kind.get(kind)
@@ -187,10 +185,10 @@ class EssmsRecoveryDashboard(models.TransientModel):
                 continue
             net = currency.round(row["billed"] - row["credited"]) if row else 0.0
             figures["dso"].append({"kind": kind, "label": kind_labels.get(kind, kind), "billed": net,
-                                   "outstanding": owed, "dso": dso(owed, net)})
+                                   "outstanding": owed, "dso": kpis.dso(owed, net, days)})
         figures["dso_total"] = {"billed": currency.round(billed - credited),
                                 "outstanding": figures["outstanding_total"]["total"],
-                                "dso": dso(figures["outstanding_total"]["total"], billed - credited),
+                                "dso": kpis.dso(figures["outstanding_total"]["total"], billed - credited, days),
                                 "days": days}
 
         # Open claims by stage, as they stood on the end date (billed by then, still due then, their stage then).
@@ -219,7 +217,7 @@ class EssmsRecoveryDashboard(models.TransientModel):
             figures["stages"].append({"stage": "credit", "label": self.env._("Unallocated credits"),
                                       "count": credit_count, "amount": figures["credits"]["amount"]})
         other = currency.round(
-            figures["outstanding_total"]["total"] - sum(row["amount"] for row in figures["stages"])
+            kpis.unexplained(figures["outstanding_total"]["total"], [row["amount"] for row in figures["stages"]])
         )
         if not currency.is_zero(other):
             figures["stages"].append({"stage": "other", "label": self.env._(
@@ -275,9 +273,9 @@ class EssmsRecoveryDashboard(models.TransientModel):
             rows.append({
                 "level": level.display_name if level else self.env._("No level"),
                 "letters": letters, "letters_paid": letters_paid,
-                "share": letters_paid / letters if letters else 0.0,
+                "share": kpis.share(letters_paid, letters),
                 "amount_due": currency.round(amount_due), "amount_paid": currency.round(amount_paid),
-                "amount_share": amount_paid / amount_due if amount_due else 0.0,
+                "amount_share": kpis.share(amount_paid, amount_due),
             })
         return rows
 
