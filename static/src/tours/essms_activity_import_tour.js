@@ -93,7 +93,12 @@ registry.category("web_tour.tours").add("essms_activity_import_tour", {
             run: "click",
         },
         {
-            content: "The month's statement opens, computed with the holidays imported (5 days)",
+            content: "The month's statement opens: its activity tab",
+            trigger: '.o_form_view .o_notebook .nav-link[name="lines"]',
+            run: "click",
+        },
+        {
+            content: "... computed with the holidays imported (5 days)",
             trigger:
                 '.o_form_view .o_field_widget[name="line_ids"] .o_data_row:has(td[name="beneficiary_id"]:contains(Tour Garcia Léa))' +
                 ' td[name="absence_holidays"]:contains(5)',
