@@ -405,29 +405,40 @@ class EssmsBillingInput(models.AbstractModel):
         )
 
     @api.model
-    def _render(self, message, currency=None):
+    def _render(self, message, currency=None, memo=None):
         """An engine ``Message`` for the user: its template (extracted through ``_lt``) in their language, its
-        dates in their format, amounts in ``currency`` (the company's by default), quantities as numbers."""
+        dates in their format, amounts in ``currency`` (the company's by default), quantities as numbers.
+        ``memo``, a dict kept by a caller rendering thousands of messages (a run's compute), formats each
+        distinct value once: the same prices, dates and amounts come back on every line."""
         currency = currency or self.env.company.currency_id
         params = {}
         for name, value in message.params:
             if isinstance(value, Message):
-                params[name] = self._render(value, currency)
-            elif isinstance(value, date):
-                params[name] = format_date(self.env, value)
+                params[name] = self._render(value, currency, memo)
+                continue
+            if not isinstance(value, (date, Decimal)):
+                params[name] = str(value)
+                continue
+            key = (type(value), value, name in QUANTITY_PARAMS, currency.id)
+            if memo is not None and key in memo:
+                params[name] = memo[key]
+                continue
+            if isinstance(value, date):
+                text = format_date(self.env, value)
             elif isinstance(value, Decimal) and name in QUANTITY_PARAMS:
                 digits = 0 if value == value.to_integral_value() else 1
-                params[name] = formatLang(self.env, float(value), digits=digits)
-            elif isinstance(value, Decimal):
-                text = formatLang(self.env, float(value), currency_obj=currency)
-                params[name] = "+" + text if isinstance(value, SignedAmount) and value > 0 else text
+                text = formatLang(self.env, float(value), digits=digits)
             else:
-                params[name] = str(value)
+                text = formatLang(self.env, float(value), currency_obj=currency)
+                text = "+" + text if isinstance(value, SignedAmount) and value > 0 else text
+            if memo is not None:
+                memo[key] = text
+            params[name] = text
         return self.env._(message.template.text, **params)
 
     @api.model
-    def _render_all(self, messages):
-        return "\n".join(self._render(message) for message in messages)
+    def _render_all(self, messages, memo=None):
+        return "\n".join(self._render(message, memo=memo) for message in messages)
 
     @api.model
     def _year_counters(self, span, absences, policy, period_start, holidays, earlier=()):
