@@ -164,6 +164,20 @@ class EssmsBillingInput(models.AbstractModel):
         stays_by_beneficiary = year_stays.grouped("beneficiary_id")
         policies = {}
         loaded = {}
+        engine_absences = {}  # absence id: its engine Absence, converted once in its establishment's time zone
+        time_zones = {}
+
+        def absences_of(stay):
+            result = []
+            for absence in absences_by_stay.get(stay, absences.browse()):
+                if absence.id not in engine_absences:
+                    establishment = absence.establishment_id
+                    if establishment not in time_zones:
+                        time_zones[establishment] = absence._get_tz()
+                    engine_absences[absence.id] = self._engine_absence(absence, time_zones[establishment])
+                result.append(engine_absences[absence.id])
+            return tuple(result)
+
         for stay in stays:
             beneficiary = stay.beneficiary_id
             own_decisions = decisions_by_beneficiary.get(beneficiary, decisions.browse()).filtered(
@@ -181,16 +195,14 @@ class EssmsBillingInput(models.AbstractModel):
                 policies[policy_record] = self._engine_policy(policy_record)
             policy = policies[policy_record]
             span = StaySpan(stay.date_start, stay.date_end or None, stay.accommodation, stay.end_reason or None)
-            stay_absences = tuple(
-                self._engine_absence(absence) for absence in absences_by_stay.get(stay, absences.browse())
-            )
+            stay_absences = absences_of(stay)
             billing_term = agreement.billing_term or "arrears"
             # In advance, the absences settled are those of the previous month (engine.billing).
             settled_start = add_months(period_start, -1) if billing_term == "advance" else period_start
             earlier = tuple(
                 (
                     StaySpan(other.date_start, other.date_end or None, other.accommodation, other.end_reason or None),
-                    tuple(self._engine_absence(absence) for absence in absences_by_stay.get(other, absences.browse())),
+                    absences_of(other),
                 )
                 for other in stays_by_beneficiary[beneficiary].sorted("date_start")
                 if other != stay and other.date_start < settled_start and other in absences_by_stay
@@ -387,8 +399,8 @@ class EssmsBillingInput(models.AbstractModel):
         return AbsencePolicy(**values)
 
     @api.model
-    def _engine_absence(self, absence):
-        start, end = absence._local_datetimes()
+    def _engine_absence(self, absence, tz=None):
+        start, end = absence._local_datetimes(tz)
         return Absence(absence.kind, start, end)
 
     @api.model

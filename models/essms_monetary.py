@@ -1,5 +1,12 @@
+from weakref import WeakKeyDictionary
+
 from odoo import fields
 from odoo.tools import float_repr
+from odoo.tools import float_round
+
+# {cursor: {(parent model, parent id): (currency, rounding, decimal places)}}: a run's currency is its company's,
+# which does not change while its lines are created; forgotten with the cursor.
+_CURRENCIES = WeakKeyDictionary()
 
 
 class ChildMonetary(fields.Monetary):
@@ -22,8 +29,14 @@ class ChildMonetary(fields.Monetary):
             parent_id = record.env.cache.get(record, record._fields[parent_name])
         if not isinstance(parent_id, int) or not parent_id:
             return None
-        # The parent is stored already: reading it cannot override a value of the record being created.
-        return record.env[record._fields[parent_name].comodel_name].sudo().browse(parent_id)[path]
+        comodel = record._fields[parent_name].comodel_name
+        known = _CURRENCIES.setdefault(record.env.cr, {})
+        if (comodel, parent_id) not in known:
+            # The parent is stored already: reading it cannot override a value of the record being created.
+            currency = record.env[comodel].sudo().browse(parent_id)[path]
+            # Plain values: a record would hold the transaction, and the entry would never be forgotten.
+            known[comodel, parent_id] = (currency.id, currency.rounding, currency.decimal_places) if currency else ()
+        return known[comodel, parent_id]
 
     def _parent_id_in(self, record, values):
         currency_field_name = self.get_currency_field(record)
@@ -39,7 +52,8 @@ class ChildMonetary(fields.Monetary):
             return super().convert_to_column_insert(value, record, values, validate)
         value = float(value or 0.0)
         if currency:
-            return float_repr(currency.round(value), currency.decimal_places)
+            __, rounding, digits = currency
+            return float_repr(float_round(value, precision_rounding=rounding), digits)
         return value
 
     def convert_to_cache(self, value, record, validate=True):
@@ -49,4 +63,4 @@ class ChildMonetary(fields.Monetary):
         currency = self._parent_currency(record, None)
         if currency is None:
             return super().convert_to_cache(value, record, validate)
-        return currency.with_env(record.env).round(value) if currency else value
+        return float_round(value, precision_rounding=currency[1]) if currency else value
