@@ -162,6 +162,7 @@ bench: setup
 	$(PYTHON) tools/bench_dunning.py $(CONF) --database $(BENCH_DB)
 	$(PYTHON) tools/bench_reciprocity.py $(CONF) --database $(BENCH_DB) --reuse
 	$(PYTHON) tools/bench_dashboard.py $(CONF) --database $(BENCH_DB)
+	$(PYTHON) tools/bench_desk.py $(CONF) --database $(BENCH_DB) --reuse
 
 ## Translations ---------------------------------------------------------------------------------------
 

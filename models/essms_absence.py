@@ -67,9 +67,10 @@ class EssmsAbsence(models.Model):
     def _get_tz(self):
         return pytz.timezone(self.establishment_id.partner_id.tz or self.env.user.tz or "Europe/Paris")
 
-    def _local_datetimes(self):
-        """Departure and return as naive local datetimes: days are counted in the establishment's time zone."""
-        tz = self._get_tz()
+    def _local_datetimes(self, tz=None):
+        """Departure and return as naive local datetimes: days are counted in the establishment's time zone
+        (``tz``, that of the absence's establishment, when the caller has it already)."""
+        tz = tz or self._get_tz()
         return tuple(
             pytz.utc.localize(value).astimezone(tz).replace(tzinfo=None) for value in (self.date_start, self.date_end)
         )

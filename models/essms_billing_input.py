@@ -164,6 +164,20 @@ class EssmsBillingInput(models.AbstractModel):
         stays_by_beneficiary = year_stays.grouped("beneficiary_id")
         policies = {}
         loaded = {}
+        engine_absences = {}  # absence id: its engine Absence, converted once in its establishment's time zone
+        time_zones = {}
+
+        def absences_of(stay):
+            result = []
+            for absence in absences_by_stay.get(stay, absences.browse()):
+                if absence.id not in engine_absences:
+                    establishment = absence.establishment_id
+                    if establishment not in time_zones:
+                        time_zones[establishment] = absence._get_tz()
+                    engine_absences[absence.id] = self._engine_absence(absence, time_zones[establishment])
+                result.append(engine_absences[absence.id])
+            return tuple(result)
+
         for stay in stays:
             beneficiary = stay.beneficiary_id
             own_decisions = decisions_by_beneficiary.get(beneficiary, decisions.browse()).filtered(
@@ -181,16 +195,14 @@ class EssmsBillingInput(models.AbstractModel):
                 policies[policy_record] = self._engine_policy(policy_record)
             policy = policies[policy_record]
             span = StaySpan(stay.date_start, stay.date_end or None, stay.accommodation, stay.end_reason or None)
-            stay_absences = tuple(
-                self._engine_absence(absence) for absence in absences_by_stay.get(stay, absences.browse())
-            )
+            stay_absences = absences_of(stay)
             billing_term = agreement.billing_term or "arrears"
             # In advance, the absences settled are those of the previous month (engine.billing).
             settled_start = add_months(period_start, -1) if billing_term == "advance" else period_start
             earlier = tuple(
                 (
                     StaySpan(other.date_start, other.date_end or None, other.accommodation, other.end_reason or None),
-                    tuple(self._engine_absence(absence) for absence in absences_by_stay.get(other, absences.browse())),
+                    absences_of(other),
                 )
                 for other in stays_by_beneficiary[beneficiary].sorted("date_start")
                 if other != stay and other.date_start < settled_start and other in absences_by_stay
@@ -387,8 +399,8 @@ class EssmsBillingInput(models.AbstractModel):
         return AbsencePolicy(**values)
 
     @api.model
-    def _engine_absence(self, absence):
-        start, end = absence._local_datetimes()
+    def _engine_absence(self, absence, tz=None):
+        start, end = absence._local_datetimes(tz)
         return Absence(absence.kind, start, end)
 
     @api.model
@@ -405,29 +417,40 @@ class EssmsBillingInput(models.AbstractModel):
         )
 
     @api.model
-    def _render(self, message, currency=None):
+    def _render(self, message, currency=None, memo=None):
         """An engine ``Message`` for the user: its template (extracted through ``_lt``) in their language, its
-        dates in their format, amounts in ``currency`` (the company's by default), quantities as numbers."""
+        dates in their format, amounts in ``currency`` (the company's by default), quantities as numbers.
+        ``memo``, a dict kept by a caller rendering thousands of messages (a run's compute), formats each
+        distinct value once: the same prices, dates and amounts come back on every line."""
         currency = currency or self.env.company.currency_id
         params = {}
         for name, value in message.params:
             if isinstance(value, Message):
-                params[name] = self._render(value, currency)
-            elif isinstance(value, date):
-                params[name] = format_date(self.env, value)
+                params[name] = self._render(value, currency, memo)
+                continue
+            if not isinstance(value, (date, Decimal)):
+                params[name] = str(value)
+                continue
+            key = (type(value), value, name in QUANTITY_PARAMS, currency.id)
+            if memo is not None and key in memo:
+                params[name] = memo[key]
+                continue
+            if isinstance(value, date):
+                text = format_date(self.env, value)
             elif isinstance(value, Decimal) and name in QUANTITY_PARAMS:
                 digits = 0 if value == value.to_integral_value() else 1
-                params[name] = formatLang(self.env, float(value), digits=digits)
-            elif isinstance(value, Decimal):
-                text = formatLang(self.env, float(value), currency_obj=currency)
-                params[name] = "+" + text if isinstance(value, SignedAmount) and value > 0 else text
+                text = formatLang(self.env, float(value), digits=digits)
             else:
-                params[name] = str(value)
+                text = formatLang(self.env, float(value), currency_obj=currency)
+                text = "+" + text if isinstance(value, SignedAmount) and value > 0 else text
+            if memo is not None:
+                memo[key] = text
+            params[name] = text
         return self.env._(message.template.text, **params)
 
     @api.model
-    def _render_all(self, messages):
-        return "\n".join(self._render(message) for message in messages)
+    def _render_all(self, messages, memo=None):
+        return "\n".join(self._render(message, memo=memo) for message in messages)
 
     @api.model
     def _year_counters(self, span, absences, policy, period_start, holidays, earlier=()):

@@ -2,6 +2,8 @@ from odoo import api
 from odoo import fields
 from odoo import models
 
+from .essms_monetary import ChildMonetary
+
 
 class EssmsBillingLine(models.Model):
     """What one payer, or the resident, is billed for one stay in a run, with the calculation in words."""
@@ -38,19 +40,19 @@ class EssmsBillingLine(models.Model):
     pending_decision = fields.Boolean(help="A funding decision is pending: the payer's share is accrued.")
     days_billed = fields.Float()
     days_reduced = fields.Float()
-    unit_price = fields.Monetary(string="Daily price")
-    gross_amount = fields.Monetary()
-    contribution_amount = fields.Monetary(string="Contribution")
-    amount = fields.Monetary(help="Invoiced now.")
-    to_bill_on_decision = fields.Monetary(help="Payer's share accrued until the pending decision is taken.")
-    to_bill_on_decision_total = fields.Monetary(
+    unit_price = ChildMonetary(string="Daily price")
+    gross_amount = ChildMonetary()
+    contribution_amount = ChildMonetary(string="Contribution")
+    amount = ChildMonetary(help="Invoiced now.")
+    to_bill_on_decision = ChildMonetary(help="Payer's share accrued until the pending decision is taken.")
+    to_bill_on_decision_total = ChildMonetary(
         string="To bill on decision (running total)",
         help="Accrued for this beneficiary and decision since the date of effect, this month included.",
     )
-    third_party_amount = fields.Monetary(
+    third_party_amount = ChildMonetary(
         string="Third-party money", help="Contribution collected from the resident's income for the payer (467)."
     )
-    previous_amount = fields.Monetary(string="Last month", help="Amount of the same line in last month's run.")
+    previous_amount = ChildMonetary(string="Last month", help="Amount of the same line in last month's run.")
     amount_changed = fields.Boolean(string="Changed vs last month")
     detail_ids = fields.One2many(
         "essms.billing.line.detail", "line_id", string="Detail", readonly=True,
@@ -60,10 +62,10 @@ class EssmsBillingLine(models.Model):
     anomaly = fields.Text()
     has_anomaly = fields.Boolean(index=True)
     move_id = fields.Many2one("account.move", string="Invoice", ondelete="set null", index=True, copy=False)
-    billed_amount = fields.Monetary(
+    billed_amount = ChildMonetary(
         string="Billed before", help="Recall or regularisation: what the posted documents billed for the month."
     )
-    due_amount = fields.Monetary(
+    due_amount = ChildMonetary(
         string="Due", help="Recall or regularisation: what the month is due, computed today."
     )
     origin_move_id = fields.Many2one(

@@ -1,6 +1,8 @@
 from odoo import fields
 from odoo import models
 
+from .essms_monetary import ChildMonetary
+
 COMPONENTS = [
     ("accommodation", "Accommodation"),
     ("care", "Care"),
@@ -49,8 +51,8 @@ class EssmsBillingLineDetail(models.Model):
     quantity = fields.Float(
         digits=(16, 2), help="Days (half days count 0.5); 1 for a contribution; the days not billed for that kind."
     )
-    unit_price = fields.Monetary(string="Unit price")
-    amount = fields.Monetary()
+    unit_price = ChildMonetary(string="Unit price")
+    amount = ChildMonetary()
     reason = fields.Char(help="What the row is, in words.")
 
     def _is_day_row(self):

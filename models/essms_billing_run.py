@@ -348,17 +348,18 @@ class EssmsBillingRun(models.Model):
                             batch.fjh, batch.holidays)
             previous = run._previous_amounts(list(batch.stays))
             accrued = run._accrued_before()
+            memo = {}  # each distinct date, price and amount of the messages formatted once
             for billing in billings:
                 loaded = batch.stays[billing.stay_key]
                 for result in billing.results:
                     if result.payer is None:
                         continue  # no agreement and none required (an ESAT): nothing billed individually
-                    vals = run._prepare_line_vals(loaded, billing, result, previous, accrued)
+                    vals = run._prepare_line_vals(loaded, billing, result, previous, accrued, memo)
                     vals["blocked"] = billing.blocked
                     vals_list.append(vals)
         return self.env["essms.billing.line"].create(vals_list)
 
-    def _prepare_line_vals(self, loaded, billing, result, previous, accrued):
+    def _prepare_line_vals(self, loaded, billing, result, previous, accrued, memo=None):
         render = self.env["essms.billing.input"]._render_all
         anomalies = result.anomalies
         if result.role == "payer":
@@ -398,13 +399,13 @@ class EssmsBillingRun(models.Model):
             "previous_amount": previous_amount or 0.0,
             "amount_changed": previous_amount is not None
             and self.currency_id.compare_amounts(previous_amount, amount) != 0,
-            "explanation": render(result.explanation),
-            "anomaly": render(anomalies),
+            "explanation": render(result.explanation, memo),
+            "anomaly": render(anomalies, memo),
             "has_anomaly": bool(anomalies),
-            "detail_ids": self._prepare_detail_commands(result.details, result.payer),
+            "detail_ids": self._prepare_detail_commands(result.details, result.payer, memo),
         }
 
-    def _prepare_detail_commands(self, details, payer_id):
+    def _prepare_detail_commands(self, details, payer_id, memo=None):
         """The stored detail rows of a line, created with it in the same batched create (billing-rules §13)."""
         render = self.env["essms.billing.input"]._render
         return [
@@ -419,7 +420,7 @@ class EssmsBillingRun(models.Model):
                 "quantity": float(detail.quantity),
                 "unit_price": float(detail.unit_price),
                 "amount": float(detail.amount),
-                "reason": render(detail.reason, self.currency_id),
+                "reason": render(detail.reason, self.currency_id, memo),
             })
             for sequence, detail in enumerate(details, start=1)
         ]

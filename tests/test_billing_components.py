@@ -280,3 +280,51 @@ class TestBillingComponents(BillingCommon):
         self.assertTrue(situation.resources_known)
         with self.assertRaises(ValidationError):
             self._tariff(self.apa34, "dependency", 10.0)  # no GIR group
+
+    def _component_establishments(self, code, size):
+        """A FAM (accommodation to the département, care to the fund) and an EHPAD (social aid with a contribution,
+        dependency by GIR billed in advance), ``size`` residents each, with an absence, a situation, a decision."""
+        fam = self._create_establishment("F" + code, "FAM %s" % code, tariff=184.50)
+        fam.kind = "fam"
+        self._tariff(self._agreement(fam, "care", "health_fund", name="Soins %s" % code), "care", 72.35)
+        ehpad = self._create_establishment("E" + code, "EHPAD %s" % code, tariff=68.40)
+        ehpad.kind = "ehpad"
+        social_aid = ehpad.agreement_ids
+        social_aid.write({"payer_rule": "decision_payer", "billing_term": "advance"})
+        apa = self._agreement(ehpad, "dependency", "decision_payer", name="APA %s" % code, payer=self.departement,
+                              billing_term="advance")
+        for gir, amount in (("1_2", 23.10), ("3_4", 14.66), ("5_6", 6.22)):
+            self._tariff(apa, "dependency", amount, gir_group=gir)
+        for index in range(size):
+            stay = self._create_resident("FAM %s %s" % (code, index), establishment=fam)
+            self._situation(stay, health_fund_id=self.cpam.id)
+            self._absence(stay, "hospital", datetime(2026, 3, 10, 8), datetime(2026, 3, 14, 18))
+            stay = self._create_resident("EHPAD %s %s" % (code, index), establishment=ehpad, decision=None)
+            self._situation(stay, gir_group=("1_2", "3_4", "5_6")[index % 3], resources_monthly=1450.00)
+            self._decision(stay, self.departement, social_aid, "ASH-%s-%s" % (code, index), contribution=1305.00)
+            self._decision(stay, self.departement, apa, "APA-%s-%s" % (code, index))
+            self._absence(stay, "holidays", datetime(2026, 3, 2, 8), datetime(2026, 3, 6, 18))
+        return fam | ehpad
+
+    @freeze_time("2026-04-03")
+    def test_compute_queries_do_not_grow_with_beneficiaries(self):
+        """A run's compute with every component, several payers per stay and their detail rows: as many queries
+        for 6 residents per establishment as for 3 (the first compute, which warms the caches, is not counted)."""
+        counts = []
+        for code, size in (("Q0", 1), ("Q1", 3), ("Q2", 6)):
+            establishments = self._component_establishments(code, size)
+            for establishment in establishments:
+                self._validated_statement(establishment, MARCH)
+            run = self._run(establishments, MARCH)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            run.action_compute()
+            self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+            # The accommodation, the care and the resident's share at the FAM; social aid, dependency and the
+            # resident at the EHPAD: each with its detail rows.
+            self.assertGreaterEqual(len(run.line_ids), 5 * size, run.line_ids.mapped("anomaly"))
+            self.assertTrue(run.line_ids.detail_ids.filtered(lambda detail: detail.component == "dependency"))
+            self.assertTrue(run.line_ids.detail_ids.filtered(lambda detail: detail.component == "care"))
+        self.assertEqual(counts[1], counts[2], "queries of a compute for 3 and for 6 residents per establishment")

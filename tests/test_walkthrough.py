@@ -290,3 +290,70 @@ class TestWalkthrough(HttpCase):
     def test_ageing(self):
         self._tour("essms_walk_ageing", self.operator.login)
         self._downloaded("essms.receivable.ageing.export")
+
+    # More in the demo: read only -------------------------------------------------------------------------------
+
+    def test_demo_portfolio(self):
+        """The second operator answers for the FAM and the foyer d'hébergement: her to-do has their two cards and
+        her lists narrow to them; the first operator has no portfolio and sees every establishment."""
+        operatrice = self.env.ref("essms_billing.user_demo_operatrice")
+        mine = self.env.ref("essms_billing.demo_establishment_fam") | self.env.ref(
+            "essms_billing.demo_establishment_foyer_hebergement"
+        )
+        self.assertEqual(self.env["essms.establishment"].search([("operator_ids", "in", operatrice.id)]), mine)
+        desk = self.env["essms.operator.desk"].with_user(operatrice).create({})
+        desk._refresh()
+        self.assertTrue(desk.portfolio)
+        self.assertEqual(desk.line_ids.establishment_id, mine)
+        Statement = self.env["essms.activity.statement"]
+        everything = Statement.with_user(operatrice).search([])
+        narrowed = Statement.with_user(operatrice).search([("essms_my_establishments", "=", True)])
+        self.assertTrue(narrowed and narrowed.establishment_id == mine)
+        self.assertLess(len(narrowed), len(everything), "the filter narrows, the rights stay")
+        self.assertEqual(Statement.with_user(self.operator).search([("essms_my_establishments", "=", True)]),
+                         Statement.with_user(self.operator).search([]))
+        desk = self.env["essms.operator.desk"].with_user(self.operator).create({})
+        desk._refresh()
+        self.assertFalse(desk.portfolio)
+        self.assertLessEqual(self.establishments, desk.line_ids.establishment_id)
+
+    def test_reporting_equals_the_demo_invoices_and_statements(self):
+        """The billing reporting of the demo months: its amounts are the posted run invoices less the credit
+        notes, per establishment and run kind, and per month for the regular runs' own days; its days present
+        are the validated statements' of each month."""
+        Report = self.env["essms.billing.report"]
+        moves = self.env["account.move"].search([("essms_run_id", "!=", False), ("state", "=", "posted")])
+        for establishment in self.establishments:
+            for kind in ("regular", "recall", "regularisation"):
+                documents = moves.filtered(
+                    lambda move, e=establishment, k=kind: move.essms_establishment_id == e
+                    and move.essms_run_id.kind == k
+                )
+                groups = Report._read_group(
+                    [("row_type", "=", "billed"), ("establishment_id", "=", establishment.id), ("run_kind", "=", kind)],
+                    [], ["amount:sum"],
+                )
+                self.assertAlmostEqual(groups[0][0] or 0.0, sum(documents.mapped("amount_untaxed_signed")), places=2,
+                                       msg="%s, %s runs" % (establishment.name, kind))
+        regular = moves.filtered(lambda move: move.essms_run_id.kind == "regular")
+        months = sorted(set(regular.essms_run_id.mapped("period_start")))
+        self.assertGreaterEqual(len(months), 3, "three demo months invoiced")
+        for month in months:
+            invoices = regular.filtered(lambda move, m=month: move.essms_run_id.period_start == m)
+            groups = Report._read_group(
+                [("row_type", "=", "billed"), ("move_id", "in", invoices.ids)], [], ["amount:sum", "days_billed:sum"]
+            )
+            self.assertAlmostEqual(groups[0][0], sum(invoices.mapped("amount_untaxed_signed")), places=2,
+                                   msg="the invoices of the run of %s" % month)
+            self.assertGreater(groups[0][1], 0)
+            statements = self.env["essms.activity.statement"].search(
+                [("period_start", "=", month), ("state", "=", "validated")]
+            )
+            activity = Report._read_group([("row_type", "=", "activity"), ("month", "=", month)],
+                                          ["establishment_id"], ["days_present:sum"])
+            self.assertEqual(
+                {establishment: round(days, 2) for establishment, days in activity},
+                {statement.establishment_id: round(sum(statement.line_ids.mapped("days_present")), 2)
+                 for statement in statements},
+                str(month),
+            )
