@@ -280,3 +280,29 @@ class TestBillingComponents(BillingCommon):
         self.assertTrue(situation.resources_known)
         with self.assertRaises(ValidationError):
             self._tariff(self.apa34, "dependency", 10.0)  # no GIR group
+
+    @freeze_time("2026-04-03")
+    def test_reservation_price_and_care_absence_days_are_the_agreements_settings(self):
+        """Example I's month under other settings of its payers: the département's policy keeps the place at a
+        reservation price beyond the 72 hours (a dated tariff of the agreement), the fund's care agreement bills the
+        first days of every absence up to the threshold. Each reads as quantity x unit price on its invoice."""
+        care = self.fam.agreement_ids.filtered(lambda agreement: agreement.component == "care")
+        self.assertEqual(care.component_absence_days, "present", "care bills the days present unless told otherwise")
+        accommodation = self.fam.agreement_ids.filtered(lambda agreement: agreement.component == "accommodation")
+        self.assertFalse(accommodation.component_absence_days)
+        accommodation.absence_policy_id.reduction_kind = "reservation"
+        self._tariff(accommodation, "reservation", 120.00)
+        care.component_absence_days = "within_threshold"
+        run = self._invoiced(self.fam, MARCH)
+        invoices = self._invoices(run, self.ines)
+        self.assertEqual(
+            invoices[self.departement], [(29.0, 184.50, 5350.50), (2.0, 120.00, 240.00), (1.0, -723.32, -723.32)]
+        )
+        self.assertEqual(invoices[self.cpam], [(29.0, 72.35, 2098.15)])
+        line = run.line_ids.filtered(lambda line: line.stay_id == self.ines and line.payer_id == self.departement)
+        self.assertEqual(line.detail_ids.mapped("kind"), ["full", "reservation", "contribution"])
+        # The statement and the control count the reservation days as billed days: 31, no difference.
+        control = self.env["essms.activity.billing.control"].search(
+            [("beneficiary_id", "=", self.ines.beneficiary_id.id), ("period_start", "=", MARCH)]
+        )
+        self.assertEqual((control.invoiced_days, control.has_difference), (31.0, False))
