@@ -2,8 +2,12 @@
 payers), F (MAS, the 30 % AAH guarantee) and G (EHPAD) on the invoice lines and each payer's invoices; a person whose
 data is missing is not billed, the others are."""
 
+import base64
+import io
 from datetime import date
 from datetime import datetime
+
+from openpyxl import load_workbook
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -306,3 +310,25 @@ class TestBillingComponents(BillingCommon):
             [("beneficiary_id", "=", self.ines.beneficiary_id.id), ("period_start", "=", MARCH)]
         )
         self.assertEqual((control.invoiced_days, control.has_difference), (31.0, False))
+
+    @freeze_time("2026-04-03")
+    def test_portal_export_shows_only_the_departements_share(self):
+        """The département's portal file of example I's month: Inès Roig's accommodation days and amounts, her
+        contribution; the care the CPAM pays is neither counted nor summed in it (billing-rules §5, §9)."""
+        self._invoiced(self.fam, MARCH)
+        wizard = self.env["essms.portal.export"].create({
+            "period_start": MARCH,
+            "payer_id": self.departement.id,
+            "establishment_ids": [Command.set(self.fam.ids)],
+            "layout_id": self.env.ref("essms_billing.portal_layout_cd66").id,
+        })
+        wizard.action_export()
+        sheet = load_workbook(io.BytesIO(base64.b64decode(wizard.file))).active
+        header, *rows = list(sheet.iter_rows(values_only=True))
+        (ines,) = [dict(zip(header, row, strict=True)) for row in rows]
+        expected = {
+            "Jours de présence": 26, "Jours d'hospitalisation": 5, "Jours facturés plein tarif": 29,
+            "Jours facturés tarif minoré": 2, "Prix de journée": 184.5, "Montant brut": 5673.5,
+            "Participation": 723.32, "Montant net département": 4950.18,
+        }
+        self.assertEqual({key: ines[key] for key in expected}, expected)
