@@ -332,3 +332,16 @@ class TestBillingComponents(BillingCommon):
             "Participation": 723.32, "Montant net département": 4950.18,
         }
         self.assertEqual({key: ines[key] for key in expected}, expected)
+
+    @freeze_time("2026-04-03")
+    def test_example_g_social_aid_bearing_the_gir_5_6_rate_full_run(self):
+        """Example G's last variant as a run: the département's social aid also bears the GIR 5-6 rate (a setting of
+        its agreement): it is invoiced 933,60, the resident only her contribution."""
+        self.social_aid.social_aid_bears_gir_rate = True
+        run = self._invoiced(self.ehpad, APRIL)
+        gisele = self._invoices(run, self.gisele)
+        self.assertEqual(
+            gisele[self.departement], [(30.0, 68.40, 2052.00), (1.0, -1305.00, -1305.00), (30.0, 6.22, 186.60)]
+        )
+        self.assertAlmostEqual(self._total(run, self.gisele, self.departement), 933.60)
+        self.assertEqual(gisele[self.gisele.beneficiary_id.partner_id], [(1.0, 1305.00, 1305.00)])
