@@ -149,6 +149,13 @@ DETAIL_REGULARISATION = {
             "reduced price"
         ),
     ),
+    "reservation": Template(
+        "detail_regularisation_reservation",
+        _lt(
+            "Regularisation of %(date_from)s to %(date_to)s, billed in advance as if present: days of absence at the "
+            "place reservation price"
+        ),
+    ),
     "contribution": Template(
         "detail_regularisation_contribution",
         _lt("Regularisation of %(date_from)s to %(date_to)s, billed in advance as if present: resident contribution"),
