@@ -503,3 +503,26 @@ def test_reservation_without_its_tariff_is_reported():
         "No tariff applies from 2026-03-13 to 2026-03-14: these days are priced 0.00."
     ]
     assert ("accommodation", "reservation", 2, D("0.00"), D("0.00")) in rows(departement)
+
+
+def test_reservation_in_advance_regularises_the_days_of_last_month():
+    """Billed in advance: April as if present, then March's 2 days beyond the 72 hours come back as -2 x 184.50 at
+    the full price and +2 x 120.00 at the reservation price, named as such."""
+    stay = replace(
+        FAM,
+        billing_term="advance",
+        components=(),
+        policy=replace(POLICY, reduction_kind="reservation"),
+        reservation_tariffs=(Tariff(START, D("120.00")),),
+    )
+    departement = by_payer(bill_month(stay, 2026, 4))[("payer", "CD66")]
+    regularisations = [row for row in rows(departement) if row[1] == "regularisation"]
+    assert sorted(regularisations) == sorted([
+        ("accommodation", "regularisation", -2, D("184.50"), D("-369.00")),
+        ("accommodation", "regularisation", 2, D("120.00"), D("240.00")),
+    ])
+    reasons = [d.reason.render() for d in departement.details if d.kind == "regularisation" and d.amount > 0]
+    assert reasons == [
+        "Regularisation of 2026-03-01 to 2026-03-31, billed in advance as if present: days of absence at the place "
+        "reservation price"
+    ]
