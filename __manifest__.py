@@ -78,6 +78,7 @@
         "data/essms_legal_data.xml",
         "views/menus.xml",
         "views/essms_component_views.xml",
+        "views/account_move_component_views.xml",
         "views/essms_portfolio_views.xml",
         "views/essms_operator_desk_views.xml",
         "views/essms_billing_report_views.xml",

@@ -149,6 +149,13 @@ DETAIL_REGULARISATION = {
             "reduced price"
         ),
     ),
+    "reservation": Template(
+        "detail_regularisation_reservation",
+        _lt(
+            "Regularisation of %(date_from)s to %(date_to)s, billed in advance as if present: days of absence at the "
+            "place reservation price"
+        ),
+    ),
     "contribution": Template(
         "detail_regularisation_contribution",
         _lt("Regularisation of %(date_from)s to %(date_to)s, billed in advance as if present: resident contribution"),
@@ -161,16 +168,18 @@ DETAIL_REGULARISATION = {
 MERGED = {
     "full": Template("detail_full", _lt("%(quantity)s days at the full price (present, or absent without reduction)")),
     "reduced": Template("detail_reduced", _lt("%(quantity)s days of absence at a reduced price")),
+    "reservation": Template("detail_reservation", _lt("%(quantity)s days of absence at the place reservation price")),
     "not_billed": Template("detail_not_billed", _lt("%(quantity)s days not billed")),
 }
 
 # Kinds of detail rows (``essms.billing.line.detail.kind``).
 FULL = "full"
 REDUCED = "reduced"
+RESERVATION = "reservation"
 CONTRIBUTION = "contribution"
 REGULARISATION_KIND = "regularisation"
 NOT_BILLED = "not_billed"
-DAY_KINDS = (FULL, REDUCED, "reservation")
+DAY_KINDS = (FULL, REDUCED, RESERVATION)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -249,6 +258,7 @@ class StayInput:
     blocking: tuple = ()  # problems found by the caller that forbid billing the person (Message)
     agreement: object = None  # the accommodation agreement's key
     date_room_cleared: date | None = None  # after a death: accommodation billed until then (§11)
+    reservation_tariffs: tuple = ()  # the agreement's place reservation prices (a policy reducing to them, §3)
 
 
 @dataclass(frozen=True)
@@ -621,7 +631,7 @@ def _settle(stay, classification, period_start, fjh):
 def _payer_result(stay, decision, days, period_start, fjh):
     """The payer's result for its days, and the contribution (or provision) the resident owes."""
     policy = stay.policy
-    priced = price_days(days, stay.tariffs, policy, fjh)
+    priced = price_days(days, stay.tariffs, policy, fjh, stay.reservation_tariffs)
     gross = priced.gross
     pending = decision is not None and decision.pending
     explanation = [PENDING_HEADER()] if pending else []
@@ -695,8 +705,8 @@ def _monthly_contribution(stay, decision, anomalies):
 def _resident_result(stay, uncovered, after_quota, owed, classification, fjh):
     """The resident's result: days out of rights, days after the quota, contributions and provisions."""
     policy = stay.policy
-    uncovered_priced = price_days(uncovered, stay.tariffs, policy, fjh)
-    quota_priced = price_days(after_quota, stay.tariffs, policy, fjh)
+    uncovered_priced = price_days(uncovered, stay.tariffs, policy, fjh, stay.reservation_tariffs)
+    quota_priced = price_days(after_quota, stay.tariffs, policy, fjh, stay.reservation_tariffs)
     out_of_rights = [day for day in uncovered if day.status in PAYER_STATUSES]
     explanation = []
     anomalies = [*uncovered_priced.anomalies, *quota_priced.anomalies]
@@ -751,8 +761,10 @@ def price_details(lines, policy):
     for line in lines:
         if not line.quantity:
             key = (NOT_BILLED, line.reason)
+        elif line.status == DayStatus.ABSENT_REDUCED:
+            key = (RESERVATION if policy.reduction_kind == "reservation" else REDUCED, line.unit_price)
         else:
-            key = (REDUCED if line.status == DayStatus.ABSENT_REDUCED else FULL, line.unit_price)
+            key = (FULL, line.unit_price)
         groups.setdefault(key, []).append(line)
     details = []
     for (kind, _price), grouped in groups.items():

@@ -6,13 +6,14 @@ that covers it, and returned as ``Share`` objects: who bears them (the payer's k
 resident) and the detail rows (quantity x unit price, billing-rules §13). ``billing`` adds each share to
 the result of its payer, so one payer gets one result per stay whatever the number of components.
 
-- **Care** (FAM, §9): a daily care price per day present, billed to the health-insurance fund; days of
-  absence are not billed.
-- **Dependency** (EHPAD, §11): a daily price per GIR group, on the days present and the absences of 72 hours
-  or less (not on the days of a longer absence). Every resident pays the GIR 5-6 rate (or the accommodation
-  social aid, when its policy bears it); the difference with the resident's GIR rate is invoiced per day to
-  the département that pays the APA individually, or, without an individual APA, left to the APA global
-  allocation (reported as days not billed).
+- **Care** (FAM, §9): a daily care price per day billed, to the health-insurance fund.
+- **Dependency** (EHPAD, §11): a daily price per GIR group, on the days billed. Every resident pays the GIR 5-6
+  rate (or the accommodation social aid, when its policy bears it); the difference with the resident's GIR rate
+  is invoiced per day to the département that pays the APA individually, or, without an individual APA, left to
+  the APA global allocation (reported as days not billed).
+- Which days a care or dependency component bills is its agreement's setting (``absence_days``): the days
+  present only (care, usually), also the absences up to the policy's threshold (dependency, usually: not the days
+  of a longer absence), or also the first days of every absence up to the threshold.
 - **Daily hospital fee** (MAS, §10): the FJH of each day present, billed to the resident while they keep at
   least 30 % of the full-rate AAH: ``min(days present, floor((resources - 30 % AAH) / FJH))`` days; the days
   beyond go to a third payer covering the FJH, or are not billed and reported. No FJH for a minor when the
@@ -158,8 +159,40 @@ BLOCKED_NO_AAH = Template(
     ),
 )
 
-# Days of a component: care and FJH on the days present, dependency also on short absences (72 h or less).
+# Days of a component: the FJH on the days present (§10); care and dependency as their agreement says.
 _PRESENT = (DayStatus.PRESENT,)
+# The absences each setting bills besides the days present: none, absences within the threshold as a whole, or
+# also the first days of a longer absence (those billed at the full price before the reduction starts).
+ABSENCE_DAYS = {
+    "present": frozenset(),
+    "short_absences": frozenset({DayReason.SHORT_ABSENCE}),
+    "within_threshold": frozenset({DayReason.SHORT_ABSENCE, DayReason.WITHIN_THRESHOLD}),
+}
+BLOCKED_NO_ABSENCE_DAYS = Template(
+    "blocked_no_absence_days",
+    _lt(
+        "%(person)s, %(component)s: the agreement %(agreement)s does not say which days of absence it bills: fill "
+        "in its Days of absence billed."
+    ),
+)
+
+
+def billed_days(days, absence_days):
+    """The days a care or dependency component bills under its agreement's setting (``ABSENCE_DAYS``)."""
+    reasons = ABSENCE_DAYS[absence_days]
+    return [
+        day for day in days if day.quantity and (day.status == DayStatus.PRESENT or day.reason in reasons)
+    ]
+
+
+def _unset_absence_days(component):
+    if component.absence_days in ABSENCE_DAYS:
+        return None
+    return BLOCKED_NO_ABSENCE_DAYS(
+        person=component.person,
+        component=component_label(component.component),
+        agreement=component.agreement_name or str(component.agreement),
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,6 +227,8 @@ class ComponentInput:
     billing_term: str = "arrears"
     policy: object = None  # the component agreement's AbsencePolicy (None: the stay's)
     person: str = ""
+    # care, dependency: present | short_absences | within_threshold (the agreement's setting, ABSENCE_DAYS)
+    absence_days: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -289,7 +324,10 @@ def _no_payer(component, template):
 
 
 def _care(component, days):
-    billed = [day for day in days if day.status in _PRESENT and day.quantity]
+    unset = _unset_absence_days(component)
+    if unset:
+        return Computed(blocking=(unset,))
+    billed = billed_days(days, component.absence_days)
     if not billed:
         return Computed()
     if component.payer is None:
@@ -301,17 +339,11 @@ def _care(component, days):
     return Computed(shares=(_share(component, component.payer, component.payer_is_resident, rows),))
 
 
-def _dependency_days(days):
-    """Days present and absences of 72 hours or less: not the days of a longer absence (§11)."""
-    return [
-        day
-        for day in days
-        if day.quantity and (day.status == DayStatus.PRESENT or day.reason == DayReason.SHORT_ABSENCE)
-    ]
-
-
 def _dependency(component, days):
-    billed = _dependency_days(days)
+    unset = _unset_absence_days(component)
+    if unset:
+        return Computed(blocking=(unset,))
+    billed = billed_days(days, component.absence_days)
     if not billed:
         return Computed()
     if component.gir not in GIR_GROUPS:

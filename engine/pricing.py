@@ -3,7 +3,9 @@
 - Each day is priced at the tariff in force on that day, so a price change in the middle of a month
   splits the month's days between the old and the new price.
 - A reduced day costs the day's price less the reduction of the policy: the daily hospital fee (FJH)
-  in force on that day, a fixed amount, or a percentage; never less than zero.
+  in force on that day, a fixed amount, or a percentage; never less than zero. Under a policy that keeps the
+  place at a reservation price (billing-rules §3, §9), it costs the agreement's *place reservation* tariff in
+  force that day instead (a row of its own, kind ``reservation``).
 - A global allocation (*dotation globale*) is paid in twelfths of the annual amount; while the new
   amount is not fixed, twelfths of last year's; the first instalment after it is fixed regularises the
   months already paid.
@@ -65,6 +67,13 @@ REDUCED_TEMPLATES = {
         "reduced_fixed",
         _lt("%(quantity)s days × %(price)s = %(amount)s (absence over %(hours)s h: %(full_price)s less %(reduction)s)"),
     ),
+    "reservation": Template(
+        "reduced_reservation",
+        _lt(
+            "%(quantity)s days × %(price)s = %(amount)s (absence over %(hours)s h: place reservation price instead "
+            "of %(full_price)s)"
+        ),
+    ),
     "percent": Template(
         "reduced_percent",
         _lt(
@@ -124,6 +133,8 @@ def reduced_price(full_price, day, policy, fjh):
 
 def reduction_at(day, policy, fjh):
     """The reduction as shown to the user: the FJH of the day, the fixed amount, or the percentage."""
+    if policy.reduction_kind == "reservation":
+        return ZERO  # the reservation price is the agreement's own tariff, not a reduction
     if policy.reduction_kind == "fjh":
         return cents(fjh.at(day))
     return cents(policy.reduction_value)
@@ -187,11 +198,12 @@ class PricedDays:
         return tuple(line.explanation(policy) for line in self.lines)
 
 
-def price_days(days, tariffs, policy, fjh):
+def price_days(days, tariffs, policy, fjh, reservation_tariffs=()):
     """Price ``days`` (``days.Day`` objects) at the tariffs in force on each day (billing-rules §1, §3).
 
     Days without a billed quantity are kept as lines of zero amount so they can be explained. A billed
-    day without a tariff is priced 0.00 and reported.
+    day without a tariff is priced 0.00 and reported. Under a policy whose reduction is the place reservation
+    (``reduction_kind == "reservation"``), a reduced day is priced at ``reservation_tariffs`` in force that day.
     """
     groups = {}
     missing = []
@@ -205,7 +217,14 @@ def price_days(days, tariffs, policy, fjh):
                 missing.append(day.day)
             else:
                 full_price = unit_price = cents(tariff.amount)
-            if day.status == DayStatus.ABSENT_REDUCED and tariff is not None:
+            if day.status == DayStatus.ABSENT_REDUCED and policy.reduction_kind == "reservation":
+                reservation = tariff_at(reservation_tariffs, day.day)
+                if reservation is None:
+                    missing.append(day.day)
+                    unit_price = ZERO
+                else:
+                    unit_price = cents(reservation.amount)
+            elif day.status == DayStatus.ABSENT_REDUCED and tariff is not None:
                 unit_price = reduced_price(full_price, day.day, policy, fjh)
                 reduction = reduction_at(day.day, policy, fjh)
         key = (day.status, day.reason, unit_price, full_price, reduction)

@@ -78,6 +78,10 @@ CORRECTION_DETAIL = {
         "correction_detail_reduced",
         _lt("Correction of %(date_from)s to %(date_to)s: days of absence at a reduced price"),
     ),
+    "reservation": Template(
+        "correction_detail_reservation",
+        _lt("Correction of %(date_from)s to %(date_to)s: days of absence at the place reservation price"),
+    ),
     "contribution": Template(
         "correction_detail_contribution", _lt("Correction of %(date_from)s to %(date_to)s: resident contribution")
     ),

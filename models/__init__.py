@@ -30,6 +30,7 @@ from . import essms_billing_run
 from . import essms_closing_mixin
 from . import essms_component
 from . import essms_demo_allocation
+from . import essms_demo_components
 from . import essms_demo_generator
 from . import essms_demo_legal
 from . import essms_demo_recovery

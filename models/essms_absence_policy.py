@@ -38,6 +38,7 @@ class EssmsAbsencePolicy(models.Model):
             ("fjh", "Daily hospital fee (FJH)"),
             ("fixed", "Fixed amount"),
             ("percent", "Percentage"),
+            ("reservation", "Place reservation price"),
             ("none", "No reduction"),
         ],
         default="fjh",

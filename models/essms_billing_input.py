@@ -91,6 +91,7 @@ class EssmsBillingInput(models.AbstractModel):
                 "establishment_id", "payer_id", "financing", "billing_term", "invoice_grouping",
                 "absence_policy_id", "service_code", "commitment_number", "name", "component", "payer_rule",
                 "social_aid_bears_gir_rate", "fjh_minors_exempt", "apa_individual",
+                "component_absence_days",
             ],
         )
         agreements.payer_id.fetch(["essms_payer_kind"])
@@ -98,7 +99,7 @@ class EssmsBillingInput(models.AbstractModel):
         tariffs = self.env["essms.tariff"].sudo().search_fetch(
             [
                 ("agreement_id", "in", agreements.ids),
-                ("kind", "in", ("accommodation", "care", "dependency")),
+                ("kind", "in", ("accommodation", "care", "dependency", "reservation")),
                 ("date_from", "<=", period_end),
             ],
             ["agreement_id", "accommodation", "kind", "gir_group", "date_from", "date_to", "amount", "decree_ref"],
@@ -212,6 +213,10 @@ class EssmsBillingInput(models.AbstractModel):
             agreement_tariffs = tariffs_by_agreement.get(agreement, tariffs.browse()).filtered(
                 lambda t, stay=stay: t.accommodation == stay.accommodation
             )
+            # The place reservation prices, billed for the days of a long absence under a policy that keeps the
+            # place at that price (billing-rules §3, §9); the other tariffs are the daily prices.
+            reservation_tariffs = agreement_tariffs.filtered(lambda t: t.kind == "reservation")
+            agreement_tariffs -= reservation_tariffs
             situation = situation_by_beneficiary.get(beneficiary)
             payer, requires_decision, blocking = self._accommodation_payer(stay, agreement, situation, required)
             components, component_blocking = self._components(
@@ -241,6 +246,7 @@ class EssmsBillingInput(models.AbstractModel):
                 blocking=(*blocking, *component_blocking),
                 agreement=agreement.id or None,
                 date_room_cleared=stay.date_room_cleared or None,
+                reservation_tariffs=self._tariffs(reservation_tariffs),
             )
             loaded[stay.id] = LoadedStay(stay, agreement, engine_stay)
         return LoadedBatch(loaded, fjh, holidays)
@@ -330,6 +336,8 @@ class EssmsBillingInput(models.AbstractModel):
                 "fjh_third_payer": third,
                 "decision_payer": own[:1].payer_id.id or None,
             }[agreement.payer_rule]
+            if component in ("care", "dependency"):
+                values["absence_days"] = agreement.component_absence_days
             if component == "care":
                 matching = tariffs.filtered(lambda t: t.accommodation == stay.accommodation) or tariffs
                 values.update(

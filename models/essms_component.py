@@ -19,6 +19,9 @@ PAYER_RULES = [
     ("fjh_third_payer", "The third payer covering the daily hospital fee"),
 ]
 GIR_GROUPS = [("1_2", "GIR 1-2"), ("3_4", "GIR 3-4"), ("5_6", "GIR 5-6")]
+# The days each component bills unless its agreement says otherwise (billing-rules §9, §11): a starting value of the
+# agreement's setting, which the engine reads (the engine has no default of its own).
+COMPONENT_ABSENCE_DAYS = {"care": "present", "dependency": "short_absences"}
 
 
 class EssmsComponentDefault(models.Model):
@@ -94,6 +97,29 @@ class EssmsAgreementComponent(models.Model):
         "resident's GIR rate and the GIR 5-6 rate). Unticked: the APA is a global allocation, nothing individual "
         "is invoiced for it.",
     )
+
+    component_absence_days = fields.Selection(
+        selection=[
+            ("present", "Days present only"),
+            ("short_absences", "Days present and absences up to the threshold"),
+            ("within_threshold", "Days present and the first days of every absence, up to the threshold"),
+        ],
+        string="Days of absence billed",
+        compute="_compute_component_absence_days",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Care and dependency: which days of the stay the component bills, the threshold being the absence "
+        "policy's (72 hours by default). Care: days present only (the usual health-insurance rule); dependency: "
+        "days present and absences up to the threshold, not the days of a longer absence (billing-rules §11). "
+        "Another rule of the payer is chosen here, for this agreement and its dates.",
+    )
+
+    @api.depends("component")
+    def _compute_component_absence_days(self):
+        for agreement in self:
+            if not agreement.component_absence_days or agreement._origin.component != agreement.component:
+                agreement.component_absence_days = COMPONENT_ABSENCE_DAYS.get(agreement.component, False)
 
     @api.onchange("establishment_id", "component")
     def _onchange_component_default(self):

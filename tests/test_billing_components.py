@@ -2,8 +2,12 @@
 payers), F (MAS, the 30 % AAH guarantee) and G (EHPAD) on the invoice lines and each payer's invoices; a person whose
 data is missing is not billed, the others are."""
 
+import base64
+import io
 from datetime import date
 from datetime import datetime
+
+from openpyxl import load_workbook
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -328,3 +332,63 @@ class TestBillingComponents(BillingCommon):
             self.assertTrue(run.line_ids.detail_ids.filtered(lambda detail: detail.component == "dependency"))
             self.assertTrue(run.line_ids.detail_ids.filtered(lambda detail: detail.component == "care"))
         self.assertEqual(counts[1], counts[2], "queries of a compute for 3 and for 6 residents per establishment")
+    @freeze_time("2026-04-03")
+    def test_reservation_price_and_care_absence_days_are_the_agreements_settings(self):
+        """Example I's month under other settings of its payers: the département's policy keeps the place at a
+        reservation price beyond the 72 hours (a dated tariff of the agreement), the fund's care agreement bills the
+        first days of every absence up to the threshold. Each reads as quantity x unit price on its invoice."""
+        care = self.fam.agreement_ids.filtered(lambda agreement: agreement.component == "care")
+        self.assertEqual(care.component_absence_days, "present", "care bills the days present unless told otherwise")
+        accommodation = self.fam.agreement_ids.filtered(lambda agreement: agreement.component == "accommodation")
+        self.assertFalse(accommodation.component_absence_days)
+        accommodation.absence_policy_id.reduction_kind = "reservation"
+        self._tariff(accommodation, "reservation", 120.00)
+        care.component_absence_days = "within_threshold"
+        run = self._invoiced(self.fam, MARCH)
+        invoices = self._invoices(run, self.ines)
+        self.assertEqual(
+            invoices[self.departement], [(29.0, 184.50, 5350.50), (2.0, 120.00, 240.00), (1.0, -723.32, -723.32)]
+        )
+        self.assertEqual(invoices[self.cpam], [(29.0, 72.35, 2098.15)])
+        line = run.line_ids.filtered(lambda line: line.stay_id == self.ines and line.payer_id == self.departement)
+        self.assertEqual(line.detail_ids.mapped("kind"), ["full", "reservation", "contribution"])
+        # The statement and the control count the reservation days as billed days: 31, no difference.
+        control = self.env["essms.activity.billing.control"].search(
+            [("beneficiary_id", "=", self.ines.beneficiary_id.id), ("period_start", "=", MARCH)]
+        )
+        self.assertEqual((control.invoiced_days, control.has_difference), (31.0, False))
+
+    @freeze_time("2026-04-03")
+    def test_portal_export_shows_only_the_departements_share(self):
+        """The département's portal file of example I's month: Inès Roig's accommodation days and amounts, her
+        contribution; the care the CPAM pays is neither counted nor summed in it (billing-rules §5, §9)."""
+        self._invoiced(self.fam, MARCH)
+        wizard = self.env["essms.portal.export"].create({
+            "period_start": MARCH,
+            "payer_id": self.departement.id,
+            "establishment_ids": [Command.set(self.fam.ids)],
+            "layout_id": self.env.ref("essms_billing.portal_layout_cd66").id,
+        })
+        wizard.action_export()
+        sheet = load_workbook(io.BytesIO(base64.b64decode(wizard.file))).active
+        header, *rows = list(sheet.iter_rows(values_only=True))
+        (ines,) = [dict(zip(header, row, strict=True)) for row in rows]
+        expected = {
+            "Jours de présence": 26, "Jours d'hospitalisation": 5, "Jours facturés plein tarif": 29,
+            "Jours facturés tarif minoré": 2, "Prix de journée": 184.5, "Montant brut": 5673.5,
+            "Participation": 723.32, "Montant net département": 4950.18,
+        }
+        self.assertEqual({key: ines[key] for key in expected}, expected)
+
+    @freeze_time("2026-04-03")
+    def test_example_g_social_aid_bearing_the_gir_5_6_rate_full_run(self):
+        """Example G's last variant as a run: the département's social aid also bears the GIR 5-6 rate (a setting of
+        its agreement): it is invoiced 933,60, the resident only her contribution."""
+        self.social_aid.social_aid_bears_gir_rate = True
+        run = self._invoiced(self.ehpad, APRIL)
+        gisele = self._invoices(run, self.gisele)
+        self.assertEqual(
+            gisele[self.departement], [(30.0, 68.40, 2052.00), (1.0, -1305.00, -1305.00), (30.0, 6.22, 186.60)]
+        )
+        self.assertAlmostEqual(self._total(run, self.gisele, self.departement), 933.60)
+        self.assertEqual(gisele[self.gisele.beneficiary_id.partner_id], [(1.0, 1305.00, 1305.00)])

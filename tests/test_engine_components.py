@@ -69,7 +69,8 @@ FAM = StayInput(
     absences=(Absence("hospital", date(2026, 3, 10), date(2026, 3, 14)),),
     components=(
         ComponentInput(
-            component="care", agreement="care-agreement", payer="CPAM", tariffs=(Tariff(START, D("72.35")),)
+            component="care", agreement="care-agreement", payer="CPAM", tariffs=(Tariff(START, D("72.35")),),
+            absence_days="present",
         ),
     ),
 )
@@ -214,7 +215,8 @@ GIR_TARIFFS = {
     "5_6": (Tariff(START, D("6.22")),),
 }
 DEPENDENCY = ComponentInput(
-    component="dependency", agreement="apa", payer=None, tariffs=GIR_TARIFFS, gir="1_2", person="Mme G"
+    component="dependency", agreement="apa", payer=None, tariffs=GIR_TARIFFS, gir="1_2", person="Mme G",
+    absence_days="short_absences",
 )
 EHPAD_PRIVATE = StayInput(
     key="stay-g",
@@ -427,3 +429,100 @@ def test_fjh_without_aah_value_blocks_the_person():
     billing = bill_month(stay, 2026, 3)
     assert billing.blocked
     assert billing.results[0].anomalies[0].code == "blocked_no_aah"
+
+
+# Which days a care or dependency component bills, and the place reservation: settings, not constants.
+
+
+def test_care_days_of_absence_billed_as_the_agreement_says():
+    """Example I's hospital stay of 5 days: care on the 26 days present by default; an agreement billing the first
+    days of every absence up to the threshold also bills the 3 days within the 72 hours."""
+    care = FAM.components[0]
+    within = replace(FAM, components=(replace(care, absence_days="within_threshold"),))
+    results = by_payer(bill_month(within, 2026, 3))
+    assert rows(results[("payer", "CPAM")]) == [("care", "full", 29, D("72.35"), D("2098.15"))]
+    # Absences up to the threshold as a whole: the 5-day stay is longer, none of its days is billed.
+    short = replace(FAM, components=(replace(care, absence_days="short_absences"),))
+    assert rows(by_payer(bill_month(short, 2026, 3))[("payer", "CPAM")]) == [
+        ("care", "full", 26, D("72.35"), D("1881.10"))
+    ]
+
+
+def test_dependency_days_present_only_when_the_agreement_says_so():
+    """The same month as ``test_example_g_dependency_not_billed_during_an_absence_over_72_hours``: a weekend of
+    48 hours is billed under the default setting, not under "days present only"."""
+    stay = replace(
+        EHPAD_PRIVATE,
+        components=(replace(DEPENDENCY, payer="CD34", apa_individual=True, absence_days="present"),),
+        absences=(
+            Absence("hospital", date(2026, 4, 6), date(2026, 4, 15)),
+            Absence("family_weekend", date(2026, 4, 25), date(2026, 4, 26)),
+        ),
+    )
+    results = by_payer(bill_month(stay, 2026, 4))
+    assert rows(results[("payer", "CD34")]) == [("dependency", "full", 18, D("16.88"), D("303.84"))]
+
+
+def test_component_without_its_absence_days_setting_blocks_the_person():
+    stay = replace(EHPAD_PRIVATE, components=(replace(DEPENDENCY, absence_days=None, agreement_name="APA CD66"),))
+    billing = bill_month(stay, 2026, 4)
+    assert billing.blocked
+    assert billing.results[0].anomalies[0].render() == (
+        "Mme G, dependency: the agreement APA CD66 does not say which days of absence it bills: fill in its Days "
+        "of absence billed."
+    )
+
+
+def test_reservation_price_for_the_days_of_a_long_absence():
+    """A policy keeping the place at a reservation price (billing-rules §3, §9): example I's hospital stay, its 2
+    days beyond the 72 hours at the agreement's reservation tariff (120.00) instead of 184.50 less the FJH, on a
+    row of their own; the care still bills the days present."""
+    stay = replace(
+        FAM,
+        policy=replace(POLICY, reduction_kind="reservation"),
+        reservation_tariffs=(Tariff(START, D("120.00")),),
+    )
+    billing = bill_month(stay, 2026, 3)
+    results = by_payer(billing)
+    assert rows(results[("payer", "CD66")]) == [
+        ("accommodation", "full", 29, D("184.50"), D("5350.50")),
+        ("accommodation", "reservation", 2, D("120.00"), D("240.00")),
+        ("accommodation", "contribution", 1, D("-723.32"), D("-723.32")),
+    ]
+    assert results[("payer", "CD66")].amount == D("4867.18")
+    assert "place reservation price instead of 184.50" in results[("payer", "CD66")].details[1].reason.render()
+    assert rows(results[("payer", "CPAM")]) == [("care", "full", 26, D("72.35"), D("1881.10"))]
+    check_rows_add_up(billing)
+
+
+def test_reservation_without_its_tariff_is_reported():
+    stay = replace(FAM, policy=replace(POLICY, reduction_kind="reservation"))
+    results = by_payer(bill_month(stay, 2026, 3))
+    departement = results[("payer", "CD66")]
+    assert [a.render() for a in departement.anomalies if "No tariff" in a.render()] == [
+        "No tariff applies from 2026-03-13 to 2026-03-14: these days are priced 0.00."
+    ]
+    assert ("accommodation", "reservation", 2, D("0.00"), D("0.00")) in rows(departement)
+
+
+def test_reservation_in_advance_regularises_the_days_of_last_month():
+    """Billed in advance: April as if present, then March's 2 days beyond the 72 hours come back as -2 x 184.50 at
+    the full price and +2 x 120.00 at the reservation price, named as such."""
+    stay = replace(
+        FAM,
+        billing_term="advance",
+        components=(),
+        policy=replace(POLICY, reduction_kind="reservation"),
+        reservation_tariffs=(Tariff(START, D("120.00")),),
+    )
+    departement = by_payer(bill_month(stay, 2026, 4))[("payer", "CD66")]
+    regularisations = [row for row in rows(departement) if row[1] == "regularisation"]
+    assert sorted(regularisations) == sorted([
+        ("accommodation", "regularisation", -2, D("184.50"), D("-369.00")),
+        ("accommodation", "regularisation", 2, D("120.00"), D("240.00")),
+    ])
+    reasons = [d.reason.render() for d in departement.details if d.kind == "regularisation" and d.amount > 0]
+    assert reasons == [
+        "Regularisation of 2026-03-01 to 2026-03-31, billed in advance as if present: days of absence at the place "
+        "reservation price"
+    ]

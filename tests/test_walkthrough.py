@@ -12,6 +12,7 @@ Odoo's screenshots directory (``--screenshots``, /tmp/odoo_tests by default), un
 
 import io
 import logging
+import pathlib
 import re
 import time
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from odoo.addons.base.models.ir_actions_report import IrActionsReport
 from odoo.tests import HttpCase
 from odoo.tests import tagged
 from odoo.tests.common import ChromeBrowser
+from odoo.tools import config
 from odoo.tools.pdf import OdooPdfFileReader
 
 # The figures and timings of the walkthrough are logged at INFO, whatever the configuration's level: `make test` shows
@@ -52,9 +54,11 @@ class TestWalkthrough(HttpCase):
             self.skipTest("needs the demo data, as `make run` installs it (make test runs it on the demo check db)")
         today = fields.Date.context_today(self.operator)
         self.month = today.replace(day=1) - relativedelta(months=1)
-        # The establishments billed per day; the ESAT is financed by a global allocation called as twelfths.
-        self.establishments = self.env["essms.establishment"].search(
-            [("company_id", "=", self.operator.company_id.id), ("kind", "!=", "esat")]
+        # The three establishments of the walkthrough's month; the ESAT is financed by a global allocation called as
+        # twelfths, the FAM Les Aspres, the MAS and the EHPAD are billed in the section of the components.
+        self.establishments = self.env["essms.establishment"].browse(
+            [self.env.ref("essms_billing.demo_establishment_%s" % kind).id
+             for kind in ("foyer_vie", "fam", "foyer_hebergement")]
         )
         self.assertEqual(len(self.establishments), 3, "The demo has three establishments billed per day.")
 
@@ -79,6 +83,12 @@ class TestWalkthrough(HttpCase):
 
         with patch.object(ChromeBrowser, "_handle_console", _handle_console):
             yield
+
+    def _keep_pdf(self, content, name):
+        """A printed document beside the screenshots, to be looked at (pdftoppm -png)."""
+        directory = pathlib.Path(config["screenshots"]) / self.env.cr.dbname
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / ("walk_%s.pdf" % name)).write_bytes(content)
 
     def _tour(self, name, login):
         start = time.monotonic()
@@ -189,6 +199,86 @@ class TestWalkthrough(HttpCase):
         self.assertEqual(len(exported), 1, "The export is kept on the run.")
         self.assertTrue(exported.raw)
         self.assertEqual(exported.create_uid, self.operator)
+
+    # Every component and every payer of a stay ---------------------------------------------------------------
+
+    def test_components_fam_and_mas(self):
+        """The FAM Les Aspres and the MAS La Tramontane billed for M: Inès Roig's accommodation to the département
+        less her contribution and her care to the CPAM (worked example I), Firmin Pujol's daily hospital fee within
+        the 30 % AAH guarantee (worked example F), each an invoice of its own, printed."""
+        Establishment = self.env["essms.establishment"]
+        fam = Establishment.search([("name", "=", "Foyer d'accueil médicalisé Les Aspres")])
+        mas = Establishment.search([("name", "=", "Maison d'accueil spécialisée La Tramontane")])
+        self.assertEqual((len(fam), len(mas)), (1, 1), "The demo has the FAM Les Aspres and the MAS La Tramontane.")
+        printed = []
+        render = IrActionsReport._render_qweb_pdf
+
+        def _render_qweb_pdf(report, report_ref, res_ids=None, data=None):
+            printed.append((report_ref, res_ids))
+            return render(report, report_ref, res_ids=res_ids, data=data)
+
+        with patch.object(IrActionsReport, "_render_qweb_pdf", _render_qweb_pdf):
+            self._tour("essms_walk_components", self.operator.login)
+        run = self.env["essms.billing.run"].search(
+            [("period_start", "=", self.month), ("kind", "=", "regular"), ("establishment_ids", "in", fam.ids)]
+        )
+        self.assertRecordValues(run, [{"state": "invoiced", "create_uid": self.operator.id}])
+        self.assertEqual(run.establishment_ids, fam | mas)
+        self.assertFalse(run.line_ids.filtered("blocked"))
+        days = (self.month + relativedelta(months=1) - self.month).days
+        cd66 = self.env.ref("essms_billing.demo_payer_cd66")
+        cpam = self.env.ref("essms_billing.demo_payer_cpam66")
+
+        def invoices(name):
+            moves = run.move_ids.filtered(lambda move: move.essms_beneficiary_id.name == name)
+            return {
+                move.partner_id.name: [(line.quantity, line.price_unit) for line in move.invoice_line_ids]
+                for move in moves
+            }
+
+        # Example I: a hospital stay from the 10th to the 14th (5 days, the first 3 at the full price).
+        ines = invoices("Inès Roig")
+        self.assertEqual(ines[cd66.name], [(days - 2.0, 184.50), (2.0, 161.50), (1.0, -723.32)])
+        self.assertEqual(ines[cpam.name], [(days - 5.0, 72.35)])
+        self.assertEqual(ines["Inès Roig"], [(1.0, 723.32)])
+        # Example F: resources 600,00: floor((600,00 - 30 % of 1 033,32) / 23,00) = 12 days, the others reported.
+        firmin = invoices("Firmin Pujol")
+        self.assertEqual(firmin[cpam.name], [(float(days), 245.80)])
+        self.assertEqual(firmin["Firmin Pujol"], [(12.0, 23.00)])
+        line = run.line_ids.filtered(lambda line: line.beneficiary_id.name == "Firmin Pujol" and
+                                     line.payer_id.name == "Firmin Pujol")
+        self.assertIn(str(days - 12), line.anomaly)
+        # With a third payer (Flora Vidal's mutual insurance), the days beyond go to it.
+        self.assertEqual(invoices("Flora Vidal")["Mutuelle Catalane"], [(days - 12.0, 23.00)])
+
+        # The tour printed the three invoices it opened, each a PDF.
+        Report = self.env["ir.actions.report"]
+        printed = [
+            (report_ref, list(res_ids or []))
+            for report_ref, res_ids in printed
+            if Report._get_report(report_ref).report_name == "account.report_invoice_with_payments"
+        ]
+        printed_moves = self.env["account.move"].browse([res_id for _ref, res_ids in printed for res_id in res_ids])
+        self.assertEqual(
+            {(move.essms_beneficiary_id.name, move.partner_id.name) for move in printed_moves},
+            {("Inès Roig", cd66.name), ("Inès Roig", cpam.name), ("Firmin Pujol", "Firmin Pujol")},
+        )
+        for report_ref, res_ids in printed:
+            content, _kind = (
+                Report.with_user(self.operator)
+                .with_context(force_report_rendering=True, lang="fr_FR")
+                ._render_qweb_pdf(report_ref, res_ids=res_ids)
+            )
+            self.assertTrue(content.startswith(b"%PDF"), "A PDF, not HTML.")
+            self._keep_pdf(content, "components_%s" % "_".join(map(str, res_ids)))
+        _logger.info(
+            "Walkthrough figures: components run of %s, %d lines, %d invoices, %.2f; Inès Roig %s; Firmin Pujol %s",
+            self.month, len(run.line_ids), len(run.move_ids), run.amount_total,
+            ", ".join("%s %.2f" % (move.partner_id.name, move.amount_total) for move in
+                      run.move_ids.filtered(lambda move: move.essms_beneficiary_id.name == "Inès Roig")),
+            ", ".join("%s %.2f" % (move.partner_id.name, move.amount_total) for move in
+                      run.move_ids.filtered(lambda move: move.essms_beneficiary_id.name == "Firmin Pujol")),
+        )
 
     # A recall, a regularisation ----------------------------------------------------------------------------------
 

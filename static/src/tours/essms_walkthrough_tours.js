@@ -672,3 +672,130 @@ registry.category("web_tour.tours").add("essms_walk_regularisation", {
         return steps;
     },
 });
+
+// Every component and every payer of a stay: the FAM whose care the CPAM pays per day and the MAS of the demo's
+// components scenario (models/essms_demo_components.py). Their statements of M, the run, then three invoices printed:
+// Inès Roig's to the département (accommodation less her contribution) and to the CPAM (care), Firmin Pujol's daily
+// hospital fee limited by the 30 % AAH guarantee.
+const FAM_CARE = "Foyer d'accueil médicalisé Les Aspres";
+const MAS = "Maison d'accueil spécialisée La Tramontane";
+const CPAM = "CPAM des Pyrénées-Orientales";
+
+registry.category("web_tour.tours").add("essms_walk_components", {
+    url: "/odoo",
+    steps: () => {
+        const steps = [...openApp()];
+        for (const [establishment, search] of [
+            [FAM_CARE, "Aspres"],
+            [MAS, "Tramontane"],
+        ]) {
+            steps.push(
+                ...openMenu("menu_essms_billing", "essms_activity_statement_menu_operator", "the statements",
+                    "blocking_count"),
+                ...createAndSubmitStatement(establishment, search),
+                clickButton("action_validate", "Validate it"),
+                { content: "It is validated", trigger: stateIs("validated"), timeout: SLOW },
+                NO_ERROR
+            );
+        }
+        steps.push(
+            ...openMenu("menu_essms_billing", "essms_billing_run_menu", "the billing runs", "establishment_ids"),
+            {
+                content: "New run",
+                trigger: ".o_control_panel_main_buttons .o_list_button_add",
+                run: "click",
+            },
+            {
+                content: "Type the month M",
+                trigger: '.o_form_view .o_field_widget[name="period_start"] input',
+                run: `edit ${monthM()} && press Enter`,
+            }
+        );
+        for (const [establishment, search] of [
+            [FAM_CARE, "Aspres"],
+            [MAS, "Tramontane"],
+        ]) {
+            steps.push(...pick("establishment_ids", establishment, search), {
+                content: `${establishment} is chosen`,
+                trigger: `.o_form_view .o_field_widget[name="establishment_ids"] .o_tag:contains("${establishment}")`,
+            });
+        }
+        steps.push(
+            {
+                content: "Compute",
+                trigger: '.o_form_view .o_statusbar_buttons button[name="action_compute"].btn-primary',
+                run: "click",
+            },
+            { content: "The run is computed", trigger: stateIs("computed"), timeout: SLOW },
+            NO_ERROR,
+            {
+                content: "Open Firmin Pujol's line of the daily hospital fee",
+                trigger: '.o_field_widget[name="line_ids"] .o_data_row:has(td[name="payer_id"]:contains("Firmin Pujol")) td[name="beneficiary_id"]',
+                run: "click",
+            },
+            {
+                content: "The guarantee limits the days billed to him",
+                trigger: '.modal .o_field_widget[name="explanation"]:contains(/30/)',
+            },
+            shot("components_fjh_line"),
+            {
+                content: "Close the line",
+                trigger: ".modal .modal-header .btn-close",
+                run: "click",
+            },
+            clickButton("action_invoice", "Create the invoices"),
+            {
+                content: "Confirm",
+                trigger: ".modal-footer .btn-primary",
+                run: "click",
+            },
+            { content: "The run is invoiced", trigger: stateIs("invoiced"), timeout: SLOW },
+            NO_ERROR,
+            {
+                content: "Open its invoices",
+                trigger: '.o_form_view .o-form-buttonbox button[name="action_view_moves"]',
+                run: "click",
+            },
+            {
+                content: "The invoices name their beneficiary",
+                trigger: '.o_list_view .o_data_row td[name="essms_beneficiary_id"]:contains("Inès Roig")',
+            },
+            shot("components_invoices")
+        );
+        for (const [description, name, beneficiary, partner] of [
+            ["Inès Roig's invoice to the département", "components_fam_departement", "Inès Roig", CD66],
+            ["Inès Roig's care invoice to the CPAM", "components_fam_cpam", "Inès Roig", CPAM],
+            ["Firmin Pujol's daily hospital fee", "components_mas_fjh", "Firmin Pujol", "Firmin Pujol"],
+        ]) {
+            steps.push(
+                {
+                    content: `Open ${description}`,
+                    trigger: `.o_list_view .o_data_row:has(td[name="essms_beneficiary_id"]:contains("${beneficiary}")):has(td[name="invoice_partner_display_name"]:contains("${partner}")) td[name="invoice_partner_display_name"]`,
+                    run: "click",
+                },
+                { content: "It is posted", trigger: stateIs("posted"), timeout: SLOW },
+                shot(name),
+                {
+                    content: "Print it",
+                    trigger: '.o_form_view .o_statusbar_buttons button[name="action_print_pdf"]:visible',
+                    run: "click",
+                },
+                {
+                    content: "The PDF is downloaded, without an error",
+                    timeout: SLOW,
+                    trigger: 'body:not(:has(.o_error_dialog)) .o_form_view .o_statusbar_buttons button[name="action_print_pdf"]:enabled',
+                },
+                {
+                    content: "Back to the list",
+                    trigger: ".o_breadcrumb .o_back_button a",
+                    run: "click",
+                },
+                {
+                    content: "The list is back",
+                    trigger: '.o_list_view .o_data_row td[name="essms_beneficiary_id"]',
+                }
+            );
+        }
+        return steps;
+    },
+});
