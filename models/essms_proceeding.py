@@ -17,7 +17,6 @@
 A daily job alerts once per deadline (``_cron_deadline_alerts``). The holds end with the proceeding's closure.
 """
 
-from dateutil.relativedelta import relativedelta
 
 from odoo import api
 from odoo import fields
@@ -30,20 +29,12 @@ from odoo.tools import format_date
 from odoo.tools import formatLang
 
 from ..engine import prescription
+from ..engine import proceedings as deadline_rules
 
 HOLD_REASONS = {"collective": "collective_proceedings", "over_indebtedness": "over_indebtedness",
                 "estate": "deceased", "small_claims": "court_procedure", "payment_order": "court_procedure"}
-DECLARATION_MONTHS = 2
-RELIEF_MONTHS = 6
-CONTEST_DAYS = 30
-SMALL_CLAIMS_LIMIT = 5000.0
-ANSWER_MONTHS = 1  # small claims: the debtor's time to answer the invitation
-SERVE_MONTHS = 6  # payment order: served within 6 months of its date, or it lapses (CPC 1411)
-OBJECTION_MONTHS = 1  # payment order: the debtor's time to object once served (CPC 1416)
-FORMULA_MONTHS = 1  # payment order: the creditor asks for the enforceable formula within a month after (CPC 1422)
-# Days before a deadline its alert is given.
-ALERT_DAYS = {"declaration": 15, "relief": 30, "contest": 10, "answer": 0, "service": 15, "objection": 0,
-              "formula": 10}
+# The deadlines and their alerts are engine rules (engine/proceedings.py).
+ALERT_DAYS = deadline_rules.ALERT_DAYS
 DECLARATION_REPORT = "essms_billing.action_report_essms_proceeding_declaration"
 
 
@@ -130,25 +121,21 @@ class EssmsProceeding(models.Model):
     @api.depends("kind", "date_start", "date_statement", "date_served")
     def _compute_deadlines(self):
         for proceeding in self:
-            small_claims = proceeding.kind == "small_claims" and proceeding.date_start
-            order = proceeding.kind == "payment_order" and proceeding.date_start
-            served = order and proceeding.date_served
-            proceeding.date_answer_deadline = (
-                proceeding.date_start + relativedelta(months=ANSWER_MONTHS) if small_claims else False)
-            proceeding.date_serve_deadline = (
-                proceeding.date_start + relativedelta(months=SERVE_MONTHS) if order else False)
-            proceeding.date_objection_deadline = (
-                proceeding.date_served + relativedelta(months=OBJECTION_MONTHS) if served else False)
-            proceeding.date_formula_deadline = (
-                proceeding.date_objection_deadline + relativedelta(months=FORMULA_MONTHS) if served else False)
-            collective = proceeding.kind == "collective" and proceeding.date_start
-            proceeding.date_declaration_deadline = (
-                proceeding.date_start + relativedelta(months=DECLARATION_MONTHS) if collective else False)
-            proceeding.date_relief_deadline = (
-                proceeding.date_start + relativedelta(months=RELIEF_MONTHS) if collective else False)
-            proceeding.date_contest_deadline = (
-                proceeding.date_statement + relativedelta(days=CONTEST_DAYS)
-                if proceeding.kind == "over_indebtedness" and proceeding.date_statement else False)
+            every = deadline_rules.deadlines(proceeding._steps()) if proceeding.date_start else {}
+            proceeding.date_declaration_deadline = every.get("declaration", False)
+            proceeding.date_relief_deadline = every.get("relief", False)
+            proceeding.date_contest_deadline = every.get("contest", False)
+            proceeding.date_answer_deadline = every.get("answer", False)
+            proceeding.date_serve_deadline = every.get("service", False)
+            proceeding.date_objection_deadline = every.get("objection", False)
+            proceeding.date_formula_deadline = every.get("formula", False)
+
+    def _steps(self):
+        self.ensure_one()
+        return deadline_rules.Steps(
+            self.kind, self.date_start, statement=self.date_statement or None, declared=self.date_declared or None,
+            agreed=self.date_agreed or None, served=self.date_served or None, objection=self.date_objection or None,
+            formula=self.date_formula or None, closed=self.date_closed or None)
 
     # Creation: the claims and the hold ---------------------------------------------------------------------
 
@@ -186,14 +173,14 @@ class EssmsProceeding(models.Model):
     def _check_small_claims_limit(self):
         """A small-claims procedure is for claims up to 5 000 € (CPC R211-3-4 via L125-1 CPCE)."""
         for proceeding in self.filtered(lambda proceeding: proceeding.kind == "small_claims"):
-            total = sum(proceeding.move_ids.mapped("amount_residual"))
-            if proceeding.currency_id.compare_amounts(total, SMALL_CLAIMS_LIMIT) > 0:
+            total = proceeding.currency_id.round(sum(proceeding.move_ids.mapped("amount_residual")))
+            if deadline_rules.over_small_claims_limit(total):
                 raise ValidationError(self.env._(
                     "Small-claims procedure on %(debtor)s: the claims still due total %(amount)s, above the limit of "
                     "%(limit)s; apply for a payment order instead. Nothing is recorded.",
                     debtor=proceeding.partner_id.display_name,
                     amount=formatLang(self.env, total, currency_obj=proceeding.currency_id),
-                    limit=formatLang(self.env, SMALL_CLAIMS_LIMIT, currency_obj=proceeding.currency_id)))
+                    limit=formatLang(self.env, deadline_rules.SMALL_CLAIMS_LIMIT, currency_obj=proceeding.currency_id)))
 
     @api.constrains("date_start", "date_declared", "date_closed", "date_statement", "kind", "date_served",
                     "date_objection", "date_formula", "date_agreed")
@@ -427,26 +414,9 @@ class EssmsProceeding(models.Model):
     # Alerts ------------------------------------------------------------------------------------------------
 
     def _deadlines(self):
-        """``{key: deadline}`` of what is still to do: the declaration (collective, not declared), the relief
-        (declared late or not at all), the contest window (over-indebtedness)."""
+        """``{key: deadline}`` of what is still to do (``engine.proceedings.pending``)."""
         self.ensure_one()
-        deadlines = {}
-        if self.date_closed:
-            return deadlines
-        if self.kind == "collective" and not self.date_declared:
-            deadlines["declaration"] = self.date_declaration_deadline
-            deadlines["relief"] = self.date_relief_deadline
-        if self.kind == "over_indebtedness" and self.date_contest_deadline:
-            deadlines["contest"] = self.date_contest_deadline
-        if self.kind == "small_claims" and not self.date_agreed:
-            deadlines["answer"] = self.date_answer_deadline
-        if self.kind == "payment_order" and not self.date_served:
-            deadlines["service"] = self.date_serve_deadline
-        if self.kind == "payment_order" and self.date_served and not self.date_objection:
-            deadlines["objection"] = self.date_objection_deadline
-            if not self.date_formula:
-                deadlines["formula"] = self.date_formula_deadline
-        return deadlines
+        return deadline_rules.pending(self._steps())
 
     def _alert_summary(self, key, deadline):
         day = format_date(self.env, deadline)
@@ -476,11 +446,9 @@ class EssmsProceeding(models.Model):
         done = 0
         for proceeding in proceedings:
             alerted = set(filter(None, (proceeding.alerted or "").split(",")))
-            for key, deadline in proceeding._deadlines().items():
-                if key in alerted or not deadline or deadline - relativedelta(days=ALERT_DAYS[key]) > today:
-                    continue
-                if key == "relief" and today <= proceeding.date_declaration_deadline:
-                    continue  # relief is only asked once the declaration deadline has passed
+            pending = proceeding._deadlines()
+            for key in deadline_rules.alerts_due(proceeding._steps(), today, frozenset(alerted)):
+                deadline = pending[key]
                 proceeding.activity_schedule(
                     "mail.mail_activity_data_todo", date_deadline=deadline,
                     summary=proceeding._alert_summary(key, deadline),
