@@ -14,6 +14,7 @@ from odoo.tests import new_test_user
 from odoo.tests import tagged
 
 from .pdf_common import PdfMixin
+from .pdf_common import pdf_text
 from .test_dunning import ESTABLISHMENT
 from .test_dunning import DunningCommon
 
@@ -268,9 +269,10 @@ class TestLegalInterest(PdfMixin, LegalCommon):
             content = self.render_report(LETTER_REPORT, later.with_user(self.operator), lang="fr_FR")
         self.keep_pdf("legal_interest_r2.pdf", content)
         text = self.assert_pdf(content)
-        self.assertIn("intérêts au taux légal", text)
-        self.assertIn("1 000,00 € x 2,62 % x 90 / 365 jours, du 11/02/2026 au 11/05/2026 6,46 €", text)
-        self.assertIn("Total des intérêts légaux et indemnités 6,46 €", text)
+        self.assertIn("ces intérêts s'élèvent à 6,46 €", text)
+        rows = " ".join(pdf_text(content, layout=True).split())
+        self.assertIn("1 000,00 € x 2,62 % x 90 / 365 jours, du 11/02/2026 au 11/05/2026 6,46 €", rows)
+        self.assertIn("Total des intérêts légaux et indemnités 6,46 €", rows)
         self.assertNotIn("indemnité forfaitaire", text, "never for a family")
 
     def test_professional_debtor_letter_prints_the_indemnity(self):
@@ -284,6 +286,7 @@ class TestLegalInterest(PdfMixin, LegalCommon):
         with freeze_time("2026-05-11"):
             content = self.render_report(LETTER_REPORT, later.with_user(self.operator), lang="fr_FR")
         self.keep_pdf("legal_interest_professional.pdf", content)
-        text = self.assert_pdf(content)
-        self.assertIn("Indemnité forfaitaire de recouvrement 40,00 €", text)
-        self.assertIn("Total des intérêts légaux et indemnités 46,46 €", text)
+        self.assert_pdf(content)
+        rows = " ".join(pdf_text(content, layout=True).split())
+        self.assertIn("Indemnité forfaitaire pour frais de recouvrement 40,00 €", rows)
+        self.assertIn("Total des intérêts légaux et indemnités 46,46 €", rows)
