@@ -160,7 +160,9 @@ class EssmsDoubtfulBatch(models.Model):
         self.ensure_one()
         for line in self.line_ids:
             move = line.move_id
-            if move.essms_recovery_stage in CLOSING_STAGES:
+            # A claim written off in part may still be brought back for what 416 holds of it.
+            rest_on_416 = self.kind == "to_normal" and line.origin_id and not line.origin_id.doubtful_item_id.reconciled
+            if move.essms_recovery_stage in CLOSING_STAGES and not rest_on_416:
                 raise UserError(self.env._("%(name)s: invoice %(invoice)s is written off; it is not reclassified.",
                                            name=self.name, invoice=move.name))
             if self.kind == "to_doubtful" and move.essms_doubtful_line_id:

@@ -103,6 +103,11 @@ registry.category("web_tour.tours").add("essms_writeoff_board_tour", {
             run: "edit CA 2026-TOUR",
         },
         {
+            content: "Leave the field: the decision can be recorded",
+            trigger: ".modal .modal-title",
+            run: "click",
+        },
+        {
             content: "Record the board's decision",
             trigger: '.modal footer button[name="action_record_decision"]',
             run: "click",
