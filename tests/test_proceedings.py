@@ -7,11 +7,12 @@ from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time
 from odoo.tests import tagged
 
+from .pdf_common import PdfMixin
 from .test_legal_events import LegalCommon
 
 
 @tagged("post_install", "-at_install")
-class TestProceedings(LegalCommon):
+class TestProceedings(PdfMixin, LegalCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -246,6 +247,11 @@ class TestProceedings(LegalCommon):
         letters = self.env["ir.attachment"].search([("res_model", "=", "essms.proceeding"),
                                                     ("res_id", "=", estate.id)])
         self.assertEqual(len(letters), 3, "the notary's letter and one per heir")
+        paul = letters.filtered(lambda letter: "Paul Martin" in letter.name)
+        self.keep_pdf("estate_heir_letter.pdf", paul.raw)
+        text = self.assert_pdf(paul.raw)
+        self.assertIn("DEBTS OF THE ESTATE", text)
+        self.assertIn("8 rue des Lilas", text)
         names = " ".join(letters.mapped("name"))
         self.assertIn("Paul Martin", names)
         self.assertIn("Lucie Martin", names)
