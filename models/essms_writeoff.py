@@ -460,14 +460,16 @@ class EssmsWriteoff(models.Model):
         return move
 
     def _match_received(self, move, rows):
-        """Match the claim put back on its receivable account with the debtor's payments received and not matched
-        yet on that account, oldest first (the money that made the write-off reopen)."""
+        """Match the claim put back on its receivable account with the debtor's payments received since the
+        write-off and not matched yet on that account, oldest first (the money that made it reopen); what they hold
+        beyond the reopened amount stays open."""
         account = rows[0].account
         item = move.line_ids.filtered(lambda aml: aml.account_id.id == account and aml.debit > 0)
         received = self.env["account.move.line"].sudo().search([
             ("company_id", "=", self.company_id.id), ("account_id", "=", account),
             ("partner_id", "=", self.partner_id.commercial_partner_id.id), ("parent_state", "=", "posted"),
             ("reconciled", "=", False), ("credit", ">", 0), ("id", "not in", move.line_ids.ids),
+            ("date", ">=", self.date),
             "|", ("payment_id", "!=", False), ("statement_line_id", "!=", False),
         ], order="date, id")
         if item and received:
