@@ -27,6 +27,11 @@ IMPAIRMENT_CHARGE = "impairment_charge"  # 6817
 IMPAIRMENT_REVERSAL = "impairment_reversal"  # 7817
 RECOVERED = "recovered"  # 7714
 RECEIVABLE = "receivable"  # the claim's own account: 411 or 416
+# A part of a doubtful claim written off: the invoice's own item on 411 is credited for that part, and the
+# reclassification's item on 411 debited for it, so that 411 stays level and 416 keeps the rest (see
+# ``doubtful_partial_rows``).
+DOUBTFUL_INVOICE = "doubtful_invoice"
+DOUBTFUL_RECLASSIFICATION = "doubtful_reclassification"
 
 
 
@@ -90,6 +95,20 @@ def writeoff_entry(lines):
         entry.append(EntryLine(IMPAIRMENT, impaired, ZERO))
         entry.append(EntryLine(IMPAIRMENT_REVERSAL, ZERO, impaired))
     return entry
+
+
+def doubtful_partial_rows(key, account, amount):
+    """A doubtful claim (reclassified 411 -> 416, both items open) written off in part: besides the credit of 416
+    for ``amount`` (``writeoff_entry``), credit the invoice's item on 411 (``account``) and debit the
+    reclassification's item on 411 for the same amount. Afterwards the invoice owes the rest, 416 holds the rest,
+    411 is level, and the two reclassification items both keep the rest open (for the back-to-normal entry or the
+    write-off of the rest). Written off whole, nothing is needed: the invoice is matched with the
+    reclassification's item directly."""
+    amount = cents(amount)
+    if amount <= ZERO:
+        raise WriteOffError("not_positive", key, amount)
+    return [EntryLine(DOUBTFUL_INVOICE, ZERO, amount, key, account),
+            EntryLine(DOUBTFUL_RECLASSIFICATION, amount, ZERO, key, account)]
 
 
 def net_cost(lines):

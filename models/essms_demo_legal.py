@@ -2,7 +2,8 @@
 
 Old claims close to their prescription for the radar (a département's, a resident's, a family's whose mediation
 moved its date); a business debtor in collective proceedings, a family in over-indebtedness, a deceased resident's
-estate with its notary.
+estate with its notary; a small-claims procedure waiting for the debtor's answer and a payment order served, its
+time to object running.
 """
 
 from dateutil.relativedelta import relativedelta
@@ -23,7 +24,9 @@ class EssmsDemoGenerator(models.AbstractModel):
         french = self.env["res.lang"].search_count([("code", "=", "fr_FR")])
         generator = self.with_company(company).with_context(
             mail_create_nosubscribe=True, lang="fr_FR" if french else self.env.lang)
-        return generator._record_legal(company, date_ref)
+        result = generator._record_legal(company, date_ref)
+        result.update(generator._record_court_procedures(company, date_ref))
+        return result
 
     def _legal_invoice(self, company, partner, label, amount, day, period_end=None):
         journal = self.env["account.journal"].search(
@@ -95,3 +98,28 @@ class EssmsDemoGenerator(models.AbstractModel):
             "date_start": date_ref - relativedelta(days=10), "representative_id": notary.id,
         })
         return result
+
+    def _record_court_procedures(self, company, date_ref):
+        """A family's small claim (the commissaire's invitation sent a week ago) and a business debtor's payment order
+        (dated 2 months ago, served 3 weeks ago: the time to object runs, then the enforceable formula)."""
+        Partner = self.env["res.partner"]
+        Proceeding = self.env["essms.proceeding"]
+        city = {"zip": "66000", "city": "Perpignan", "country_id": self.env.ref("base.fr").id}
+        small = Partner.create({"name": "Famille Pujol", "street": "15 rue de l'Ange", "essms_payer_kind": "family",
+                                **city})
+        self._legal_invoice(company, small, "Participation de la famille", 1260.00, date_ref - relativedelta(months=5))
+        business = Partner.create({"name": "SAS Blanchisserie Catalane", "is_company": True,
+                                   "essms_payer_kind": "other", "street": "8 rue Paul Langevin", **city})
+        self._legal_invoice(company, business, "Refacturation du linge perdu", 6480.00,
+                            date_ref - relativedelta(months=6))
+        return {
+            "small_claims": Proceeding.create({
+                "kind": "small_claims", "partner_id": small.id, "company_id": company.id,
+                "date_start": date_ref - relativedelta(days=7), "reference": "Étude Soler, PC 2026-118",
+            }),
+            "payment_order": Proceeding.create({
+                "kind": "payment_order", "partner_id": business.id, "company_id": company.id,
+                "date_start": date_ref - relativedelta(months=2), "date_served": date_ref - relativedelta(days=21),
+                "reference": "TJ Perpignan, IP 26/00231",
+            }),
+        }

@@ -89,6 +89,12 @@ class EssmsDoubtfulBatch(models.Model):
                 ("essms_recovery_stage", "not in", CLOSING_STAGES),
                 "|", ("amount_residual", ">", 0), ("essms_doubtful_line_id", "!=", False),
             ])
+            # A claim written off in part keeps its rest on 416 until it is paid (or brought back).
+            invoices |= Move.search([
+                ("company_id", "=", batch.company_id.id), ("move_type", "=", "out_invoice"), ("state", "=", "posted"),
+                ("essms_recovery_stage", "in", CLOSING_STAGES),
+                ("essms_doubtful_line_id.doubtful_item_id.reconciled", "=", False),
+            ])
             pending = self.env["essms.doubtful.line"].search([
                 ("batch_id.state", "=", "draft"), ("batch_id", "!=", batch.id), ("move_id", "in", invoices.ids)])
             invoices -= pending.move_id
@@ -100,8 +106,10 @@ class EssmsDoubtfulBatch(models.Model):
                         for key, trigger, amount in to_doubtful]
             else:
                 doubtful = {move.id: move.essms_doubtful_line_id for move in invoices}
+                # What 416 still holds for the claim (less than reclassified once a part was written off).
                 vals = [Command.create({"move_id": key, "origin_id": doubtful[key].id,
-                                        "trigger": doubtful[key].trigger, "amount": doubtful[key].amount})
+                                        "trigger": doubtful[key].trigger,
+                                        "amount": doubtful[key].doubtful_item_id.amount_residual})
                         for key in to_normal]
             batch.write({"line_ids": [Command.clear(), *vals]})
         return True
@@ -152,7 +160,9 @@ class EssmsDoubtfulBatch(models.Model):
         self.ensure_one()
         for line in self.line_ids:
             move = line.move_id
-            if move.essms_recovery_stage in CLOSING_STAGES:
+            # A claim written off in part may still be brought back for what 416 holds of it.
+            rest_on_416 = self.kind == "to_normal" and line.origin_id and not line.origin_id.doubtful_item_id.reconciled
+            if move.essms_recovery_stage in CLOSING_STAGES and not rest_on_416:
                 raise UserError(self.env._("%(name)s: invoice %(invoice)s is written off; it is not reclassified.",
                                            name=self.name, invoice=move.name))
             if self.kind == "to_doubtful" and move.essms_doubtful_line_id:

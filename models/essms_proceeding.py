@@ -9,11 +9,14 @@
   enforcement); the debts statement opens a 30-day window to contest it; an erasure proposes an extinction.
 - Estate (death): a ``deceased`` hold stops the reminders; the notary and the heirs are recorded; the claims stay
   held while the estate is open.
+- Small-claims procedure (recovery-rules §3, claims up to 5 000 €): the commissaire de justice's invitation gives
+  the debtor one month to answer; a ``court_procedure`` hold stops the reminders meanwhile.
+- Payment order (*injonction de payer*, CPC 1405 to 1424): the order lapses if it is not served within 6 months;
+  once served, the debtor has 1 month to object, then the creditor 1 month to ask for the enforceable formula.
 
 A daily job alerts once per deadline (``_cron_deadline_alerts``). The holds end with the proceeding's closure.
 """
 
-from dateutil.relativedelta import relativedelta
 
 from odoo import api
 from odoo import fields
@@ -23,16 +26,15 @@ from odoo.exceptions import ValidationError
 from odoo.http import request
 from odoo.tools import config
 from odoo.tools import format_date
+from odoo.tools import formatLang
 
 from ..engine import prescription
+from ..engine import proceedings as deadline_rules
 
 HOLD_REASONS = {"collective": "collective_proceedings", "over_indebtedness": "over_indebtedness",
-                "estate": "deceased"}
-DECLARATION_MONTHS = 2
-RELIEF_MONTHS = 6
-CONTEST_DAYS = 30
-# Days before a deadline its alert is given.
-ALERT_DAYS = {"declaration": 15, "relief": 30, "contest": 10}
+                "estate": "deceased", "small_claims": "court_procedure", "payment_order": "court_procedure"}
+# The deadlines and their alerts are engine rules (engine/proceedings.py).
+ALERT_DAYS = deadline_rules.ALERT_DAYS
 DECLARATION_REPORT = "essms_billing.action_report_essms_proceeding_declaration"
 
 
@@ -46,7 +48,8 @@ class EssmsProceeding(models.Model):
     name = fields.Char(compute="_compute_name", store=True)
     kind = fields.Selection(
         selection=[("collective", "Collective proceedings"), ("over_indebtedness", "Over-indebtedness"),
-                   ("estate", "Estate")],
+                   ("estate", "Estate"), ("small_claims", "Small-claims procedure"),
+                   ("payment_order", "Payment order")],
         required=True, tracking=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -58,7 +61,8 @@ class EssmsProceeding(models.Model):
     date_start = fields.Date(
         string="Opened on", required=True, tracking=True,
         help="Collective proceedings: the publication in the BODACC. Over-indebtedness: the admissibility of the "
-             "file. Estate: the death.")
+             "file. Estate: the death. Small claims: the commissaire de justice's invitation sent to the debtor. "
+             "Payment order: the date of the order.")
     reference = fields.Char(help="The court's judgment, the Banque de France file, the notary's reference…")
     representative_id = fields.Many2one(
         "res.partner", string="Mandataire or notary", tracking=True,
@@ -77,6 +81,22 @@ class EssmsProceeding(models.Model):
     # Over-indebtedness
     date_statement = fields.Date(string="Debts statement received on", tracking=True)
     date_contest_deadline = fields.Date(string="Contest by", compute="_compute_deadlines", store=True)
+    # Small claims and payment order
+    date_answer_deadline = fields.Date(
+        string="Debtor answers by", compute="_compute_deadlines", store=True,
+        help="Small claims: one month from the invitation; without the debtor's agreement, apply for a payment order.")
+    date_agreed = fields.Date(string="Agreement on", tracking=True,
+                              help="Small claims: the debtor accepted the amount and the terms of payment.")
+    date_serve_deadline = fields.Date(string="Serve by", compute="_compute_deadlines", store=True,
+                                      help="Payment order: not served within 6 months of its date, it lapses.")
+    date_served = fields.Date(string="Served on", tracking=True)
+    date_objection_deadline = fields.Date(string="Objection possible until", compute="_compute_deadlines",
+                                          store=True, help="Payment order: one month from its service.")
+    date_objection = fields.Date(string="Objection lodged on", tracking=True)
+    date_formula_deadline = fields.Date(
+        string="Ask for the enforceable formula by", compute="_compute_deadlines", store=True,
+        help="Payment order: within one month after the time to object has run out.")
+    date_formula = fields.Date(string="Enforceable formula asked on", tracking=True)
     # Closure
     date_closed = fields.Date(string="Closed on", tracking=True)
     closure_reason = fields.Selection(
@@ -84,6 +104,9 @@ class EssmsProceeding(models.Model):
                    ("paid", "Paid"), ("other", "Other")],
         tracking=True)
     writeoff_id = fields.Many2one("essms.writeoff", string="Extinction proposed", readonly=True, copy=False)
+    payment_plan_id = fields.Many2one(
+        "essms.payment.plan", string="Over-indebtedness plan", readonly=True, copy=False,
+        help="The instalments the commission's plan sets, followed like a payment plan (missed instalment, notice).")
     hold_ids = fields.Many2many("essms.recovery.hold", "essms_proceeding_hold_rel", "proceeding_id", "hold_id",
                                 string="Holds", readonly=True, copy=False)
     alerted = fields.Char(readonly=True, copy=False, help="The deadlines already alerted, for the daily job.")
@@ -95,17 +118,24 @@ class EssmsProceeding(models.Model):
         for proceeding in self:
             proceeding.name = "%s – %s" % (kinds.get(proceeding.kind, ""), proceeding.partner_id.name or "")
 
-    @api.depends("kind", "date_start", "date_statement")
+    @api.depends("kind", "date_start", "date_statement", "date_served")
     def _compute_deadlines(self):
         for proceeding in self:
-            collective = proceeding.kind == "collective" and proceeding.date_start
-            proceeding.date_declaration_deadline = (
-                proceeding.date_start + relativedelta(months=DECLARATION_MONTHS) if collective else False)
-            proceeding.date_relief_deadline = (
-                proceeding.date_start + relativedelta(months=RELIEF_MONTHS) if collective else False)
-            proceeding.date_contest_deadline = (
-                proceeding.date_statement + relativedelta(days=CONTEST_DAYS)
-                if proceeding.kind == "over_indebtedness" and proceeding.date_statement else False)
+            every = deadline_rules.deadlines(proceeding._steps()) if proceeding.date_start else {}
+            proceeding.date_declaration_deadline = every.get("declaration", False)
+            proceeding.date_relief_deadline = every.get("relief", False)
+            proceeding.date_contest_deadline = every.get("contest", False)
+            proceeding.date_answer_deadline = every.get("answer", False)
+            proceeding.date_serve_deadline = every.get("service", False)
+            proceeding.date_objection_deadline = every.get("objection", False)
+            proceeding.date_formula_deadline = every.get("formula", False)
+
+    def _steps(self):
+        self.ensure_one()
+        return deadline_rules.Steps(
+            self.kind, self.date_start, statement=self.date_statement or None, declared=self.date_declared or None,
+            agreed=self.date_agreed or None, served=self.date_served or None, objection=self.date_objection or None,
+            formula=self.date_formula or None, closed=self.date_closed or None)
 
     # Creation: the claims and the hold ---------------------------------------------------------------------
 
@@ -124,6 +154,7 @@ class EssmsProceeding(models.Model):
                     debtor=partner.display_name or "?"))
             vals.setdefault("move_ids", [(6, 0, open_moves.ids)])
         proceedings = super().create(vals_list)
+        proceedings._check_small_claims_limit()
         proceedings._put_holds()
         return proceedings
 
@@ -139,11 +170,25 @@ class EssmsProceeding(models.Model):
             })
             proceeding.hold_ids = [(4, hold.id)]
 
-    @api.constrains("date_start", "date_declared", "date_closed", "date_statement", "kind")
+    def _check_small_claims_limit(self):
+        """A small-claims procedure is for claims up to 5 000 € (CPC R211-3-4 via L125-1 CPCE)."""
+        for proceeding in self.filtered(lambda proceeding: proceeding.kind == "small_claims"):
+            total = proceeding.currency_id.round(sum(proceeding.move_ids.mapped("amount_residual")))
+            if deadline_rules.over_small_claims_limit(total):
+                raise ValidationError(self.env._(
+                    "Small-claims procedure on %(debtor)s: the claims still due total %(amount)s, above the limit of "
+                    "%(limit)s; apply for a payment order instead. Nothing is recorded.",
+                    debtor=proceeding.partner_id.display_name,
+                    amount=formatLang(self.env, total, currency_obj=proceeding.currency_id),
+                    limit=formatLang(self.env, deadline_rules.SMALL_CLAIMS_LIMIT, currency_obj=proceeding.currency_id)))
+
+    @api.constrains("date_start", "date_declared", "date_closed", "date_statement", "kind", "date_served",
+                    "date_objection", "date_formula", "date_agreed")
     def _check_dates(self):
         today = fields.Date.context_today(self)
         for proceeding in self:
-            for name in ("date_start", "date_declared", "date_closed", "date_statement"):
+            for name in ("date_start", "date_declared", "date_closed", "date_statement", "date_served",
+                         "date_objection", "date_formula", "date_agreed"):
                 day = proceeding[name]
                 if day and day > today:
                     raise ValidationError(self.env._(
@@ -160,11 +205,46 @@ class EssmsProceeding(models.Model):
             if proceeding.date_declared and proceeding.kind != "collective":
                 raise ValidationError(self.env._(
                     "Proceeding %(name)s: a claim is declared in collective proceedings only.", name=proceeding.name))
+            proceeding._check_order_dates()
             if proceeding.date_closed and proceeding.date_closed < proceeding.date_start:
                 raise ValidationError(self.env._(
                     "Proceeding %(name)s: the closure (%(closed)s) is before the opening (%(start)s).",
                     name=proceeding.name, closed=format_date(self.env, proceeding.date_closed),
                     start=format_date(self.env, proceeding.date_start)))
+
+    def _check_order_dates(self):
+        """A payment order is served after its date and within 6 months; the formula is asked after the time to
+        object, never after an objection."""
+        self.ensure_one()
+        if self.kind != "payment_order" and any((self.date_served, self.date_objection, self.date_formula)):
+            raise ValidationError(self.env._(
+                "Proceeding %(name)s: service, objection and enforceable formula belong to a payment order only.",
+                name=self.name))
+        if self.kind != "small_claims" and self.date_agreed:
+            raise ValidationError(self.env._(
+                "Proceeding %(name)s: an agreement is recorded in a small-claims procedure only.", name=self.name))
+        served = self.date_served
+        if served and served < self.date_start:
+            raise ValidationError(self.env._(
+                "Proceeding %(name)s: served on %(served)s, before the order's date (%(start)s).", name=self.name,
+                served=format_date(self.env, served), start=format_date(self.env, self.date_start)))
+        if served and self.date_serve_deadline and served > self.date_serve_deadline:
+            raise ValidationError(self.env._(
+                "Proceeding %(name)s: served on %(served)s, after %(deadline)s: an order not served within 6 months "
+                "has lapsed; apply for a new one.", name=self.name, served=format_date(self.env, served),
+                deadline=format_date(self.env, self.date_serve_deadline)))
+        if (self.date_objection or self.date_formula) and not served:
+            raise ValidationError(self.env._(
+                "Proceeding %(name)s: record the service of the order first.", name=self.name))
+        if self.date_formula and self.date_objection:
+            raise ValidationError(self.env._(
+                "Proceeding %(name)s: the debtor objected on %(objection)s: the order cannot be made enforceable, "
+                "the court will judge the claim.", name=self.name,
+                objection=format_date(self.env, self.date_objection)))
+        if self.date_formula and self.date_formula <= self.date_objection_deadline:
+            raise ValidationError(self.env._(
+                "Proceeding %(name)s: the enforceable formula is asked once the time to object has run out, after "
+                "%(deadline)s.", name=self.name, deadline=format_date(self.env, self.date_objection_deadline)))
 
     # Steps -------------------------------------------------------------------------------------------------
 
@@ -199,6 +279,69 @@ class EssmsProceeding(models.Model):
                     "Proceeding %(name)s: record the notary in charge of the estate first.", name=proceeding.name))
             proceeding._attach_declaration()
 
+    def action_heirs_letter(self):
+        """Address the heirs of an estate: they are recorded as debtors of the claims still due (``essms_heir_ids``
+        on each invoice), and each gets a letter with the statement of the estate's debts, attached to the
+        proceeding. The dunning runs still leave a deceased person's claims out: the estate's letters are these."""
+        for proceeding in self:
+            if proceeding.kind != "estate":
+                raise UserError(self.env._("Proceeding %(name)s: heirs are addressed for an estate only.",
+                                           name=proceeding.name))
+            if not proceeding.heir_ids:
+                raise UserError(self.env._(
+                    "Proceeding %(name)s: record the heirs first (from the notary); until they are known the claims "
+                    "are not claimed from anyone.", name=proceeding.name))
+            if proceeding.date_closed:
+                raise UserError(self.env._("Proceeding %(name)s was closed on %(closed)s.", name=proceeding.name,
+                                           closed=format_date(self.env, proceeding.date_closed)))
+            moves = proceeding._declaration_moves()
+            if not moves:
+                raise UserError(self.env._("Proceeding %(name)s: no claim of the estate is still due.",
+                                           name=proceeding.name))
+            moves.sudo().write({"essms_heir_ids": [(4, heir.id) for heir in proceeding.heir_ids]})
+            for heir in proceeding.heir_ids:
+                proceeding.with_context(essms_recipient_id=heir.id)._attach_declaration()
+
+    def action_over_indebtedness_plan(self):
+        """The commission's plan (over-indebtedness): a draft payment plan on the claims still due, to type the
+        instalments the plan sets and sign; the daily job then follows them like any payment plan. The proceeding's
+        hold stays while it is open, so a broken plan does not resume the reminders."""
+        self.ensure_one()
+        if self.kind != "over_indebtedness":
+            raise UserError(self.env._("Proceeding %(name)s: a plan of the commission belongs to an over-indebtedness "
+                                       "file only.", name=self.name))
+        if self.date_closed:
+            raise UserError(self.env._("Proceeding %(name)s was closed on %(closed)s.", name=self.name,
+                                       closed=format_date(self.env, self.date_closed)))
+        if not self.payment_plan_id or self.payment_plan_id.state in ("cancelled", "refused"):
+            moves = self._declaration_moves()
+            if not moves:
+                raise UserError(self.env._("Proceeding %(name)s: no claim is still due.", name=self.name))
+            self.payment_plan_id = self.env["essms.payment.plan"].create({
+                "partner_id": self.partner_id.commercial_partner_id.id,
+                "company_id": self.company_id.id,
+                "move_ids": [(6, 0, moves.ids)],
+                "note": self.env._("Plan of the over-indebtedness commission, %(name)s (%(reference)s).",
+                                   name=self.name, reference=self.reference or "-"),
+            })
+            self.message_post(body=self.env._("Plan of the commission: %(plan)s.", plan=self.payment_plan_id.name))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "essms.payment.plan",
+            "res_id": self.payment_plan_id.id,
+            "view_mode": "form",
+            "name": self.env._("Over-indebtedness plan"),
+        }
+
+    def _declaration_recipient(self):
+        """Whom the declaration is addressed to: an heir (context ``essms_recipient_id``), else the mandataire or
+        the notary, else the debtor."""
+        self.ensure_one()
+        heir_id = self.env.context.get("essms_recipient_id")
+        if heir_id:
+            return self.heir_ids.filtered(lambda heir: heir.id == heir_id)
+        return self.representative_id or self.partner_id
+
     def _declaration_moves(self):
         """The statement of claims: the claims still due, oldest first."""
         self.ensure_one()
@@ -211,6 +354,9 @@ class EssmsProceeding(models.Model):
 
     def _declaration_filename(self):
         self.ensure_one()
+        if self.env.context.get("essms_recipient_id"):
+            return self.env._("Debts of the estate - %(debtor)s - %(heir)s - %(date)s", debtor=self.partner_id.name,
+                              heir=self._declaration_recipient().name, date=self._declaration_date())
         return self.env._("Declaration of claims - %(debtor)s - %(date)s", debtor=self.partner_id.name,
                           date=self._declaration_date())
 
@@ -230,7 +376,7 @@ class EssmsProceeding(models.Model):
             "res_id": self.id,
         })
         self.message_post(body=self.env._("Declaration of claims to send to %(representative)s.",
-                                          representative=self.representative_id.name or "?"),
+                                          representative=self._declaration_recipient().name or "?"),
                           attachment_ids=attachment.ids)
         return attachment
 
@@ -268,18 +414,9 @@ class EssmsProceeding(models.Model):
     # Alerts ------------------------------------------------------------------------------------------------
 
     def _deadlines(self):
-        """``{key: deadline}`` of what is still to do: the declaration (collective, not declared), the relief
-        (declared late or not at all), the contest window (over-indebtedness)."""
+        """``{key: deadline}`` of what is still to do (``engine.proceedings.pending``)."""
         self.ensure_one()
-        deadlines = {}
-        if self.date_closed:
-            return deadlines
-        if self.kind == "collective" and not self.date_declared:
-            deadlines["declaration"] = self.date_declaration_deadline
-            deadlines["relief"] = self.date_relief_deadline
-        if self.kind == "over_indebtedness" and self.date_contest_deadline:
-            deadlines["contest"] = self.date_contest_deadline
-        return deadlines
+        return deadline_rules.pending(self._steps())
 
     def _alert_summary(self, key, deadline):
         day = format_date(self.env, deadline)
@@ -287,6 +424,18 @@ class EssmsProceeding(models.Model):
             return self.env._("Declare the claims to the mandataire by %(date)s: %(name)s", date=day, name=self.name)
         if key == "relief":
             return self.env._("Not declared: ask for relief by %(date)s: %(name)s", date=day, name=self.name)
+        if key == "answer":
+            return self.env._("The debtor's time to answer the small-claims invitation ends on %(date)s; without an "
+                              "agreement, apply for a payment order: %(name)s", date=day, name=self.name)
+        if key == "service":
+            return self.env._("Have the payment order served by %(date)s, or it lapses: %(name)s", date=day,
+                              name=self.name)
+        if key == "objection":
+            return self.env._("The debtor's time to object ends on %(date)s: check with the court registry: %(name)s",
+                              date=day, name=self.name)
+        if key == "formula":
+            return self.env._("Ask the court for the enforceable formula by %(date)s: %(name)s", date=day,
+                              name=self.name)
         return self.env._("Contest the debts statement by %(date)s if it is wrong: %(name)s", date=day, name=self.name)
 
     @api.model
@@ -297,11 +446,9 @@ class EssmsProceeding(models.Model):
         done = 0
         for proceeding in proceedings:
             alerted = set(filter(None, (proceeding.alerted or "").split(",")))
-            for key, deadline in proceeding._deadlines().items():
-                if key in alerted or not deadline or deadline - relativedelta(days=ALERT_DAYS[key]) > today:
-                    continue
-                if key == "relief" and today <= proceeding.date_declaration_deadline:
-                    continue  # relief is only asked once the declaration deadline has passed
+            pending = proceeding._deadlines()
+            for key in deadline_rules.alerts_due(proceeding._steps(), today, frozenset(alerted)):
+                deadline = pending[key]
                 proceeding.activity_schedule(
                     "mail.mail_activity_data_todo", date_deadline=deadline,
                     summary=proceeding._alert_summary(key, deadline),
@@ -311,3 +458,12 @@ class EssmsProceeding(models.Model):
             if alerted != set(filter(None, (proceeding.alerted or "").split(","))):
                 proceeding.alerted = ",".join(sorted(alerted))
         self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    essms_heir_ids = fields.Many2many(
+        "res.partner", "essms_account_move_heir_rel", "move_id", "partner_id", string="Heirs (debtors)",
+        copy=False, readonly=True,
+        help="The heirs of a deceased debtor the claim is now claimed from (Lettre aux héritiers, on the estate).")

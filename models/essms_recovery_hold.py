@@ -30,6 +30,7 @@ class EssmsRecoveryHold(models.Model):
             ("collective_proceedings", "Collective proceedings"),
             ("over_indebtedness", "Over-indebtedness"),
             ("deceased", "Deceased"),
+            ("court_procedure", "Court procedure"),
             ("other", "Other"),
         ],
         required=True,

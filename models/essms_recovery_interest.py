@@ -41,6 +41,45 @@ class EssmsDunningLetter(models.Model):
              "legal interest runs from the day after a formal notice was received.")
 
 
+    def _legal_interest_lines(self):
+        """What the letter prints about the legal interest of its invoices (``report_dunning_letter_interest``):
+        for each invoice whose formal notice was received before the letter's date, the interest up to that date
+        per half-year and the fixed indemnity of a professional debtor, where the debtor's policy claims legal
+        interest. ``{lines: [{invoice, start, periods: [{label, amount}], indemnity}], total, indemnity,
+        grand_total}``, amounts formatted; ``lines`` empty otherwise (a formal notice prints the rate only)."""
+        self.ensure_one()
+        result = {"lines": [], "total": "", "indemnity": "", "grand_total": ""}
+        if not self.policy_id.legal_interest or not self.date:
+            return result
+        moves = self.line_ids.move_id.sudo()
+        figures = moves._essms_legal_interest_all(end=self.date)
+        total = indemnities = 0.0
+        for move in moves.sorted(lambda move: (move.invoice_date_due or move.invoice_date, move.id)):
+            item = figures.get(move.id)
+            if not item or item["start"] >= self.date:
+                continue
+            amount, indemnity = float(item["interest"].amount), float(item["indemnity"])
+            if not amount and not indemnity:
+                continue
+            result["lines"].append({
+                "invoice": move.name,
+                "start": format_date(self.env, item["start"]),
+                "periods": [
+                    {"label": move._essms_interest_period_computation(period),
+                     "amount": self._format_amount(float(period.amount))}
+                    for period in item["interest"].periods if period.amount
+                ],
+                "indemnity": self._format_amount(indemnity) if indemnity else "",
+            })
+            total += amount
+            indemnities += indemnity
+        if result["lines"]:
+            result.update(total=self._format_amount(total),
+                          indemnity=self._format_amount(indemnities) if indemnities else "",
+                          grand_total=self._format_amount(total + indemnities))
+        return result
+
+
 class AccountMove(models.Model):
     _inherit = "account.move"
 
@@ -124,6 +163,17 @@ class AccountMove(models.Model):
             start=format_date(self.env, period.date_from),
             end=format_date(self.env, period.date_to),
             amount=formatLang(self.env, float(period.amount), currency_obj=self.currency_id),
+        )
+
+    def _essms_interest_period_computation(self, period):
+        """A period's computation as a letter prints it next to its amount."""
+        return self.env._(
+            "%(base)s x %(rate)s %% x %(days)s / 365 days, from %(start)s to %(end)s",
+            base=formatLang(self.env, float(period.base), currency_obj=self.currency_id),
+            rate=formatLang(self.env, float(period.rate), digits=2),
+            days=period.days,
+            start=format_date(self.env, period.date_from),
+            end=format_date(self.env, period.date_to),
         )
 
     def _essms_legal_interest_figures(self):

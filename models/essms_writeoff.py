@@ -184,12 +184,6 @@ class EssmsWriteoff(models.Model):
             raise UserError(self.env._(
                 "Write-off %(name)s: invoice %(invoice)s is already in write-off %(other)s.",
                 name=self.name, invoice=others.move_id.name, other=others.writeoff_id.name))
-        for line in self.line_ids:
-            if line.move_id.essms_doubtful_line_id and line.amount != line.move_id.amount_residual:
-                raise UserError(self.env._(
-                    "Write-off %(name)s: invoice %(invoice)s is a doubtful receivable: write off what it owes "
-                    "(%(due)s), or bring it back to normal first.",
-                    name=self.name, invoice=line.move_id.name, due=self._format(line.move_id.amount_residual)))
         names = {line.move_id.id: line.move_id.name for line in self.line_ids}
         try:
             engine.writeoff_entry(self._engine_lines())
@@ -323,12 +317,16 @@ class EssmsWriteoff(models.Model):
         self.ensure_one()
         entry = engine.writeoff_entry(self._engine_lines())
         lines_by_move = {line.move_id.id: line for line in self.line_ids}
+        partial_doubtful = self._partial_doubtful_lines()
+        for line in partial_doubtful:
+            entry += engine.doubtful_partial_rows(line.move_id.id, line._invoice_receivable_account(),
+                                                  to_decimal(line.amount))
         label = self.env._("Write-off %(name)s (%(kind)s)", name=self.name,
                            kind=dict(self._fields["kind"]._description_selection(self.env))[self.kind])
         partner = self.partner_id.commercial_partner_id
         move_lines = []
         for row in entry:
-            if row.role == engine.RECEIVABLE:
+            if row.role in (engine.RECEIVABLE, engine.DOUBTFUL_INVOICE, engine.DOUBTFUL_RECLASSIFICATION):
                 account = row.account
                 name = self.env._("Write-off of invoice %(invoice)s", invoice=lines_by_move[row.key].move_id.name)
             else:
@@ -343,10 +341,21 @@ class EssmsWriteoff(models.Model):
             "date": self.date, "ref": self._entry_ref(), "line_ids": move_lines,
         })
         move.action_post()
+        # The entry's lines in the order of the engine's rows (no tax: one line per row).
+        items = dict(zip(entry, move.line_ids.sorted("id"), strict=True))
+        for line in partial_doubtful:
+            key, reclassified = line.move_id.id, line.move_id.sudo().essms_doubtful_line_id
+            rows = {row.role: items[row] for row in entry if row.key == key}
+            (reclassified.doubtful_item_id | rows[engine.RECEIVABLE]).reconcile()
+            (line.move_id.sudo().line_ids.filtered(
+                lambda aml: aml.account_type == "asset_receivable" and not aml.reconciled
+            ) | rows[engine.DOUBTFUL_INVOICE]).reconcile()
+            (reclassified.receivable_item_id | rows[engine.DOUBTFUL_RECLASSIFICATION]).reconcile()
         # One credit line per claim, in the order of the engine's rows.
-        credits = move.line_ids.sorted("id").filtered(lambda aml: aml.account_type == "asset_receivable")
-        keys = [row.key for row in entry if row.role == engine.RECEIVABLE]
-        for key, credit in zip(keys, credits, strict=True):
+        for row, credit in items.items():
+            if row.role != engine.RECEIVABLE or lines_by_move[row.key] in partial_doubtful:
+                continue
+            key = row.key
             invoice = lines_by_move[key].move_id.sudo()
             reclassified = invoice.essms_doubtful_line_id
             if reclassified:
@@ -374,6 +383,12 @@ class EssmsWriteoff(models.Model):
                 "Written off by %(writeoff)s (board decision %(board)s), entry %(entry)s.", writeoff=self.name,
                 board=self.board_reference or "—", entry=move.name))
         self.message_post(body=self.env._("Posted: entry %(entry)s.", entry=move.name))
+
+    def _partial_doubtful_lines(self):
+        """The lines writing off a doubtful claim (on 416) in part: the rest stays doubtful."""
+        return self.line_ids.filtered(
+            lambda line: line.move_id.sudo().essms_doubtful_line_id
+            and line.move_id.currency_id.compare_amounts(line.amount, line.move_id.amount_residual) < 0)
 
     def _entry_ref(self):
         if self.board_reference:
@@ -412,7 +427,7 @@ class EssmsWriteoff(models.Model):
                 share = min(left, cents(to_decimal(line.amount - line.reopened_amount)))
                 if share <= ZERO:
                     continue
-                rows = engine.reopen_entry(line.move_id.id, line._receivable_account(), share,
+                rows = engine.reopen_entry(line.move_id.id, line._reopen_account(), share,
                                            to_decimal(line.amount), to_decimal(line.reopened_amount))
                 moves |= writeoff._post_reopening(line, rows, recovered, day)
                 line.reopened_amount += float(share)
@@ -436,12 +451,29 @@ class EssmsWriteoff(models.Model):
             }) for row in rows],
         })
         move.action_post()
+        self._match_received(move, rows)
         invoice.message_post(body=self.env._(
             "Write-off %(writeoff)s reopened for %(amount)s received later (entry %(entry)s, revenue of the year).",
             writeoff=self.name, amount=self._format(rows[0].debit), entry=move.name))
         self.message_post(body=self.env._("Reopened for %(amount)s on invoice %(invoice)s: entry %(entry)s.",
                                           amount=self._format(rows[0].debit), invoice=invoice.name, entry=move.name))
         return move
+
+    def _match_received(self, move, rows):
+        """Match the claim put back on its receivable account with the debtor's payments received since the
+        write-off and not matched yet on that account, oldest first (the money that made it reopen); what they hold
+        beyond the reopened amount stays open."""
+        account = rows[0].account
+        item = move.line_ids.filtered(lambda aml: aml.account_id.id == account and aml.debit > 0)
+        received = self.env["account.move.line"].sudo().search([
+            ("company_id", "=", self.company_id.id), ("account_id", "=", account),
+            ("partner_id", "=", self.partner_id.commercial_partner_id.id), ("parent_state", "=", "posted"),
+            ("reconciled", "=", False), ("credit", ">", 0), ("id", "not in", move.line_ids.ids),
+            ("date", ">=", self.date),
+            "|", ("payment_id", "!=", False), ("statement_line_id", "!=", False),
+        ], order="date, id")
+        if item and received:
+            (item | received).reconcile()
 
     def action_view_entries(self):
         return {
@@ -536,6 +568,20 @@ class EssmsWriteoffLine(models.Model):
         receivable = self.move_id.line_ids.filtered(lambda aml: aml.account_type == "asset_receivable")
         open_lines = receivable.filtered(lambda aml: not aml.reconciled) or receivable
         return open_lines[:1].account_id.id
+
+    def _invoice_receivable_account(self):
+        """The invoice's own receivable account (411), even when the claim stands on 416."""
+        self.ensure_one()
+        receivable = self.move_id.sudo().line_ids.filtered(lambda aml: aml.account_type == "asset_receivable")
+        return receivable[:1].account_id.id
+
+    def _reopen_account(self):
+        """Where a reopened claim goes back: its receivable account, but for a claim reclassified as doubtful, whose
+        reclassification the write-off settled, the invoice's own (411), where the payment received is."""
+        self.ensure_one()
+        if self.move_id.sudo().essms_doubtful_line_id:
+            return self._invoice_receivable_account()
+        return self._receivable_account()
 
     @api.model_create_multi
     def create(self, vals_list):

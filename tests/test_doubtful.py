@@ -78,9 +78,6 @@ class TestDoubtful(WriteoffCommon):
         # R1 on a doubtful claim: written off whole against 416, its impairment (425) reversed.
         writeoff = self._writeoff(self.disputed, date=date(2027, 1, 10))
         self.assertEqual(writeoff.line_ids.impairment_amount, 425.0)
-        partial = self._writeoff(self.noticed, amounts=[100.0], date=date(2027, 1, 10))
-        with self.assertRaisesRegex(UserError, "doubtful receivable"):
-            partial.action_submit()
         self._decide(writeoff)
         posted = writeoff.account_move_id
         self.assertEqual((self._balance(self.loss, posted), self._balance(self.doubtful, posted)), (850.0, -850.0))
@@ -103,6 +100,64 @@ class TestDoubtful(WriteoffCommon):
         self.assertEqual(self._on(self.doubtful), 0.0)
         self.assertFalse(self.env["account.move.line"].search(
             [("account_id", "=", self.doubtful.id), ("reconciled", "=", False)]))
+        self._assert_books_agree(date(2027, 1, 14))
+
+    def test_partial_write_off_of_a_doubtful_claim_then_paid_and_back_to_normal(self):
+        """300 € on 416, 100 € written off: the invoice owes 200, 416 holds 200, 411 is level; the rest paid, the
+        claim back to normal leaves nothing open on 416; the ledger agrees at each step."""
+        self._batch("to_doubtful").with_user(self.manager).action_post()
+        reclassified = self.noticed.essms_doubtful_line_id
+        partial = self._decide(self._writeoff(self.noticed, amounts=[100.0], date=date(2027, 1, 10)))
+        entry = partial.account_move_id
+        self.assertEqual((self._balance(self.loss, entry), self._balance(self.doubtful, entry)), (100.0, -100.0))
+        receivable = reclassified.receivable_item_id.account_id
+        self.assertEqual(self._balance(receivable, entry), 0.0, "411 level: the invoice less, the other item more")
+        self.assertEqual(self.noticed.amount_residual, 200.0)
+        items = reclassified.doubtful_item_id | reclassified.receivable_item_id
+        self.assertEqual(items.mapped("amount_residual"), [200.0, -200.0])
+        self.assertEqual(self._on(self.doubtful), 850.0 + 200.0)
+        self._assert_books_agree(date(2027, 1, 10))
+        # Over what the claim owes: refused, nothing posted.
+        too_much = self._writeoff(self.disputed, amounts=[850.01], date=date(2027, 1, 10))
+        with self.assertRaisesRegex(UserError, "more than it still owes"):
+            too_much.action_submit()
+        self.assertFalse(self._entries(too_much))
+
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=self.noticed.ids
+                                                          ).create({"payment_date": date(2027, 1, 12)}
+                                                                   ).action_create_payments()
+        self.assertEqual(self.noticed.amount_residual, 0.0)
+        back = self._batch("to_normal", day=date(2027, 1, 14))
+        self.assertEqual((back.line_ids.move_id, back.line_ids.amount), (self.noticed, 200.0))
+        back.with_user(self.manager).action_post()
+        self.assertFalse(self.env["account.move.line"].search([
+            ("account_id", "=", self.doubtful.id), ("reconciled", "=", False),
+            ("move_id", "in", (entry | reclassified.batch_id.account_move_id | back.account_move_id).ids),
+            ("partner_id", "=", self.martin.partner_id.id), ("amount_residual", "!=", 0),
+            ("id", "!=", self.disputed.essms_doubtful_line_id.doubtful_item_id.id)]))
+        self._assert_books_agree(date(2027, 1, 14))
+
+    def test_reopened_doubtful_claim_matched_with_the_payment(self):
+        """A doubtful claim written off whole, then 200 € received: the reopening puts 200 € back on the invoice's
+        411 and matches it with the payment, nothing left open by hand."""
+        self._batch("to_doubtful").with_user(self.manager).action_post()
+        writeoff = self._decide(self._writeoff(self.disputed, date=date(2027, 1, 10)))
+        recovered = self.env["account.account"].create({
+            "code": "771400", "name": "Recouvrements sur créances admises en non-valeur", "account_type": "income",
+            "company_ids": [(6, 0, self.company.ids)]})
+        receivable = self.disputed.essms_doubtful_line_id.receivable_item_id.account_id
+        payment = self.env["account.payment"].create({
+            "payment_type": "inbound", "partner_type": "customer", "partner_id": self.martin.partner_id.id,
+            "amount": 200.0, "date": date(2027, 1, 13), "journal_id": self.company_data["default_journal_bank"].id})
+        payment.action_post()
+        writeoff.with_user(self.manager).write({"reopen_amount": 200.0, "reopen_date": date(2027, 1, 13)})
+        writeoff.with_user(self.manager).action_reopen()
+        reopening = writeoff.reopen_move_ids
+        self.assertEqual((self._balance(receivable, reopening), self._balance(recovered, reopening)), (200.0, -200.0))
+        self.assertEqual(self._balance(self.doubtful, reopening), 0.0, "not back on 416")
+        item = reopening.line_ids.filtered(lambda line: line.account_id == receivable)
+        self.assertTrue(item.reconciled, "matched with the payment")
+        self.assertTrue(payment.move_id.line_ids.filtered(lambda line: line.account_id == receivable).reconciled)
         self._assert_books_agree(date(2027, 1, 14))
 
     def test_missing_416_is_named(self):

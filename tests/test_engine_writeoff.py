@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 
 from odoo.addons.essms_billing.engine.writeoff import DISPUTE
+from odoo.addons.essms_billing.engine.writeoff import DOUBTFUL_INVOICE
+from odoo.addons.essms_billing.engine.writeoff import DOUBTFUL_RECLASSIFICATION
 from odoo.addons.essms_billing.engine.writeoff import FORMAL_NOTICE
 from odoo.addons.essms_billing.engine.writeoff import IMPAIRMENT
 from odoo.addons.essms_billing.engine.writeoff import IMPAIRMENT_CHARGE
@@ -20,6 +22,7 @@ from odoo.addons.essms_billing.engine.writeoff import DoubtfulClaim
 from odoo.addons.essms_billing.engine.writeoff import WriteOffError
 from odoo.addons.essms_billing.engine.writeoff import WriteOffLine
 from odoo.addons.essms_billing.engine.writeoff import allocate
+from odoo.addons.essms_billing.engine.writeoff import doubtful_partial_rows
 from odoo.addons.essms_billing.engine.writeoff import impairment_proposal
 from odoo.addons.essms_billing.engine.writeoff import net_cost
 from odoo.addons.essms_billing.engine.writeoff import reclassification
@@ -165,3 +168,18 @@ def test_doubtful_triggers_and_return_to_normal():
     assert to_doubtful == [("disputed", DISPUTE, D("100.00")), ("insolvent", INSOLVENCY, D("100.00")),
                            ("notice_old", FORMAL_NOTICE, D("100.00"))]
     assert to_normal == ["paid", "settled"]
+
+
+def test_part_of_a_doubtful_claim_written_off_keeps_411_level():
+    """300 on 416 (reclassified), 100 written off: 654 100 / 416 100, and on 411 the invoice credited and the
+    reclassification's item debited for 100: the entry balances and 411 moves by nothing."""
+    entry = writeoff_entry([WriteOffLine("INV/7", "416", 300, 100)])
+    extra = doubtful_partial_rows("INV/7", "411", 100)
+    assert [(row.role, row.debit, row.credit, row.account) for row in extra] == [
+        (DOUBTFUL_INVOICE, 0, Decimal("100.00"), "411"), (DOUBTFUL_RECLASSIFICATION, Decimal("100.00"), 0, "411")]
+    rows = entry + extra
+    assert sum(row.debit for row in rows) == sum(row.credit for row in rows) == Decimal("200.00")
+    on_411 = sum(row.debit - row.credit for row in rows if row.account == "411")
+    assert on_411 == 0
+    with pytest.raises(WriteOffError):
+        doubtful_partial_rows("INV/7", "411", 0)

@@ -13,10 +13,13 @@ from odoo.tests import freeze_time
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 
+from .pdf_common import PdfMixin
+from .pdf_common import pdf_text
 from .test_dunning import ESTABLISHMENT
 from .test_dunning import DunningCommon
 
 R4_DUE = date(2024, 3, 15)
+LETTER_REPORT = "essms_billing.action_report_essms_dunning_letter"
 
 
 @tagged("post_install", "-at_install")
@@ -181,7 +184,7 @@ class TestPrescriptionRadar(LegalCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestLegalInterest(LegalCommon):
+class TestLegalInterest(PdfMixin, LegalCommon):
     """R2: 1 000,00 € due, formal notice received on 10/02/2026, paid on 11/05/2026: 90 days at 2,62 % = 6,46 €."""
 
     @classmethod
@@ -238,3 +241,53 @@ class TestLegalInterest(LegalCommon):
             self.assertEqual(invoice.essms_recovery_indemnity, 40.0)
             self.assertEqual(invoice.essms_legal_interest, 6.46, "still due: to today")
             self.assertEqual(self.r4.essms_recovery_indemnity, 0.0)
+
+    def _later_letter(self, debtor, invoice, day):
+        """A letter of a run on ``day`` (after the formal notice) that reminds ``invoice``."""
+        level = self.env.ref("essms_billing.dunning_policy_family_notice")
+        run = self.env["essms.dunning.run"].sudo().create({"date": day})
+        return self.env["essms.dunning.letter"].sudo().create({
+            "run_id": run.id, "company_id": self.company.id, "currency_id": self.company.currency_id.id,
+            "partner_id": debtor.id, "debtor_ids": [(6, 0, debtor.ids)], "policy_id": level.policy_id.id,
+            "level_id": level.id, "line_ids": [(0, 0, {
+                "move_id": invoice.id, "partner_id": debtor.id, "company_id": self.company.id,
+                "currency_id": self.company.currency_id.id, "level_id": level.id, "invoice_name": invoice.name,
+                "amount_total": invoice.amount_total, "residual": invoice.amount_residual,
+                "amount_due": invoice.amount_residual,
+            })],
+        }).sudo(False)
+
+    def test_example_r2_printed_on_the_letter_after_the_formal_notice(self):
+        """R2 on paper: a letter of 11/05/2026 after the notice received on 10/02/2026 prints 90 days = 6,46 €,
+        no indemnity for a family; the notice itself and a policy that does not claim interest print none."""
+        self.notice.sudo().received_date = date(2026, 2, 10)
+        self.family.lang = "fr_FR"
+        later = self._later_letter(self.family, self.r2, date(2026, 5, 11))
+        self.assertFalse(later._legal_interest_lines()["lines"], "the policy does not claim legal interest")
+        self.env.ref("essms_billing.dunning_policy_family").legal_interest = True
+        self.assertFalse(self.notice._legal_interest_lines()["lines"], "the notice itself: received after it")
+        with freeze_time("2026-05-11"):
+            content = self.render_report(LETTER_REPORT, later.with_user(self.operator), lang="fr_FR")
+        self.keep_pdf("legal_interest_r2.pdf", content)
+        text = self.assert_pdf(content)
+        self.assertIn("ces intérêts s'élèvent à 6,46 €", text)
+        rows = " ".join(pdf_text(content, layout=True).split())
+        self.assertIn("1 000,00 € x 2,62 % x 90 / 365 jours, du 11/02/2026 au 11/05/2026 6,46 €", rows)
+        self.assertIn("Total des intérêts légaux et indemnités 6,46 €", rows)
+        self.assertNotIn("indemnité forfaitaire", text, "never for a family")
+
+    def test_professional_debtor_letter_prints_the_indemnity(self):
+        self.env.ref("essms_billing.dunning_policy_family").legal_interest = True
+        company_debtor = self.env["res.partner"].create({"name": "SARL Transports Catalans", "is_company": True,
+                                                         "essms_payer_kind": "other", "lang": "fr_FR"})
+        invoice = self._invoice(company_debtor, amount=1000.0, due=date(2026, 1, 15))
+        self.notice.sudo().write({"partner_id": company_debtor.id, "received_date": date(2026, 2, 10)})
+        self.notice.line_ids.sudo().move_id = invoice
+        later = self._later_letter(company_debtor, invoice, date(2026, 5, 11))
+        with freeze_time("2026-05-11"):
+            content = self.render_report(LETTER_REPORT, later.with_user(self.operator), lang="fr_FR")
+        self.keep_pdf("legal_interest_professional.pdf", content)
+        self.assert_pdf(content)
+        rows = " ".join(pdf_text(content, layout=True).split())
+        self.assertIn("Indemnité forfaitaire pour frais de recouvrement 40,00 €", rows)
+        self.assertIn("Total des intérêts légaux et indemnités 46,46 €", rows)

@@ -7,11 +7,12 @@ from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time
 from odoo.tests import tagged
 
+from .pdf_common import PdfMixin
 from .test_legal_events import LegalCommon
 
 
 @tagged("post_install", "-at_install")
-class TestProceedings(LegalCommon):
+class TestProceedings(PdfMixin, LegalCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -103,6 +104,38 @@ class TestProceedings(LegalCommon):
             proceeding.with_user(self.operator).action_close()
         self.assertEqual((proceeding.writeoff_id.kind, proceeding.writeoff_id.reason), ("extinction", "erased"))
 
+    def test_over_indebtedness_plan_followed_like_a_payment_plan(self):
+        with freeze_time("2026-03-01"):
+            proceeding = self._proceeding(kind="over_indebtedness", partner_id=self.family.id,
+                                          date_start=date(2026, 2, 20), reference="BdF 066-26-0311")
+            action = proceeding.with_user(self.operator).action_over_indebtedness_plan()
+        plan = proceeding.payment_plan_id
+        self.assertEqual((action["res_model"], action["res_id"]), ("essms.payment.plan", plan.id))
+        self.assertEqual((plan.move_ids, plan.state), (self.family_invoice, "draft"))
+        self.assertEqual(proceeding.with_user(self.operator).action_over_indebtedness_plan()["res_id"], plan.id,
+                         "one plan per file")
+        with freeze_time("2026-03-02"):
+            plan.with_user(self.operator).write({"instalment_count": 3, "date_first": date(2026, 4, 5)})
+            plan.with_user(self.operator).action_generate_instalments()
+            plan.with_user(self.operator).action_sign()
+        self.assertEqual(plan.state, "active")
+        self.assertEqual(plan.instalment_ids.mapped("amount"), [100.0, 100.0, 100.0])
+        self._pay(self.family_invoice, 100.0, date(2026, 4, 3))
+        # The May instalment is missed: the notice on the day after, the plan broken after the notice delay.
+        with freeze_time("2026-05-06"):
+            self.env["essms.payment.plan"]._cron_monitor()
+        self.assertEqual(plan.notice_for, date(2026, 5, 5))
+        with freeze_time("2026-05-21"):
+            self.env["essms.payment.plan"]._cron_monitor()
+        self.assertEqual(plan.state, "broken")
+        # The file is still open: its hold keeps the reminders off.
+        with freeze_time("2026-05-22"):
+            run = self._run(date(2026, 5, 22))
+        self.assertNotIn(self.family_invoice, run.letter_ids.line_ids.move_id)
+        with self.assertRaises(UserError):
+            self._proceeding(kind="collective", partner_id=self.business.id,
+                             date_start=date(2026, 2, 1)).action_over_indebtedness_plan()
+
     def test_estate_without_heirs_is_not_reminded(self):
         with freeze_time("2026-03-01"):
             run = self._run(date(2026, 3, 1))
@@ -114,6 +147,123 @@ class TestProceedings(LegalCommon):
         self.assertNotIn(self.r4, run.letter_ids.line_ids.move_id)
         with self.assertRaises(UserError):
             estate.with_user(self.operator).action_notary_letter()
+
+    def test_small_claims_answer_deadline_alerted_on_its_day_once(self):
+        with freeze_time("2026-03-02"):
+            small = self._proceeding(kind="small_claims", partner_id=self.family.id, date_start=date(2026, 3, 2),
+                                     reference="PC 26-0042")
+        self.assertEqual(small.hold_ids.reason, "court_procedure")
+        self.assertEqual(small.date_answer_deadline, date(2026, 4, 2))
+        with freeze_time("2026-03-10"):
+            run = self._run(date(2026, 3, 10))
+        self.assertNotIn(self.family_invoice, run.letter_ids.line_ids.move_id, "no reminder during the procedure")
+        self.assertFalse(self._alerts(small, "2026-04-01"))
+        alert = self._alerts(small, "2026-04-02")
+        self.assertEqual(len(alert), 1)
+        self.assertIn("apply for a payment order", alert.summary)
+        self.assertEqual(self._alerts(small, "2026-04-03"), alert, "once")
+
+    def test_small_claims_above_5000_refused(self):
+        big = self._invoice(self.business, amount=4000.0, due=date(2026, 1, 31))
+        count = self.env["essms.proceeding"].search_count([])
+        with freeze_time("2026-03-02"), self.assertRaises(ValidationError) as error:
+            self._proceeding(kind="small_claims", partner_id=self.business.id, date_start=date(2026, 3, 2))
+        self.assertIn("SARL Transports Catalans", str(error.exception))
+        self.assertIn("5\xa0000,00\xa0€", str(error.exception))
+        self.assertEqual(self.env["essms.proceeding"].search_count([]), count, "nothing recorded")
+        self.assertFalse(self.env["essms.recovery.hold"].search([("partner_id", "=", self.business.id)]))
+        with freeze_time("2026-03-02"):
+            small = self._proceeding(kind="small_claims", partner_id=self.business.id, date_start=date(2026, 3, 2),
+                                     move_ids=[(6, 0, big.ids)])
+        self.assertEqual(small.move_ids, big, "the claims chosen, 4 000 €: accepted")
+
+    def test_payment_order_deadlines_each_alerted_on_its_day_once(self):
+        with freeze_time("2026-03-02"):
+            order = self._proceeding(kind="payment_order", partner_id=self.business.id, date_start=date(2026, 3, 2),
+                                     reference="IP 26/118")
+        self.assertEqual(order.date_serve_deadline, date(2026, 9, 2))
+        # Serve within 6 months: alerted 15 days before, not the day before that, once.
+        self.assertFalse(self._alerts(order, "2026-08-17"))
+        service = self._alerts(order, "2026-08-18")
+        self.assertEqual(len(service), 1)
+        self.assertIn("served by 02/09/2026", service.summary)
+        self.assertEqual(self._alerts(order, "2026-08-19"), service)
+        service.action_feedback()
+        with freeze_time("2026-08-20"):
+            order.with_user(self.operator).date_served = date(2026, 8, 20)
+        self.assertEqual((order.date_objection_deadline, order.date_formula_deadline),
+                         (date(2026, 9, 20), date(2026, 10, 20)))
+        # One month to object: alerted on its last day.
+        self.assertFalse(self._alerts(order, "2026-09-19"))
+        objection = self._alerts(order, "2026-09-20")
+        self.assertEqual(len(objection), 1)
+        self.assertIn("time to object ends on 20/09/2026", objection.summary)
+        self.assertEqual(self._alerts(order, "2026-09-21"), objection)
+        objection.action_feedback()
+        # Then one month to ask for the enforceable formula: alerted 10 days before.
+        self.assertFalse(self._alerts(order, "2026-10-09"))
+        formula = self._alerts(order, "2026-10-10")
+        self.assertEqual(len(formula), 1)
+        self.assertIn("enforceable formula by 20/10/2026", formula.summary)
+        self.assertEqual(self._alerts(order, "2026-10-11"), formula, "once")
+        # Asked too early: refused, nothing written; on time: accepted.
+        with freeze_time("2026-10-12"):
+            with self.assertRaises(ValidationError) as error:
+                order.with_user(self.operator).date_formula = date(2026, 9, 15)
+            self.assertIn("time to object has run out", str(error.exception))
+            order.with_user(self.operator).date_formula = date(2026, 10, 12)
+        self.assertEqual(order.date_formula, date(2026, 10, 12))
+
+    def test_payment_order_bad_dates_refused(self):
+        with freeze_time("2026-03-02"):
+            order = self._proceeding(kind="payment_order", partner_id=self.business.id, date_start=date(2026, 3, 2))
+        with freeze_time("2026-12-01"):
+            with self.assertRaises(ValidationError) as error:
+                order.with_user(self.operator).date_served = date(2026, 9, 3)
+            self.assertIn("lapsed", str(error.exception))
+            with self.assertRaises(ValidationError):
+                order.with_user(self.operator).date_served = date(2026, 3, 1)
+            with self.assertRaises(ValidationError):
+                order.with_user(self.operator).date_objection = date(2026, 4, 1)
+        self.assertFalse(order.date_served)
+
+    def test_estate_heirs_recorded_as_debtors_and_written_to(self):
+        with freeze_time("2026-03-01"):
+            estate = self._proceeding(kind="estate", partner_id=self.martin.partner_id.id,
+                                      date_start=date(2026, 2, 10), reference="Succession Martin")
+        with self.assertRaisesRegex(UserError, "record the heirs first"):
+            estate.with_user(self.operator).action_heirs_letter()
+        notary = self.env["res.partner"].create({"name": "Maître Anne Roig, notaire", "street": "3 rue Foch",
+                                                 "zip": "66000", "city": "Perpignan"})
+        heirs = self.env["res.partner"].create([
+            {"name": "Paul Martin", "street": "8 rue des Lilas", "zip": "66100", "city": "Perpignan"},
+            {"name": "Lucie Martin", "street": "2 place Arago", "zip": "66000", "city": "Perpignan"},
+        ])
+        estate.with_user(self.operator).write({"representative_id": notary.id, "heir_ids": [(6, 0, heirs.ids)]})
+        with freeze_time("2026-03-05"):
+            estate.with_user(self.operator).action_notary_letter()
+            estate.with_user(self.operator).action_heirs_letter()
+        self.assertEqual(self.r4.essms_heir_ids, heirs, "the heirs are the claim's debtors")
+        letters = self.env["ir.attachment"].search([("res_model", "=", "essms.proceeding"),
+                                                    ("res_id", "=", estate.id)])
+        self.assertEqual(len(letters), 3, "the notary's letter and one per heir")
+        paul = letters.filtered(lambda letter: "Paul Martin" in letter.name)
+        self.keep_pdf("estate_heir_letter.pdf", paul.raw)
+        text = self.assert_pdf(paul.raw)
+        self.assertIn("8 rue des Lilas", text)
+        self.assertIn("8 rue des Lilas", text)
+        names = " ".join(letters.mapped("name"))
+        self.assertIn("Paul Martin", names)
+        self.assertIn("Lucie Martin", names)
+        html = self.env["ir.actions.report"].with_context(essms_recipient_id=heirs[0].id)._render_qweb_html(
+            "essms_billing.report_proceeding_declaration", estate.ids)[0].decode()
+        self.assertIn("8 rue des Lilas", html, "addressed to the heir")
+        self.assertIn("article 870", html)
+        self.assertIn(self.r4.name, html)
+        # The runs still leave the deceased's claims out.
+        with freeze_time("2026-03-10"):
+            run = self._run(date(2026, 3, 10))
+        self.assertNotIn(self.r4, run.letter_ids.filtered(lambda letter: letter.state != "excluded").line_ids.move_id)
 
     def test_a_debtor_without_open_claim_is_refused(self):
         stranger = self._create_payer("Famille Sans Dette", kind="family")
@@ -152,3 +302,6 @@ class TestLegalDemo(LegalCommon):
         self.assertEqual(made["collective"].date_declaration_deadline, date(2027, 1, 11))
         self.assertEqual(made["over_indebtedness"].date_contest_deadline, date(2026, 12, 26))
         self.assertEqual(made["estate"].hold_ids.reason, "deceased")
+        self.assertEqual(made["small_claims"].date_answer_deadline, date(2026, 12, 24))
+        self.assertEqual((made["payment_order"].date_objection_deadline, made["payment_order"].date_formula_deadline),
+                         (date(2026, 12, 10), date(2027, 1, 10)))
