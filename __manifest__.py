@@ -94,6 +94,9 @@
         "views/essms_allocation_views.xml",
         "views/essms_allocation_call_views.xml",
         "reports/report_allocation_invoice.xml",
+        "security/essms_resident_money_security.xml",
+        "views/essms_third_party_transfer_views.xml",
+        "reports/report_resident_money.xml",
     ],
     "demo": [
         "demo/essms_demo.xml",
