@@ -50,7 +50,7 @@ class EssmsResidentMoney(models.AbstractModel):
     @api.model
     def _journal(self, company):
         journal = company.essms_third_party_journal_id or self.env["account.journal"].sudo().search(
-            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "general")], limit=1
+            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "bank")], limit=1
         )
         if not journal:
             raise UserError(
@@ -63,11 +63,12 @@ class EssmsResidentMoney(models.AbstractModel):
 
     @api.model
     def _outstanding_account(self, company):
-        account = company.account_journal_payment_credit_account_id
+        """Where a payment out of 467 goes: the journal's outstanding payments account when its outbound method has
+        one, else its bank account (Odoo 18 posts such payments on the bank account directly)."""
+        journal = self._journal(company)
+        account = journal.outbound_payment_method_line_ids[:1].payment_account_id or journal.default_account_id
         if not account:
-            raise UserError(
-                self.env._("%(company)s has no outstanding payments account.", company=company.name)
-            )
+            raise UserError(self.env._("The journal %(journal)s has no bank account.", journal=journal.name))
         return account
 
     # Reading the ledger -----------------------------------------------------------------------------------
@@ -237,6 +238,7 @@ class EssmsResidentMoney(models.AbstractModel):
         outcome = resident_money.pocket_money(months)
         self._raise_anomalies(outcome.anomalies)
         people = self.env["essms.beneficiary"].browse([row.resident_key for row in outcome.rows])
+        # One row per resident (one month): the minimum left is what leaves each account.
         self._check_balances(company, people, {row.resident_key: row.minimum_left for row in outcome.rows})
         vals_list = [
             self._prepare_out_vals(company, people.browse(row.resident_key), month, "pocket_money",

@@ -7,6 +7,9 @@ resident and month, debit 467 (the resident) credit the outstanding payments (th
 none, never a month twice.
 """
 
+from collections import defaultdict
+from decimal import Decimal
+
 from psycopg2 import errors
 
 from odoo import Command
@@ -127,8 +130,10 @@ class EssmsThirdPartyTransfer(models.Model):
                                "compute it again and review it.", name=transfer.name)
                 )
             people = self.env["essms.beneficiary"].browse([row.resident_key for row in outcome.rows])
-            service._check_balances(transfer.company_id, people,
-                                    {row.resident_key: row.paid_over for row in outcome.rows})
+            outgoing = defaultdict(Decimal)
+            for row in outcome.rows:
+                outgoing[row.resident_key] += row.paid_over
+            service._check_balances(transfer.company_id, people, outgoing)
             vals_list = [
                 service._prepare_out_vals(transfer.company_id, people.browse(row.resident_key), row.month,
                                           "paid_over", float(row.paid_over), transfer.payer_id, transfer.date,

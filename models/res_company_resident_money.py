@@ -18,8 +18,9 @@ class ResCompany(models.Model):
     essms_third_party_journal_id = fields.Many2one(
         "account.journal",
         string="Residents' money journal",
-        domain=[("type", "=", "general")],
-        help="The journal of the minimum left paid to residents and of the contributions paid over.",
+        domain=[("type", "=", "bank")],
+        help="The bank journal the minimum left is paid to residents from, and the contributions paid over to the "
+        "départements. Empty: the company's first bank journal.",
     )
     essms_lever_caf_months = fields.Integer(
         string="CAF request after (unpaid months)",
