@@ -97,6 +97,9 @@
         "security/essms_resident_money_security.xml",
         "views/essms_third_party_transfer_views.xml",
         "reports/report_resident_money.xml",
+        "data/essms_resident_money_data.xml",
+        "views/essms_lever_request_views.xml",
+        "reports/report_lever_request.xml",
     ],
     "demo": [
         "demo/essms_demo.xml",

@@ -7,7 +7,7 @@ association's revenue: it goes through account 467 with the resident as partner,
 each month at what is still owed to the resident.
 
 Per resident and month:
-``minimum left = income received − contribution decided`` (the contribution of the month is the one the
+``minimum left = income received - contribution decided`` (the contribution of the month is the one the
 billing computed: decided monthly amount, prorated, holidays exonerated); it may not be negative, since the
 establishment cannot pay over more than it received.
 

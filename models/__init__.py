@@ -16,6 +16,7 @@ from . import essms_allocation_call
 from . import essms_allocation_call_line
 from . import essms_approval_mixin
 from . import essms_approval_rule
+from . import essms_approval_rule_lever
 from . import essms_bailiff_file
 from . import essms_beneficiary
 from . import essms_billing_input
@@ -36,11 +37,14 @@ from . import essms_dunning_letter_line
 from . import essms_dunning_level
 from . import essms_dunning_policy
 from . import essms_dunning_run
+from . import essms_dunning_run_levers
 from . import essms_entries_layout
 from . import essms_entries_layout_column
 from . import essms_establishment
 from . import essms_funding_decision
 from . import essms_impairment
+from . import essms_lever_request
+from . import essms_lever_request_line
 from . import essms_parameter
 from . import essms_payment_plan
 from . import essms_portal_layout

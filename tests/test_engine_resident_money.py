@@ -2,7 +2,7 @@
 
 Worked example M (its own figures): a resident of a foyer de vie whose income the establishment collects.
 AAH 1 033,32 € received for January, February and March 2026, plus a pension of 45,18 € in March; contribution
-decided 700,00 € a month. Minimum left: 333,32 + 333,32 + 378,50 = 1 045,14 €; paid over: 3 × 700,00 = 2 100,00 €;
+decided 700,00 € a month. Minimum left: 333,32 + 333,32 + 378,50 = 1 045,14 €; paid over: 3 x 700,00 = 2 100,00 €;
 income 3 145,14 € = 1 045,14 + 2 100,00: the 467 balance ends at 0.
 """
 

@@ -2,8 +2,10 @@
 cent, and the bad inputs that must write nothing. The figures are those of ``test_engine_resident_money.py``."""
 
 from datetime import date
+from datetime import timedelta
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.tests import freeze_time
 from odoo.tests import new_test_user
@@ -15,6 +17,7 @@ AAH = 1033.32
 PENSION = 45.18
 CONTRIBUTION = 700.00
 JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
+AFTER_DUE = date.today() + timedelta(days=90)
 
 
 @tagged("post_install", "-at_install")
@@ -213,5 +216,75 @@ class TestResidentMoney(BillingCommon):
 
     def test_establishment_users_have_no_access(self):
         director = new_test_user(self.env, login="money_director", groups="essms_billing.group_essms_establishment")
-        with self.assertRaises(Exception):
+        with self.assertRaises(AccessError):
             self.env["essms.third.party.transfer"].with_user(director).search([])
+
+
+@tagged("post_install", "-at_install")
+class TestLevers(BillingCommon):
+    """The dunning proposal offers the CAF request (R344-31) and the département request (L132-4).
+
+    The invoices are dated the day the test runs: the proposals are made well after their due date."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.claire = cls._create_resident("Claire Net", entry=date(2025, 1, 1)).beneficiary_id
+        for month in (JAN, FEB, MAR):
+            cls._validated_statement(cls.establishment, month)
+            run = cls._run(cls.establishment, month)
+            run.action_compute()
+            run.action_invoice()
+        cls.invoices = cls.env["account.move"].search(
+            [("partner_id", "=", cls.claire.partner_id.id), ("move_type", "=", "out_invoice")], order="essms_period_start"
+        )
+        cls.operator = new_test_user(cls.env, login="lever_operator", groups="essms_billing.group_essms_operator",
+                                     company_id=cls.company.id, company_ids=cls.company.ids)
+        cls.director = new_test_user(cls.env, login="lever_director", groups="essms_billing.group_essms_manager",
+                                     company_id=cls.company.id, company_ids=cls.company.ids)
+
+    def _propose(self, day):
+        run = self.env["essms.dunning.run"].with_user(self.operator).create({"date": day, "company_id": self.company.id})
+        run.action_propose()
+        return run, self.env["essms.lever.request"].with_user(self.operator).search([("run_id", "=", run.id)])
+
+    def test_three_unpaid_months_offer_both_requests_with_their_figures(self):
+        self.assertEqual(len(self.invoices), 3)
+        run, requests = self._propose(AFTER_DUE)
+        self.assertEqual(sorted(requests.mapped("kind")), ["caf", "departement"])
+        caf = requests.filtered(lambda r: r.kind == "caf")
+        self.assertEqual(caf.month_count, 3)
+        self.assertEqual(caf.line_ids.mapped("month"), [JAN, FEB, MAR])
+        self.assertAlmostEqual(caf.amount_unpaid, 3 * 723.32)
+        self.assertAlmostEqual(caf.aah_monthly, 1033.32)
+        departement = requests.filtered(lambda r: r.kind == "departement")
+        self.assertEqual(departement.recipient_id, self.departement)
+        self.assertEqual(set(requests.mapped("approval_state")), {"to_approve"})
+        # Sent only once a finance director approved it; the operator cannot approve.
+        with self.assertRaisesRegex(UserError, "finance director must approve"):
+            departement.action_send()
+        with self.assertRaises(AccessError):
+            departement.action_approve()
+        departement.with_user(self.director).action_approve()
+        departement.action_send()
+        self.assertEqual(departement.state, "sent")
+        html = self.env["ir.actions.report"]._render_qweb_html("essms_billing.report_lever_request",
+                                                               departement.ids)[0]
+        self.assertIn(b"L132-4", html)
+        # A new proposal does not ask twice.
+        _run, again = self._propose(AFTER_DUE + timedelta(days=14))
+        self.assertFalse(again)
+
+    def test_two_unpaid_months_offer_the_caf_request_only(self):
+        payment = self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=self.invoices[:1].ids
+        ).create({"payment_date": date(2026, 2, 10)})
+        payment._create_payments()
+        _run, requests = self._propose(AFTER_DUE)
+        self.assertEqual(requests.mapped("kind"), ["caf"])
+        self.assertEqual(requests.line_ids.mapped("month"), [FEB, MAR])
+
+    def test_settings_switch_a_lever_off(self):
+        self.company.essms_lever_caf_months = 0
+        _run, requests = self._propose(AFTER_DUE)
+        self.assertEqual(requests.mapped("kind"), ["departement"])
