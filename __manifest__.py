@@ -100,6 +100,8 @@
         "data/essms_resident_money_data.xml",
         "views/essms_lever_request_views.xml",
         "reports/report_lever_request.xml",
+        "views/essms_account_statement_views.xml",
+        "reports/report_account_statement.xml",
     ],
     "demo": [
         "demo/essms_demo.xml",

@@ -6,6 +6,7 @@ from . import account_move_send
 from . import account_move_third_party
 from . import essms_absence
 from . import essms_absence_policy
+from . import essms_account_statement
 from . import essms_activity_billing_control
 from . import essms_activity_statement
 from . import essms_activity_statement_anomaly
@@ -34,7 +35,9 @@ from . import essms_demo_writeoff
 from . import essms_doubtful
 from . import essms_dunning_letter
 from . import essms_dunning_letter_line
+from . import essms_dunning_letter_statement
 from . import essms_dunning_level
+from . import essms_dunning_level_statement
 from . import essms_dunning_policy
 from . import essms_dunning_run
 from . import essms_dunning_run_levers

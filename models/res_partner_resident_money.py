@@ -14,3 +14,11 @@ class ResPartner(models.Model):
         help="How often the contributions collected from residents' income are paid over to this département, "
         "with their nominative recap.",
     )
+
+    essms_statement_month = fields.Date(
+        string="Statement of account sent for", readonly=True, copy=False,
+        help="The month of the last statement of account sent to this guardian service: one a month.",
+    )
+
+    def action_essms_print_statement(self):
+        return self.env.ref("essms_billing.action_report_essms_account_statement").report_action(self)

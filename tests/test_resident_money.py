@@ -1,6 +1,7 @@
 """Residents' money on 467 (billing-rules §2, mode 2), through the screens' server methods: worked example M to the
 cent, and the bad inputs that must write nothing. The figures are those of ``test_engine_resident_money.py``."""
 
+import io
 from datetime import date
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tests import freeze_time
 from odoo.tests import new_test_user
 from odoo.tests import tagged
+from odoo.tools.pdf import PdfFileReader
 
 from .billing_common import BillingCommon
 
@@ -236,7 +238,8 @@ class TestLevers(BillingCommon):
             run.action_compute()
             run.action_invoice()
         cls.invoices = cls.env["account.move"].search(
-            [("partner_id", "=", cls.claire.partner_id.id), ("move_type", "=", "out_invoice")], order="essms_period_start"
+            [("partner_id", "=", cls.claire.partner_id.id), ("move_type", "=", "out_invoice")],
+            order="essms_period_start",
         )
         cls.operator = new_test_user(cls.env, login="lever_operator", groups="essms_billing.group_essms_operator",
                                      company_id=cls.company.id, company_ids=cls.company.ids)
@@ -244,13 +247,15 @@ class TestLevers(BillingCommon):
                                      company_id=cls.company.id, company_ids=cls.company.ids)
 
     def _propose(self, day):
-        run = self.env["essms.dunning.run"].with_user(self.operator).create({"date": day, "company_id": self.company.id})
+        run = self.env["essms.dunning.run"].with_user(self.operator).create(
+            {"date": day, "company_id": self.company.id}
+        )
         run.action_propose()
         return run, self.env["essms.lever.request"].with_user(self.operator).search([("run_id", "=", run.id)])
 
     def test_three_unpaid_months_offer_both_requests_with_their_figures(self):
         self.assertEqual(len(self.invoices), 3)
-        run, requests = self._propose(AFTER_DUE)
+        _run, requests = self._propose(AFTER_DUE)
         self.assertEqual(sorted(requests.mapped("kind")), ["caf", "departement"])
         caf = requests.filtered(lambda r: r.kind == "caf")
         self.assertEqual(caf.month_count, 3)
@@ -288,3 +293,48 @@ class TestLevers(BillingCommon):
         self.company.essms_lever_caf_months = 0
         _run, requests = self._propose(AFTER_DUE)
         self.assertEqual(requests.mapped("kind"), ["departement"])
+
+    def test_statement_of_account_lists_open_invoices_credits_and_balance(self):
+        payment = self.env["account.payment"].create({
+            "partner_id": self.claire.partner_id.id, "amount": 100.0, "payment_type": "inbound",
+            "partner_type": "customer", "journal_id": self.company_data["default_journal_bank"].id,
+        })
+        payment.action_post()
+        sections = self.env["essms.account.statement"].with_user(self.operator)._sections(
+            self.claire.partner_id, self.company)
+        self.assertEqual(len(sections), 1)
+        self.assertEqual(sections[0]["invoices"].move_id, self.invoices)
+        self.assertEqual(len(sections[0]["credits"]), 1)
+        self.assertAlmostEqual(sections[0]["balance"], 3 * 723.32 - 100.0)
+        html = self.env["ir.actions.report"]._render_qweb_html("essms_billing.report_account_statement",
+                                                               self.claire.partner_id.ids)[0]
+        self.assertIn(self.invoices[0].name.encode(), html)
+
+    def test_guardians_get_one_statement_a_month_for_the_people_they_protect(self):
+        guardian = self.env["res.partner"].create(
+            {"name": "ATMP 66", "essms_payer_kind": "guardian", "email": "atmp@example.com"}
+        )
+        self.claire.write({"legal_protection": "tutelle", "protector_id": guardian.id})
+        statements = self.env["essms.account.statement"]
+        with freeze_time("2027-01-05"):
+            self.assertEqual(statements._send_to_guardians(self.company), guardian)
+            self.assertEqual(guardian.essms_statement_month, date(2027, 1, 1))
+            self.assertFalse(statements._send_to_guardians(self.company), "Never twice in a month.")
+        with freeze_time("2027-02-02"):
+            self.assertEqual(statements._send_to_guardians(self.company), guardian)
+        attachments = self.env["ir.attachment"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", guardian.id)]
+        )
+        self.assertEqual(len(attachments), 2)
+        self.assertTrue(attachments[0].raw.startswith(b"%PDF"))
+
+    def test_a_level_that_says_so_adds_the_statement_to_its_letter(self):
+        run = self.env["essms.dunning.run"].create({"date": AFTER_DUE, "company_id": self.company.id})
+        run.action_propose()
+        letter = run.letter_ids.filtered(lambda letter: letter.partner_id == self.claire.partner_id)
+        self.assertTrue(letter)
+        letter._render_document()
+        plain = len(PdfFileReader(io.BytesIO(letter.attachment_id.raw)).pages)
+        letter.level_id.attach_statement = True
+        letter._render_document()
+        self.assertGreater(len(PdfFileReader(io.BytesIO(letter.attachment_id.raw)).pages), plain)
