@@ -41,7 +41,7 @@ class EssmsResidentMoney(models.AbstractModel):
         if not account:
             raise UserError(
                 self.env._(
-                    "Set the residents' money account (467) of %(company)s in Configuration › Recovery settings.",
+                    "Set the residents' money account (467) on the form of the company %(company)s.",
                     company=company.name,
                 )
             )
@@ -55,7 +55,7 @@ class EssmsResidentMoney(models.AbstractModel):
         if not journal:
             raise UserError(
                 self.env._(
-                    "Set the residents' money journal of %(company)s in Configuration › Recovery settings.",
+                    "Set the residents' money journal on the form of the company %(company)s.",
                     company=company.name,
                 )
             )
