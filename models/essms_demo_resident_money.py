@@ -1,8 +1,9 @@
 """Demo data of residents' money (billing-rules §2, mode 2), made with fixed figures after the other scenarios.
 
-Gérard Sabaté enters the foyer de vie four months before the demo's month; the département's decision, granted
-late, says the establishment collects his income (contribution 700,00 € a month): a recall run bills the months
-already invoiced for the others. His AAH (1 033,32 €) arrived on the bank account each month and was matched to his
+Gérard Sabaté stayed three months at the foyer de vie, from four months before the demo's month (he then left for a
+FAM); his stay was recorded late (the three statements reopened, corrected and validated again) and the
+département's decision says the establishment collects his income (contribution 700,00 € a month): a recall run
+bills his months, already invoiced for the others. His AAH (1 033,32 €) arrived on the bank account each month and was matched to his
 467 account, his minimum left paid; the contributions of the first two months were paid over to the département,
 the third month's transfer is left for the operator to compute and pay over (the walkthrough's tour does it).
 Nothing of the other scenarios is changed.
@@ -48,9 +49,15 @@ class EssmsDemoGenerator(models.AbstractModel):
             "partner_id": partner.id, "file_number": "PR-%s-001" % first.year, "company_id": company.id,
             "birth_date": first - relativedelta(years=38, days=51),
         })
+        # His three months were validated and billed for the others: the foyer reopens them, records his stay (he
+        # left for a FAM at the end of the third month), and validates them again.
+        statements = self.env["essms.activity.statement"].search([
+            ("establishment_id", "=", establishment.id), ("period_start", "in", months), ("state", "=", "validated"),
+        ])
+        statements._reopen("Entrée de M. Sabaté enregistrée tardivement")
         self.env["essms.stay"].create({
             "beneficiary_id": person.id, "establishment_id": establishment.id, "accommodation": "full_board",
-            "date_start": first,
+            "date_start": first, "date_end": months[-1] + relativedelta(months=1, days=-1), "end_reason": "transfer",
         })
         decision = self.env["essms.funding.decision"].create({
             "beneficiary_id": person.id, "payer_id": agreement.payer_id.id, "agreement_id": agreement.id,
@@ -58,6 +65,9 @@ class EssmsDemoGenerator(models.AbstractModel):
             "date_effect": first, "reference": "CD66-PR-%s" % first.strftime("%Y%m"),
             "contribution_mode": "income_collected", "contribution_monthly": CONTRIBUTION,
         })
+        for statement in statements:
+            statement.action_submit()
+            statement.action_validate()
         run = self.env["essms.billing.run"].browse(decision.action_create_recall_run()["res_id"])
         run.action_compute()
         run.with_context(essms_invoice_date=self._invoicing_day(months[-1])).action_invoice()
