@@ -3,9 +3,10 @@
 Gérard Sabaté stayed three months at the foyer de vie, from four months before the demo's month (he then left for a
 FAM); his stay was recorded late (the three statements reopened, corrected and validated again) and the
 département's decision says the establishment collects his income (contribution 700,00 € a month): a recall run
-bills his months, already invoiced for the others. His AAH (1 033,32 €) arrived on the bank account each month and was matched to his
-467 account, his minimum left paid; the contributions of the first two months were paid over to the département,
-the third month's transfer is left for the operator to compute and pay over (the walkthrough's tour does it).
+bills his months, already invoiced for the others. His AAH (1 033,32 €) arrived on the bank account each month
+and was matched to his 467 account, his minimum left paid; the contributions of the first two months were paid
+over to the département, the third month's transfer is left for the operator to compute and pay over (not clicked
+by the walkthrough yet; tests/test_tour_resident_money.py clicks the same screens on its own data).
 Nothing of the other scenarios is changed.
 """
 
