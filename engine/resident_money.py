@@ -38,7 +38,7 @@ INCOME_BELOW_CONTRIBUTION = Template(
 )
 NO_INCOME = Template(
     "no_income",
-    _lt("%(resident)s, %(month)s: no income was received for this month: nothing can be paid over."),
+    _lt("%(resident)s, %(month)s: no income was received for this month yet: nothing can be paid over."),
 )
 ALREADY_PAID_OVER = Template(
     "already_paid_over",
@@ -106,10 +106,12 @@ class RecapRow:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The rows to act on and the anomalies that block them (nothing is written when there is one)."""
+    """The rows to act on and the anomalies that block them (nothing is written when there is one); ``left_out``:
+    the months not acted on and why (income not received yet, already paid over), for the user to read."""
 
     rows: tuple
     anomalies: tuple
+    left_out: tuple = ()
 
 
 def _month_label(month):
@@ -142,23 +144,26 @@ def pocket_money(months):
     return Outcome(tuple(rows), tuple(anomalies))
 
 
-def transfer_recap(months):
+def transfer_recap(months, strict=False):
     """The nominative recap of a transfer: for each ``ResidentMonth`` with a contribution, the amount paid over.
 
-    The amount paid over is the contribution decided, and only once: a month already paid over, without
-    income, or whose income is below the contribution is an anomaly.
+    The amount paid over is the contribution decided, and only once. A month whose income is below the
+    contribution is an anomaly. A month without income yet, or already paid over, is left out (it is paid over by
+    the transfer of its period once its income is received); with ``strict`` (the recap reviewed is being paid
+    over) a month already paid over meanwhile is an anomaly.
     """
-    rows, anomalies = [], []
+    rows, anomalies, left_out = [], [], []
     for item in sorted(months, key=lambda m: (m.resident, m.month)):
         income, contribution = cents(item.income), cents(item.contribution)
         label = _month_label(item.month)
         if contribution <= ZERO:
             continue
         if item.paid_over_ref:
-            anomalies.append(ALREADY_PAID_OVER(resident=item.resident, month=label, reference=item.paid_over_ref))
+            message = ALREADY_PAID_OVER(resident=item.resident, month=label, reference=item.paid_over_ref)
+            (anomalies if strict else left_out).append(message)
             continue
         if income <= ZERO:
-            anomalies.append(NO_INCOME(resident=item.resident, month=label))
+            left_out.append(NO_INCOME(resident=item.resident, month=label))
             continue
         if income < contribution:
             anomalies.append(INCOME_BELOW_CONTRIBUTION(resident=item.resident, month=label, income=income,
@@ -166,7 +171,7 @@ def transfer_recap(months):
             continue
         rows.append(RecapRow(item.resident_key, item.month, income, income - contribution, contribution,
                              contribution))
-    return Outcome(tuple(rows), tuple(anomalies))
+    return Outcome(tuple(rows), tuple(anomalies), tuple(left_out))
 
 
 def check_paid_over(rows):

@@ -49,7 +49,7 @@ class EssmsLeverRequest(models.Model):
     date_sent = fields.Date(readonly=True, copy=False)
     aah_monthly = fields.Monetary(string="AAH (monthly)", readonly=True,
                                   help="The full-rate AAH on the request's date (legal parameter).")
-    line_ids = fields.One2many("essms.lever.request.line", "request_id", string="Unpaid contributions",
+    line_ids = fields.One2many("essms.lever.request.line", "request_id", string="Unpaid months detail",
                                readonly=True)
     month_count = fields.Integer(string="Unpaid months", readonly=True)
     amount_unpaid = fields.Monetary(string="Unpaid contributions", compute="_compute_amount_unpaid", store=True)

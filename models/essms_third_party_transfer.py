@@ -92,9 +92,10 @@ class EssmsThirdPartyTransfer(models.Model):
             outcome = transfer._recap()
             self.env["essms.resident.money"]._raise_anomalies(outcome.anomalies)
             if not outcome.rows:
+                details = self.env["essms.billing.input"]._render_all(outcome.left_out)
                 raise UserError(
-                    self.env._("No contribution collected from residents' income for %(payer)s in this period.",
-                               payer=transfer.payer_id.name)
+                    self.env._("Nothing to pay over to %(payer)s for this period.", payer=transfer.payer_id.name)
+                    + ("\n" + details if details else "")
                 )
             transfer.line_ids = [Command.clear()] + [
                 Command.create({
@@ -108,6 +109,11 @@ class EssmsThirdPartyTransfer(models.Model):
                 for row in outcome.rows
             ]
             transfer.state = "computed"
+            if outcome.left_out:
+                transfer.message_post(body=self.env._(
+                    "Left out of the recap: %(details)s",
+                    details=self.env["essms.billing.input"]._render_all(outcome.left_out),
+                ))
         return True
 
     @transition
@@ -118,7 +124,7 @@ class EssmsThirdPartyTransfer(models.Model):
             if transfer.state != "computed":
                 raise UserError(self.env._("Compute the transfer %(name)s before paying it over.", name=transfer.name))
             transfer._lock()
-            outcome = transfer._recap()
+            outcome = transfer._recap(strict=True)
             service._raise_anomalies(outcome.anomalies)
             service._raise_anomalies(resident_money.check_paid_over(outcome.rows))
             reviewed = {(line.beneficiary_id.id, line.month): transfer.currency_id.round(line.paid_over)
@@ -162,13 +168,13 @@ class EssmsThirdPartyTransfer(models.Model):
         self.ensure_one()
         return resident_money.transfer_periods(month_start(self.period_start), self.payer_id.essms_transfer_rhythm)
 
-    def _recap(self):
+    def _recap(self, strict=False):
         self.ensure_one()
         first, end = self._period()
         if (self.period_start, self.period_end) != (first, end):
             self.write({"period_start": first, "period_end": end})
         months = self.env["essms.resident.money"]._resident_months(self.company_id, None, first, end, self.payer_id)
-        return resident_money.transfer_recap(months)
+        return resident_money.transfer_recap(months, strict)
 
     def _lock(self):
         """Two transfers of one département paid over at once: the second is refused (it would pay twice)."""

@@ -44,13 +44,17 @@ def test_example_m_recap_totals_and_zero_balance():
     assert not resident_money.check_paid_over(outcome.rows)
 
 
-def test_a_month_paid_over_twice_is_refused():
+def test_a_month_paid_over_is_never_paid_again():
     months = example_m()
     months[1] = ResidentMonth(1, "Martin Paul", FEB, AAH, CONTRIBUTION, paid_over=CONTRIBUTION,
                               paid_over_ref="MISC/2026/03/0002")
     outcome = resident_money.transfer_recap(months)
-    assert [a.code for a in outcome.anomalies] == ["already_paid_over"]
-    assert dict(outcome.anomalies[0].params)["reference"] == "MISC/2026/03/0002"
+    assert [row.month for row in outcome.rows] == [JAN, MAR]
+    assert [a.code for a in outcome.left_out] == ["already_paid_over"]
+    # Paying over the recap reviewed: a month paid meanwhile stops it.
+    strict = resident_money.transfer_recap(months, strict=True)
+    assert [a.code for a in strict.anomalies] == ["already_paid_over"]
+    assert dict(strict.anomalies[0].params)["reference"] == "MISC/2026/03/0002"
 
 
 def test_pocket_money_twice_is_refused():
@@ -64,9 +68,12 @@ def test_income_below_the_contribution_is_an_anomaly_not_a_negative_pocket_money
     assert [a.code for a in resident_money.transfer_recap(months).anomalies] == ["income_below_contribution"]
 
 
-def test_no_income_cannot_be_paid_over():
-    months = [ResidentMonth(1, "Martin Paul", JAN, Decimal("0"), CONTRIBUTION)]
-    assert [a.code for a in resident_money.transfer_recap(months).anomalies] == ["no_income"]
+def test_a_month_without_income_yet_waits():
+    months = [ResidentMonth(1, "Martin Paul", JAN, Decimal("0"), CONTRIBUTION), *example_m()[1:]]
+    outcome = resident_money.transfer_recap(months)
+    assert not outcome.anomalies
+    assert [row.month for row in outcome.rows] == [FEB, MAR]
+    assert [a.code for a in outcome.left_out] == ["no_income"]
 
 
 def test_a_balance_going_into_debit_is_an_anomaly():
