@@ -31,7 +31,6 @@ from . import essms_demo_allocation
 from . import essms_demo_generator
 from . import essms_demo_legal
 from . import essms_demo_recovery
-from . import essms_demo_resident_money
 from . import essms_demo_writeoff
 from . import essms_doubtful
 from . import essms_dunning_letter
