@@ -44,6 +44,11 @@ ALREADY_PAID_OVER = Template(
     "already_paid_over",
     _lt("%(resident)s, %(month)s: the contribution was already paid over (%(reference)s)."),
 )
+CONTRIBUTION_UNKNOWN = Template(
+    "contribution_unknown",
+    _lt("%(resident)s, %(month)s: the month is not invoiced yet, its contribution is not known: the minimum left "
+        "is paid once the month is billed."),
+)
 POCKET_MONEY_ALREADY_PAID = Template(
     "pocket_money_already_paid",
     _lt("%(resident)s, %(month)s: the minimum left was already paid (%(reference)s)."),
@@ -90,6 +95,7 @@ class ResidentMonth:
     paid_over: object = ZERO
     pocket_money_ref: str = ""
     paid_over_ref: str = ""
+    billed: bool = True
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,9 @@ def pocket_money(months):
             continue
         if income <= ZERO:
             anomalies.append(NO_INCOME(resident=item.resident, month=label))
+            continue
+        if not item.billed:
+            anomalies.append(CONTRIBUTION_UNKNOWN(resident=item.resident, month=label))
             continue
         left = income - contribution
         if left < ZERO:

@@ -153,6 +153,7 @@ class EssmsResidentMoney(models.AbstractModel):
                 sum(paid.mapped("essms_third_party_amount")),
                 ", ".join(pocket.mapped("name")),
                 ", ".join(paid.mapped("name")),
+                (beneficiary_id, month) in contributions,
             ))
         return result
 

@@ -114,3 +114,8 @@ def test_levers_follow_the_settings():
     assert not resident_money.levers([JAN, FEB, MAR], caf_months=0, income_months=4).caf
     assert not resident_money.levers([JAN, FEB, MAR], caf_months=0, income_months=4).departement
     assert resident_money.levers([date(2025, 12, 1), JAN], caf_months=2).caf
+
+
+def test_no_minimum_left_before_the_month_is_billed():
+    months = [ResidentMonth(1, "Martin Paul", JAN, AAH, Decimal("0"), billed=False)]
+    assert [a.code for a in resident_money.pocket_money(months).anomalies] == ["contribution_unknown"]

@@ -201,6 +201,13 @@ class TestResidentMoney(BillingCommon):
             transfer.action_post()
         self.assertFalse(transfer.move_ids)
 
+    @freeze_time("2026-05-15")
+    def test_no_minimum_left_for_a_month_not_billed_yet(self):
+        self._income(AAH, date(2026, 4, 1))
+        with self.assertRaisesRegex(UserError, "04/2026.*not invoiced yet"):
+            self._pocket_money(date(2026, 4, 1))
+        self.assertFalse(self.env["account.move"].search([("essms_third_party_kind", "=", "pocket_money")]))
+
     def test_income_for_a_resident_in_net_billing_is_refused(self):
         line = self._statement_line(AAH, date(2026, 1, 5))
         wizard = self.env["essms.third.party.income"].with_user(self.operator).create(
