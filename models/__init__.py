@@ -8,8 +8,10 @@ from . import account_move
 from . import account_move_line
 from . import account_move_prescription
 from . import account_move_send
+from . import account_move_third_party
 from . import essms_absence
 from . import essms_absence_policy
+from . import essms_account_statement
 from . import essms_activity_billing_control
 from . import essms_activity_statement
 from . import essms_activity_statement_anomaly
@@ -20,6 +22,7 @@ from . import essms_allocation_call
 from . import essms_allocation_call_line
 from . import essms_approval_mixin
 from . import essms_approval_rule
+from . import essms_approval_rule_lever
 from . import essms_bailiff_file
 from . import essms_beneficiary
 from . import essms_billing_input
@@ -38,14 +41,19 @@ from . import essms_demo_writeoff
 from . import essms_doubtful
 from . import essms_dunning_letter
 from . import essms_dunning_letter_line
+from . import essms_dunning_letter_statement
 from . import essms_dunning_level
+from . import essms_dunning_level_statement
 from . import essms_dunning_policy
 from . import essms_dunning_run
+from . import essms_dunning_run_levers
 from . import essms_entries_layout
 from . import essms_entries_layout_column
 from . import essms_establishment
 from . import essms_funding_decision
 from . import essms_impairment
+from . import essms_lever_request
+from . import essms_lever_request_line
 from . import essms_parameter
 from . import essms_payment_plan
 from . import essms_payment_plan_instalment
@@ -65,14 +73,19 @@ from . import essms_remittance
 from . import essms_remittance_layout
 from . import essms_remittance_line
 from . import essms_statement_matching
+from . import essms_resident_money
 from . import essms_stay
 from . import essms_tariff
+from . import essms_third_party_transfer
+from . import essms_third_party_transfer_line
 from . import essms_workflow_mixin
 from . import essms_writeoff
 from . import ir_actions_report
 from . import mail_thread
 from . import res_company
+from . import res_company_resident_money
 from . import res_partner
+from . import res_partner_resident_money
 from . import res_users
 
 # isort: split

@@ -31,6 +31,8 @@ CREATION_MESSAGES = {
     "essms.remittance": lambda env: env._("Payment advice created"),
     "essms.stay": lambda env: env._("Stay created"),
     "essms.tariff": lambda env: env._("Tariff created"),
+    "essms.lever.request": lambda env: env._("Request to the CAF or the département proposed"),
+    "essms.third.party.transfer": lambda env: env._("Transfer to the département created"),
     "essms.writeoff": lambda env: env._("Write-off requested"),
 }
 

@@ -8,10 +8,12 @@ from . import essms_call_outcome
 from . import essms_entries_export
 from . import essms_operator_desk
 from . import essms_payment_batch
+from . import essms_pocket_money
 from . import essms_portal_export
 from . import essms_receivable_ageing_export
 from . import essms_recovery_dashboard
 from . import essms_recovery_settings
 from . import essms_remittance_cancel
 from . import essms_remittance_excess
+from . import essms_third_party_income
 from . import essms_writeoff_board
