@@ -1,0 +1,2 @@
+from . import test_engine_debits
+from . import test_sepa_debit
