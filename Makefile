@@ -107,7 +107,7 @@ clean-demo:
 
 lint: python-deps
 	$(PYTHON) -m ruff check .
-	cd $(ADDONS) && $(PYTHON) -m pylint --rcfile=$(CURDIR)/.pylintrc essms_billing
+	cd $(ADDONS) && $(PYTHON) -m pylint --rcfile=$(CURDIR)/.pylintrc essms_billing essms_billing/bridges/essms_billing_sepa
 
 test-db: setup
 	@$(MAKE) --no-print-directory create-db DB=$(TEST_DB) DEMO=0

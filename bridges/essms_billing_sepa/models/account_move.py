@@ -14,7 +14,7 @@ class AccountMove(models.Model):
     @api.depends("company_id", "payment_mode_id", "partner_id", "essms_beneficiary_id")
     def _compute_mandate_id(self):
         # A resident's invoice is paid by the mandate signed for the resident, whoever owns the bank account.
-        super()._compute_mandate_id()
+        result = super()._compute_mandate_id()
         persons = self.filtered(
             lambda move: move.essms_beneficiary_id and move.payment_mode_id.payment_method_id.mandate_required
         )
@@ -22,6 +22,7 @@ class AccountMove(models.Model):
         for move in persons:
             if move.id in mandates:
                 move.mandate_id = mandates[move.id]
+        return result
 
     def create_account_payment_line(self):
         # OCA's "Add to payment order" on residents' invoices: the same checks as a run's debit order.

@@ -15,6 +15,8 @@ from datetime import date
 from lxml import etree
 
 from odoo import Command
+from odoo.addons.essms_billing.tests.billing_common import CONTRIBUTION
+from odoo.addons.essms_billing.tests.billing_common import BillingCommon
 from odoo.exceptions import AccessError
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
@@ -22,9 +24,6 @@ from odoo.tests import freeze_time
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 from odoo.tools.misc import file_path
-
-from odoo.addons.essms_billing.tests.billing_common import CONTRIBUTION
-from odoo.addons.essms_billing.tests.billing_common import BillingCommon
 
 JULY = date(2025, 7, 1)
 INVOICED = date(2025, 8, 5)
@@ -157,7 +156,8 @@ class TestSepaDebit(BillingCommon):
         self.assertEqual(root.xpath("//p:GrpHdr/p:NbOfTxs", namespaces=ns)[0].text, "2")
         self.assertEqual(root.xpath("//p:GrpHdr/p:CtrlSum", namespaces=ns)[0].text, "1446.64")
         self.assertEqual(root.xpath("//p:PmtInf/p:ReqdColltnDt", namespaces=ns)[0].text, "2025-09-04")
-        self.assertEqual(root.xpath("//p:CdtrSchmeId/p:Id/p:PrvtId/p:Othr/p:Id", namespaces=ns)[0].text, "FR78ZZZ424242")
+        creditor = root.xpath("//p:CdtrSchmeId/p:Id/p:PrvtId/p:Othr/p:Id", namespaces=ns)
+        self.assertEqual(creditor[0].text, "FR78ZZZ424242")
         debits = {
             tx.xpath("p:DrctDbtTx/p:MndtRltdInf/p:MndtId", namespaces=ns)[0].text: (
                 tx.xpath("p:Dbtr/p:Nm", namespaces=ns)[0].text,
