@@ -14,6 +14,11 @@
         "views/essms_billing_run_views.xml",
     ],
     "demo": ["demo/essms_billing_sepa_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "essms_billing_sepa/static/src/tours/*.js",
+        ],
+    },
     "auto_install": True,
     "installable": True,
 }
