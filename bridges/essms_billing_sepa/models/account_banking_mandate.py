@@ -20,6 +20,7 @@ class AccountBankingMandate(models.Model):
         string="Resident",
         index=True,
         tracking=True,
+        check_company=True,
         help="The person whose invoices this mandate pays. Empty: the invoices made out to the account's owner.",
     )
 
