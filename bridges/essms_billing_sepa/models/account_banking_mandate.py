@@ -1,6 +1,7 @@
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.addons.essms_billing.engine.payers import CONSUMER
 from odoo.exceptions import ValidationError
 
 from ..engine import debits
@@ -50,11 +51,14 @@ class AccountBankingMandate(models.Model):
     @api.model
     def _essms_valid_mandates(self, moves):
         """The valid mandate paying each invoice of ``moves`` ({move id: mandate}): the latest signed for its
-        resident, else the latest signed by the account's owner it is made out to. Two queries in all."""
+        resident when the invoice is the resident's share (made out to the resident, a relative or a guardian,
+        never the département's invoice for the person), else the latest signed by the owner of the account it is
+        made out to. One query."""
         found = {}
         if not moves:
             return found
-        persons = moves.essms_beneficiary_id
+        persons = moves.filtered(lambda move: move.commercial_partner_id.essms_payer_class == CONSUMER)
+        persons = persons.essms_beneficiary_id
         partners = moves.commercial_partner_id
         mandates = self.search(
             [
@@ -74,9 +78,9 @@ class AccountBankingMandate(models.Model):
             else:
                 by_partner.setdefault((mandate.company_id.id, mandate.partner_id.id), mandate)
         for move in moves:
-            mandate = by_person.get((move.company_id.id, move.essms_beneficiary_id.id)) or by_partner.get(
-                (move.company_id.id, move.commercial_partner_id.id)
-            )
+            mandate = by_partner.get((move.company_id.id, move.commercial_partner_id.id))
+            if move.commercial_partner_id.essms_payer_class == CONSUMER:
+                mandate = by_person.get((move.company_id.id, move.essms_beneficiary_id.id)) or mandate
             if mandate:
                 found[move.id] = mandate
         return found

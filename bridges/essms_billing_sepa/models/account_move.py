@@ -26,7 +26,9 @@ class AccountMove(models.Model):
 
     def create_account_payment_line(self):
         # OCA's "Add to payment order" on residents' invoices: the same checks as a run's debit order.
-        self.filtered("essms_beneficiary_id")._essms_debit_plan(raise_problems=True)
+        self.filtered(
+            lambda move: move.essms_beneficiary_id and move.payment_mode_id.payment_method_id.mandate_required
+        )._essms_debit_plan(raise_problems=True)
         return super().create_account_payment_line()
 
     def _essms_debit_plan(self, raise_problems=False):

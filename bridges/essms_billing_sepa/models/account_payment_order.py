@@ -11,7 +11,7 @@ class AccountPaymentOrder(models.Model):
 
     def draft2open(self):
         # A dispute or a mandate revoked between the draft and its confirmation stops the whole order.
-        for order in self.filtered(lambda o: o.payment_type == "inbound"):
+        for order in self.filtered(lambda o: o.payment_type == "inbound" and o.payment_method_id.mandate_required):
             moves = order.payment_line_ids.move_line_id.move_id.filtered("essms_beneficiary_id")
             if moves:
                 moves.with_context(essms_debit_order=order.id)._essms_debit_plan(raise_problems=True)

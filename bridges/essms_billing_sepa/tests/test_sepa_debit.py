@@ -63,6 +63,10 @@ class TestSepaDebit(SepaCommon):
         self.assertEqual(jean_invoice.amount_residual, CONTRIBUTION)
         self.assertFalse(jean_invoice.line_ids.payment_line_ids, "Jean pays by cheque")
         self.assertEqual(self._resident_invoice(run, self.lucie).mandate_id, self.mandate_lucie)
+        # The département's invoices for the same persons are never paid by the residents' mandates.
+        departement_invoices = run.move_ids.filtered(lambda move: move.partner_id == self.departement)
+        self.assertEqual(len(departement_invoices), 4)
+        self.assertEqual(self.env["account.banking.mandate"]._essms_valid_mandates(departement_invoices), {})
         # Made twice: the invoices are already in the orders, nothing more is made.
         with self.assertRaises(UserError) as caught:
             run.with_user(self.operator).action_essms_debit_order()
