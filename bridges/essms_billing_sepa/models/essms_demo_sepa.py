@@ -63,13 +63,18 @@ class EssmsDemoSepa(models.AbstractModel):
                                       and not move.essms_beneficiary_id.protector_id)
         invoices = invoices.sorted("name")[:DEMO_DEBTORS]
         mandates = env["account.banking.mandate"]
+        relative = None
         for index, move in enumerate(invoices):
             person = move.essms_beneficiary_id
             # The guardian service pays for a protected person, a relative for one resident, the others themselves.
-            holder = person.protector_id or (
-                env["res.partner"].create({"name": "Famille %s" % person.partner_id.name.split()[-1],
-                                           "essms_payer_kind": "family"}) if index == 1 else person.partner_id
-            )
+            if person.protector_id:
+                holder = person.protector_id
+            elif relative is None:
+                holder = relative = env["res.partner"].create(
+                    {"name": "Famille %s" % person.partner_id.name.split()[-1], "essms_payer_kind": "family"}
+                )
+            else:
+                holder = person.partner_id
             account = env["res.partner.bank"].create({"acc_number": demo_iban(index + 1), "partner_id": holder.id})
             mandates |= env["account.banking.mandate"].create({
                 "format": "sepa",
