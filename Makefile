@@ -107,7 +107,7 @@ clean-demo:
 
 lint: python-deps
 	$(PYTHON) -m ruff check .
-	cd $(ADDONS) && $(PYTHON) -m pylint --rcfile=$(CURDIR)/.pylintrc essms_billing
+	cd $(ADDONS) && $(PYTHON) -m pylint --rcfile=$(CURDIR)/.pylintrc essms_billing essms_billing/bridges/essms_billing_sepa
 
 test-db: setup
 	@$(MAKE) --no-print-directory create-db DB=$(TEST_DB) DEMO=0
@@ -129,10 +129,12 @@ WALK_PORT   ?= $(shell echo $$(( $(HTTP_PORT) + 1 )))
 WALK_CONF   := $(BUILD)/odoo-walkthrough.conf
 
 test: SHELL := /bin/bash
-test: setup
-	@set -o pipefail; rm -f $(BUILD)/walkthrough.log $(BUILD)/walkthrough.rc $(BUILD)/main-suite.log; \
+test: setup oca-sepa
+	@set -o pipefail; rm -f $(BUILD)/walkthrough.log $(BUILD)/walkthrough.rc $(BUILD)/main-suite.log $(BUILD)/sepa.log $(BUILD)/sepa.rc; \
 	( $(MAKE) --no-print-directory test-demo CONF=$(WALK_CONF) HTTP_PORT=$(WALK_PORT) >$(BUILD)/walkthrough.log 2>&1; \
-	  echo $$? >$(BUILD)/walkthrough.rc ) & walk_pid=$$!; \
+	  echo $$? >$(BUILD)/walkthrough.rc; \
+	  $(MAKE) --no-print-directory test-sepa CONF=$(WALK_CONF) HTTP_PORT=$(WALK_PORT) >$(BUILD)/sepa.log 2>&1; \
+	  echo $$? >$(BUILD)/sepa.rc ) & walk_pid=$$!; \
 	echo "Demo install and walkthrough started beside the main suite (port $(WALK_PORT), log $(BUILD)/walkthrough.log)"; \
 	main=0; $(MAKE) --no-print-directory lint test-db i18n-check || main=$$?; \
 	if [ $$main = 0 ]; then \
@@ -141,9 +143,69 @@ test: setup
 	wait $$walk_pid; walk=$$(cat $(BUILD)/walkthrough.rc 2>/dev/null || echo 1); \
 	echo; echo "=== Demo install and README walkthrough (ran beside the main suite) ==="; cat $(BUILD)/walkthrough.log; \
 	if [ $$walk != 0 ]; then echo "ERROR: the demo install or its walkthrough failed (above)." >&2; fi; \
+	sepa=$$(cat $(BUILD)/sepa.rc 2>/dev/null || echo 1); \
+	echo; echo "=== SEPA bridge with OCA's modules (ran after the walkthrough, beside the main suite) ==="; \
+	cat $(BUILD)/sepa.log; [ $$sepa = 0 ] || echo "ERROR: the SEPA bridge's install or its tests failed (above)." >&2; \
 	if [ $$main != 0 ]; then echo "ERROR: the linters, the test database, the translations or the main suite failed." >&2; fi; \
 	echo "Main suite:"; tail -n 1 $(BUILD)/main-suite.log 2>/dev/null || echo "(not run)"; \
-	[ $$walk = 0 ] && [ $$main = 0 ]
+	[ $$walk = 0 ] && [ $$main = 0 ] && [ $$sepa = 0 ]
+
+## SEPA direct debit bridge (OCA) ---------------------------------------------------------------------
+
+# bridges/essms_billing_sepa links essms_billing with OCA's SEPA direct debit modules (bank-payment, 18.0). They
+# come from PyPI as wheels, downloaded with `pip download --no-deps` at pinned versions and unpacked into
+# $(ADDONS): `pip install` would make pip install its own `odoo` 18.0 over the one the machine runs. Unidecode,
+# the only Python library they need beyond Odoo's, is a pure-Python wheel installed with --no-deps.
+OCA_PACKAGES := odoo-addon-account_banking_sepa_direct_debit==18.0.1.1.1.2 \
+	odoo-addon-account_banking_pain_base==18.0.1.2.0.7 odoo-addon-account_banking_mandate==18.0.1.2.2.1 \
+	odoo-addon-account_payment_order==18.0.1.2.9 odoo-addon-account_payment_partner==18.0.1.0.5.7 \
+	odoo-addon-account_payment_mode==18.0.1.0.2.8
+OCA_PYTHON_DEPS := Unidecode==1.4.0
+OCA_DIR     := $(BUILD)/oca
+SEPA_LINK   := $(ADDONS)/essms_billing_sepa
+SEPA_TEST_DB ?= $(TEST_DB)_sepa
+
+.PHONY: oca-sepa sepa-test-db test-sepa
+
+oca-sepa: setup $(BUILD)/oca-sepa.stamp
+
+$(BUILD)/oca-sepa.stamp: Makefile
+	@rm -rf $(OCA_DIR) && mkdir -p $(OCA_DIR)/wheels $(OCA_DIR)/unpacked
+	@$(PYTHON) -m pip download --quiet --disable-pip-version-check --no-deps -d $(OCA_DIR)/wheels \
+		$(OCA_PACKAGES) $(OCA_PYTHON_DEPS)
+	@for wheel in $(OCA_DIR)/wheels/odoo_addon_*.whl; do \
+		$(PYTHON) -m zipfile -e $$wheel $(OCA_DIR)/unpacked || exit 1; done
+	@for module in $(OCA_DIR)/unpacked/odoo/addons/*; do \
+		rm -rf $(ADDONS)/$$(basename $$module); mv $$module $(ADDONS)/ || exit 1; done
+	@$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps $(OCA_DIR)/wheels/[Uu]nidecode-*.whl
+	@ln -sfn $(CURDIR)/bridges/essms_billing_sepa $(SEPA_LINK)
+	@$(PYTHON) -c "import odoo.release, unidecode; assert odoo.release.version_info[:2] == (18, 0), odoo.release.version" \
+		|| { echo "ERROR: import odoo is broken after unpacking the OCA modules" >&2; exit 1; }
+	@echo "OCA SEPA modules unpacked into $(ADDONS): $$(ls $(OCA_DIR)/wheels | tr '\n' ' ')"
+	@touch $@
+
+# A database of its own: essms_billing, the OCA modules and the bridge (the main suite's keeps essms_billing alone).
+sepa-test-db: oca-sepa
+	@dropdb --if-exists $(SEPA_TEST_DB)
+	@rm -f $(BUILD)/$(SEPA_TEST_DB).log
+	@start=$$(date +%s); \
+	$(ODOO) -c $(CONF) -d $(SEPA_TEST_DB) -i essms_billing,account_banking_sepa_direct_debit --without-demo=all \
+		--load-language=fr_FR --stop-after-init --logfile=$(BUILD)/$(SEPA_TEST_DB).log \
+		|| { tail -50 $(BUILD)/$(SEPA_TEST_DB).log; exit 1; }; \
+	if grep -E " (ERROR|CRITICAL) |failed to install" $(BUILD)/$(SEPA_TEST_DB).log; then \
+		echo "ERROR: installing the SEPA bridge in $(SEPA_TEST_DB) logged errors" >&2; exit 1; fi; \
+	psql -Atc "select state from ir_module_module where name='essms_billing_sepa'" $(SEPA_TEST_DB) | grep -qx installed \
+		|| { echo "ERROR: essms_billing_sepa was not installed automatically" >&2; exit 1; }; \
+	echo "Database $(SEPA_TEST_DB) (essms_billing + OCA SEPA + bridge) created in $$(( $$(date +%s) - start )) s"
+
+# The bridge's tests, and its translations, on that database.
+test-sepa: sepa-test-db
+	@$(ODOO) -c $(CONF) -d $(SEPA_TEST_DB) --i18n-export=$(BUILD)/essms_billing_sepa.pot --modules=essms_billing_sepa \
+		--stop-after-init --logfile=/dev/null
+	$(PYTHON) tools/check_po.py --committed bridges/essms_billing_sepa/i18n/essms_billing_sepa.pot \
+		$(BUILD)/essms_billing_sepa.pot bridges/essms_billing_sepa/i18n/fr.po
+	@status=0; $(subst --rootdir=$(ADDON_LINK),--rootdir=$(SEPA_LINK),$(PYTEST)) --odoo-database=$(SEPA_TEST_DB) $(SEPA_LINK)/tests || status=$$?; \
+		dropdb --if-exists $(SEPA_TEST_DB); exit $$status
 
 ## Benchmark ------------------------------------------------------------------------------------------
 
