@@ -15,6 +15,7 @@
     "external_dependencies": {"python": ["holidays", "python-stdnum"]},
     "data": [
         "security/essms_groups.xml",
+        "security/essms_public_security.xml",
         "security/ir.model.access.csv",
         "security/essms_security.xml",
         "security/essms_allocation_security.xml",
@@ -77,6 +78,7 @@
         "reports/report_written_demand.xml",
         "data/essms_legal_data.xml",
         "views/menus.xml",
+        "views/essms_public_recovery_views.xml",
         "views/essms_component_views.xml",
         "views/essms_portfolio_views.xml",
         "views/essms_operator_desk_views.xml",
@@ -88,6 +90,7 @@
         "reports/report_bailiff_statement.xml",
         "views/res_partner_bailiff_views.xml",
         "reports/report_invoice.xml",
+        "reports/report_third_party_notice.xml",
         "reports/report_nominative_statement.xml",
         "views/essms_recovery_settings_views.xml",
         "data/essms_allocation_data.xml",

@@ -2,6 +2,7 @@ from . import account_edi_common
 from . import account_move
 from . import account_move_line
 from . import account_move_prescription
+from . import account_move_public
 from . import account_move_send
 from . import essms_absence
 from . import essms_absence_policy
@@ -22,8 +23,10 @@ from . import essms_billing_line
 from . import essms_billing_line_detail
 from . import essms_billing_report
 from . import essms_billing_run
+from . import essms_billing_run_public
 from . import essms_closing_mixin
 from . import essms_component
+from . import essms_debtor_third_party
 from . import essms_demo_allocation
 from . import essms_demo_generator
 from . import essms_demo_legal
@@ -35,6 +38,7 @@ from . import essms_dunning_letter_line
 from . import essms_dunning_level
 from . import essms_dunning_policy
 from . import essms_dunning_run
+from . import essms_enforcement_authorisation
 from . import essms_entries_layout
 from . import essms_entries_layout_column
 from . import essms_establishment
@@ -50,19 +54,23 @@ from . import essms_recovery_claim
 from . import essms_recovery_event
 from . import essms_recovery_hold
 from . import essms_recovery_hold_plan
+from . import essms_recovery_hold_public
 from . import essms_recovery_interest
 from . import essms_recovery_reminder
 from . import essms_remission
 from . import essms_remittance
 from . import essms_remittance_layout
 from . import essms_remittance_line
+from . import essms_satd_threshold
 from . import essms_stay
 from . import essms_tariff
+from . import essms_third_party_notice
 from . import essms_workflow_mixin
 from . import essms_writeoff
 from . import ir_actions_report
 from . import mail_thread
 from . import res_company
+from . import res_company_public
 from . import res_partner
 from . import res_users
 

@@ -17,8 +17,8 @@ SATD_DAY = date(2026, 3, 25)
 
 
 def r5_request(**changes):
-    values = dict(titres=("TIT/2026/00002",), due=Decimal("480.00"), amount=Decimal("480.00"), kind=pr.BANK,
-                  day=SATD_DAY, third_party="Banque Populaire", authorised=True, unseizable=RSA)
+    values = {"titres": ("TIT/2026/00002",), "due": Decimal("480.00"), "amount": Decimal("480.00"), "kind": pr.BANK,
+                  "day": SATD_DAY, "third_party": "Banque Populaire", "authorised": True, "unseizable": RSA}
     values.update(changes)
     return pr.SatdRequest(**values)
 
