@@ -16,9 +16,11 @@ CREATION_MESSAGES = {
     "essms.beneficiary": lambda env: env._("Beneficiary file created"),
     "essms.beneficiary.situation": lambda env: env._("Situation recorded"),
     "essms.billing.run": lambda env: env._("Billing run created"),
+    "essms.debtor.third.party": lambda env: env._("Third party of the debtor recorded"),
     "essms.doubtful.batch": lambda env: env._("Reclassification of doubtful receivables created"),
     "essms.dunning.policy": lambda env: env._("Dunning policy created"),
     "essms.dunning.run": lambda env: env._("Dunning run created"),
+    "essms.enforcement.authorisation": lambda env: env._("Authorisation of enforcement given"),
     "essms.establishment": lambda env: env._("Establishment created"),
     "essms.funding.decision": lambda env: env._("Funding decision recorded"),
     "essms.impairment": lambda env: env._("Year-end impairment created"),
@@ -31,6 +33,7 @@ CREATION_MESSAGES = {
     "essms.remittance": lambda env: env._("Payment advice created"),
     "essms.stay": lambda env: env._("Stay created"),
     "essms.tariff": lambda env: env._("Tariff created"),
+    "essms.third.party.notice": lambda env: env._("SATD prepared"),
     "essms.writeoff": lambda env: env._("Write-off requested"),
 }
 

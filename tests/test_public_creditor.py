@@ -1,0 +1,214 @@
+"""Public-creditor mode (recovery-rules §4 and §5, example R5), as the recovery operator and the authorising officer.
+
+A public EHPAD: a titre of 12,00 € is refused (below the 15 € floor); a titre of 480,00 € taken in charge on
+5 January 2026, a mise en demeure de payer on 20 February, an SATD to the debtor's bank on 25 March (480,00 €
+frozen, 646,52 € left available), a contest on the merits on 10 April within 2 months: enforcement suspended. The
+prescription runs 4 years from the taking in charge and starts again from the SATD.
+"""
+
+from datetime import date
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
+from odoo.tests import freeze_time
+from odoo.tests import new_test_user
+from odoo.tests import tagged
+
+from .test_dunning import DunningCommon
+
+OFFICER = "essms_billing.group_essms_authorising_officer"
+TAKEN = date(2026, 1, 5)
+NOTICE = date(2026, 2, 20)
+SATD_DAY = date(2026, 3, 25)
+
+
+@tagged("post_install", "-at_install")
+class TestPublicCreditor(DunningCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({
+            "name": "EHPAD public Les Tilleuls",
+            "essms_creditor_kind": "public_body",
+            "essms_authorising_officer": "Le directeur, ordonnateur",
+            "essms_public_accountant": "Service de gestion comptable de Perpignan",
+            "essms_appeal_court": "le tribunal judiciaire de Perpignan",
+        })
+        cls.officer = new_test_user(
+            cls.env, "public_officer", groups=OFFICER, company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)])
+        with freeze_time(TAKEN):
+            cls.titre = cls._invoice(cls.martin.partner_id, amount=480.0, due=date(2026, 1, 4))
+            cls.titre.with_user(cls.operator).with_context(essms_take_in_charge_date=TAKEN).action_essms_take_in_charge()
+        cls.bank = cls.env["essms.debtor.third.party"].create({
+            "debtor_id": cls.martin.partner_id.id,
+            "partner_id": cls.env["res.partner"].create({"name": "Banque Populaire du Sud"}).id,
+            "kind": "bank", "source": "FICOBA", "date_info": date(2026, 3, 1), "reference": "FR76 1234",
+        })
+        cls.caf = cls.env["essms.debtor.third.party"].create({
+            "debtor_id": cls.martin.partner_id.id,
+            "partner_id": cls.env["res.partner"].create({"name": "CAF des Pyrénées-Orientales"}).id,
+            "kind": "caf", "benefit": "rsa", "source": "CAF", "date_info": date(2026, 3, 1),
+        })
+
+    def _authorise(self, **vals):
+        return self.env["essms.enforcement.authorisation"].with_user(self.officer).create(
+            {"scope": "titres", "move_ids": [Command.set(self.titre.ids)], "date": NOTICE, **vals})
+
+    def _satd(self, third_party=None, **vals):
+        return self.env["essms.third.party.notice"].with_user(self.operator).create({
+            "debtor_id": self.martin.partner_id.id,
+            "third_party_id": (third_party or self.bank).id,
+            "move_ids": [Command.set(self.titre.ids)],
+            "amount": 480.0,
+            "date": SATD_DAY,
+            **vals,
+        })
+
+    def assertNothingIssued(self, notice, *parts):
+        events = self.env["essms.recovery.event"].search_count([])
+        stage = self.titre.essms_recovery_stage
+        with self.assertRaises(UserError) as caught:
+            notice.action_issue()
+        message = str(caught.exception)
+        self.assertIn("No SATD was issued", message)
+        for part in parts:
+            self.assertIn(part, message)
+        self.assertEqual(notice.state, "draft")
+        self.assertFalse(notice.frozen_amount)
+        self.assertEqual(self.env["essms.recovery.event"].search_count([]), events)
+        self.assertEqual(self.titre.essms_recovery_stage, stage)
+
+    @freeze_time("2026-04-15")
+    def test_example_r5_end_to_end(self):
+        # The 12,00 € titre is refused: nothing posted.
+        small = self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": self.martin.partner_id.id, "journal_id": self.journal.id,
+            "invoice_date": TAKEN,
+            "invoice_line_ids": [Command.create({"name": "Repas", "price_unit": 12.0, "tax_ids": []})],
+        })
+        with self.assertRaises(UserError) as caught:
+            small.action_post()
+        self.assertIn("12,00 € is below the 15,00 € floor of a titre", str(caught.exception))
+        self.assertEqual(small.state, "draft")
+
+        # The 480,00 € titre, taken in charge on 5 January: enforceable, barred 4 years later.
+        self.assertEqual(self.titre.essms_recovery_stage, "enforceable")
+        self.assertEqual(self.titre.essms_prescription_date, date(2030, 1, 6))
+        # The mise en demeure de payer does not interrupt.
+        self.env["essms.recovery.event"].with_user(self.operator).create({
+            "kind": "written_demand", "date": NOTICE, "move_ids": [Command.set(self.titre.ids)]})
+        self.assertEqual(self.titre.essms_prescription_date, date(2030, 1, 6))
+
+        # The authorising officer authorises enforcement of the titre; the operator issues the SATD to the bank.
+        self._authorise()
+        satd = self._satd()
+        satd.action_issue()
+        self.assertEqual(satd.state, "issued")
+        self.assertEqual(satd.frozen_amount, 480.0, "below 2 000 €: only its amount is frozen")
+        self.assertFalse(satd.whole_balance)
+        self.assertEqual(satd.left_available, 646.52, "the unseizable balance: the monthly RSA for one person")
+        self.assertEqual(satd.block_end, date(2026, 4, 9))
+        self.assertEqual(satd.pay_by, date(2026, 4, 24))
+        self.assertTrue(satd.name.startswith("SATD/"))
+        self.assertEqual(satd.event_id.kind, "enforcement_act")
+        self.assertEqual(self.titre.essms_recovery_stage, "enforcing")
+        self.assertEqual(self.titre.essms_prescription_date, date(2030, 3, 26), "the SATD starts a new period")
+
+        # The debtor contests the merits on 10 April, within 2 months of the mise en demeure: suspended.
+        self.env["essms.recovery.hold"].with_user(self.operator).create({
+            "reason": "contest_merits", "move_id": self.titre.id, "date_start": date(2026, 4, 10),
+            "date_notified": NOTICE})
+        second = self._satd(date=date(2026, 4, 15), amount=100.0)
+        self.assertNothingIssued(second, "enforcement is suspended", "Contest on the merits")
+
+        # Both documents print what was stored.
+        for xmlid in ("essms_billing.action_report_essms_satd_third_party", "essms_billing.action_report_essms_satd_debtor"):
+            html = self.env["ir.actions.report"]._render_qweb_html(xmlid, satd.ids)[0].decode()
+            self.assertIn("480,00", html)
+            self.assertIn("646,52", html)
+            self.assertIn("Banque Populaire du Sud", html)
+
+    @freeze_time("2026-04-15")
+    def test_a_late_contest_does_not_suspend(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.env["essms.recovery.hold"].with_user(self.operator).create({
+                "reason": "contest_merits", "move_id": self.titre.id, "date_start": date(2026, 4, 15),
+                "date_notified": date(2026, 2, 10)})
+        self.assertIn("after the 2-month delay that ran out on 10/04/2026", str(caught.exception))
+
+    @freeze_time("2026-04-15")
+    def test_a_stay_of_payment_suspends_enforcement(self):
+        self._authorise()
+        self.env["essms.recovery.hold"].with_user(self.operator).create({
+            "reason": "stay_of_payment", "partner_id": self.martin.partner_id.id, "date_start": date(2026, 3, 1)})
+        self.assertNothingIssued(self._satd(), "Stay of payment")
+
+    @freeze_time("2026-04-15")
+    def test_only_the_authorising_officer_authorises(self):
+        with self.assertRaises(AccessError):
+            self.env["essms.enforcement.authorisation"].with_user(self.operator).create(
+                {"scope": "permanent", "date": NOTICE})
+        # Without the authorisation, the operator's SATD is refused on the server.
+        self.assertNothingIssued(self._satd(), "has not authorised enforcement of %s" % self.titre.name)
+        # The officer cannot issue it himself.
+        with self.assertRaises(AccessError):
+            self._satd().with_user(self.officer).write({"amount": 10})
+        # A permanent authorisation covers every titre of the company.
+        self.env["essms.enforcement.authorisation"].with_user(self.officer).create(
+            {"scope": "permanent", "date": NOTICE})
+        notice = self._satd()
+        notice.action_issue()
+        self.assertEqual(notice.state, "issued")
+
+    @freeze_time("2026-04-15")
+    def test_bad_input_nothing_issued(self):
+        self._authorise()
+        self.assertNothingIssued(self._satd(self.caf), "CAF des Pyrénées-Orientales pays the debtor RSA",
+                                 "never seizable")
+        self.caf.benefit = "aah"
+        self.assertNothingIssued(self._satd(self.caf, upkeep=False), "only for the person's own upkeep costs")
+        self.assertNothingIssued(self._satd(amount=480.01), "The SATD claims 480,01 €, more than the 480,00 € still due")
+        self.env["essms.satd.threshold"].create({"company_id": self.company.id, "kind": "bank", "amount": 500.0})
+        self.assertNothingIssued(self._satd(), "below the 500,00 € threshold agreed for a third party of kind Bank")
+        # Two SATDs issued together: one refused, none issued.
+        good = self._satd(self.caf, upkeep=True)
+        bad = self._satd()
+        events = self.env["essms.recovery.event"].search_count([])
+        with self.assertRaises(UserError):
+            (good | bad).action_issue()
+        self.assertEqual((good | bad).mapped("state"), ["draft", "draft"])
+        self.assertEqual(self.env["essms.recovery.event"].search_count([]), events)
+
+    @freeze_time("2026-04-30")
+    def test_answer_matched_to_the_titres(self):
+        self._authorise()
+        notice = self._satd()
+        notice.action_issue()
+        notice.write({"answer": "funds", "answer_date": date(2026, 4, 20), "amount_received": 480.0})
+        notice.action_record_answer()
+        self.assertEqual(notice.state, "answered")
+        self.assertEqual(self.titre.payment_state, "paid")
+        self.assertIn(self.titre.name, notice.allocation)
+
+    def test_switching_the_creditor_kind_is_refused_once_posted(self):
+        with self.assertRaises(UserError) as caught:
+            self.company.essms_creditor_kind = "association"
+        self.assertIn("already posted invoices", str(caught.exception))
+        self.assertEqual(self.company.essms_creditor_kind, "public_body")
+        with self.assertRaises(UserError):
+            self.env["res.company"].with_user(self.operator)._essms_migrate_creditor_kind(self.company, "association")
+        self.env["res.company"]._essms_migrate_creditor_kind(self.company, "association")
+        self.assertEqual(self.company.essms_creditor_kind, "association")
+        # Back in association mode, a small invoice posts as before.
+        small = self._invoice(self.martin.partner_id, amount=12.0)
+        self.assertEqual(small.state, "posted")
+
+    def test_printed_titre_carries_the_avis_mentions(self):
+        html = self.env["ir.actions.report"]._render_qweb_html("account.account_invoices", self.titre.ids)[0].decode()
+        self.assertIn("Avis des sommes à payer", html)
+        self.assertIn("Service de gestion comptable de Perpignan", html)
+        self.assertIn("within 2 months", html)
+
