@@ -16,8 +16,10 @@ from odoo.tests import freeze_time
 from odoo.tests import new_test_user
 from odoo.tests import tagged
 
+from .billing_common import BillingCommon
 from .test_dunning import DunningCommon
 
+JULY = date(2025, 7, 1)
 OFFICER = "essms_billing.group_essms_authorising_officer"
 TAKEN = date(2026, 1, 5)
 NOTICE = date(2026, 2, 20)
@@ -212,3 +214,29 @@ class TestPublicCreditor(DunningCommon):
         self.assertIn("Service de gestion comptable de Perpignan", html)
         self.assertIn("within 2 months", html)
 
+
+
+@tagged("post_install", "-at_install")
+class TestPublicRun(BillingCommon):
+    @freeze_time("2025-08-05")
+    def test_run_issues_titres_in_the_public_series_and_none_below_the_floor(self):
+        company = self.establishment.company_id
+        titres = self.env["account.journal"].create(
+            {"name": "Titres de recettes", "code": "TIT", "type": "sale", "company_id": company.id})
+        company.write({"essms_creditor_kind": "public_body", "essms_titre_journal_id": titres.id})
+        stay = self._create_resident("Martin")
+        self._example_c(stay)
+        self._validated_statement(self.establishment, JULY)
+        run = self._run(self.establishment, JULY)
+        run.action_compute()
+        resident = run.line_ids.filtered(lambda line: line.role == "resident")
+        resident.amount = 12.0
+        run.action_invoice()
+        self.assertEqual(run.state, "invoiced", "the line set aside is not left to bill")
+        self.assertTrue(resident.titre_refused)
+        self.assertFalse(resident.move_id)
+        self.assertEqual(len(run.move_ids), 1)
+        self.assertEqual(run.move_ids.journal_id, titres)
+        self.assertTrue(run.move_ids.name.startswith("TIT/"))
+        self.assertIn("1 titres not issued, below the floor", "".join(run.message_ids.mapped("body")))
+        self.assertIn("12,00 € is below the 15,00 € floor", "".join(run.message_ids.mapped("body")))
