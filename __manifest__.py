@@ -32,6 +32,7 @@
         "data/mail_template_data.xml",
         "reports/report_dunning_letter.xml",
         "data/essms_dunning_data.xml",
+        "data/essms_dunning_public_data.xml",
         "data/essms_payment_plan_data.xml",
         "data/essms_approval_data.xml",
         "data/essms_component_default_data.xml",

@@ -37,6 +37,7 @@ from . import essms_dunning_letter
 from . import essms_dunning_letter_line
 from . import essms_dunning_level
 from . import essms_dunning_policy
+from . import essms_dunning_policy_public
 from . import essms_dunning_run
 from . import essms_enforcement_authorisation
 from . import essms_entries_layout
@@ -72,6 +73,7 @@ from . import mail_thread
 from . import res_company
 from . import res_company_public
 from . import res_partner
+from . import res_partner_public
 from . import res_users
 
 # isort: split

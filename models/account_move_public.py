@@ -60,7 +60,8 @@ class AccountMove(models.Model):
         return super()._post(soft=soft)
 
     def action_essms_take_in_charge(self):
-        """The accountant takes the titres in charge today: they become enforceable and their prescription runs."""
+        """The accountant takes the titres in charge (today, or the day in the context): they are enforceable and
+        their 4-year prescription runs."""
         titres = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted"
                                and move.company_id.essms_creditor_kind == "public_body")
         if titres != self or not titres:
@@ -72,5 +73,7 @@ class AccountMove(models.Model):
             raise UserError(self.env._("%(titres)s were already taken in charge.",
                                        titres=", ".join(already.mapped("name"))))
         day = self.env.context.get("essms_take_in_charge_date") or fields.Date.context_today(self)
-        titres.write({"essms_taken_in_charge": day, "essms_recovery_stage": "enforceable"})
+        # A titre is enforceable once taken in charge (recovery-rules §1, P); its stage stays in the amicable phase so
+        # that the accountant's reminder and mise en demeure de payer (the public dunning policy) still reach it.
+        titres.write({"essms_taken_in_charge": day})
         return True

@@ -27,7 +27,7 @@ SATD_DAY = date(2026, 3, 25)
 
 
 @tagged("post_install", "-at_install")
-class TestPublicCreditor(DunningCommon):
+class PublicCommon(DunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -83,6 +83,9 @@ class TestPublicCreditor(DunningCommon):
         self.assertEqual(self.env["essms.recovery.event"].search_count([]), events)
         self.assertEqual(self.titre.essms_recovery_stage, stage)
 
+
+@tagged("post_install", "-at_install")
+class TestPublicCreditor(PublicCommon):
     @freeze_time("2026-04-15")
     def test_example_r5_end_to_end(self):
         # The 12,00 € titre is refused: nothing posted.
@@ -96,8 +99,8 @@ class TestPublicCreditor(DunningCommon):
         self.assertIn("12,00 € is below the 15,00 € floor of a titre", str(caught.exception))
         self.assertEqual(small.state, "draft")
 
-        # The 480,00 € titre, taken in charge on 5 January: enforceable, barred 4 years later.
-        self.assertEqual(self.titre.essms_recovery_stage, "enforceable")
+        # The 480,00 € titre, taken in charge on 5 January: barred 4 years later.
+        self.assertEqual(self.titre.essms_taken_in_charge, TAKEN)
         self.assertEqual(self.titre.essms_prescription_date, date(2030, 1, 6))
         # The mise en demeure de payer does not interrupt.
         self.env["essms.recovery.event"].with_user(self.operator).create({
@@ -127,7 +130,8 @@ class TestPublicCreditor(DunningCommon):
         self.assertNothingIssued(second, "enforcement is suspended", "Contest on the merits")
 
         # Both documents print what was stored.
-        for xmlid in ("essms_billing.action_report_essms_satd_third_party", "essms_billing.action_report_essms_satd_debtor"):
+        for xmlid in ("essms_billing.action_report_essms_satd_third_party",
+                      "essms_billing.action_report_essms_satd_debtor"):
             html = self.env["ir.actions.report"]._render_qweb_html(xmlid, satd.ids)[0].decode()
             self.assertIn("480,00", html)
             self.assertIn("646,52", html)
@@ -172,7 +176,8 @@ class TestPublicCreditor(DunningCommon):
                                  "never seizable")
         self.caf.benefit = "aah"
         self.assertNothingIssued(self._satd(self.caf, upkeep=False), "only for the person's own upkeep costs")
-        self.assertNothingIssued(self._satd(amount=480.01), "The SATD claims 480,01 €, more than the 480,00 € still due")
+        self.assertNothingIssued(self._satd(amount=480.01),
+                                 "The SATD claims 480,01 €, more than the 480,00 € still due")
         self.env["essms.satd.threshold"].create({"company_id": self.company.id, "kind": "bank", "amount": 500.0})
         self.assertNothingIssued(self._satd(), "below the 500,00 € threshold agreed for a third party of kind Bank")
         # Two SATDs issued together: one refused, none issued.
@@ -194,6 +199,26 @@ class TestPublicCreditor(DunningCommon):
         self.assertEqual(notice.state, "answered")
         self.assertEqual(self.titre.payment_state, "paid")
         self.assertIn(self.titre.name, notice.allocation)
+
+    def test_public_dunning_path_ends_with_the_mise_en_demeure_de_payer(self):
+        policies = self.env["essms.dunning.policy"]._policy_by_kind(self.company)
+        self.assertEqual(policies["resident"], self.env.ref("essms_billing.dunning_policy_public_resident"))
+        with freeze_time("2026-02-05"):
+            first = self._send(date(2026, 2, 5))
+        self.assertEqual(first.letter_ids.level_id.letter_kind, "reminder")
+        with freeze_time("2026-03-10"):
+            run = self._run(date(2026, 3, 10))
+        letter = run.letter_ids
+        self.assertEqual(letter.level_id.letter_kind, "public_formal_notice")
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "essms_billing.action_report_essms_dunning_letter", letter.ids)[0].decode()
+        self.assertIn("MISE EN DEMEURE DE PAYER", html)
+        self.assertIn("saisie administrative à tiers détenteur", html)
+        self.assertIn("Service de gestion comptable de Perpignan", html)
+        self.assertNotIn("legal rate", html, "no legal interest on a titre")
+        # An association's policy cannot carry the public notice, nor a public policy the formal notice.
+        with self.assertRaises(ValidationError):
+            self.env.ref("essms_billing.dunning_policy_public_resident_notice").letter_kind = "formal_notice"
 
     def test_switching_the_creditor_kind_is_refused_once_posted(self):
         with self.assertRaises(UserError) as caught:
@@ -240,3 +265,19 @@ class TestPublicRun(BillingCommon):
         self.assertTrue(run.move_ids.name.startswith("TIT/"))
         self.assertIn("1 titres not issued, below the floor", "".join(run.message_ids.mapped("body")))
         self.assertIn("12,00 € is below the 15,00 € floor", "".join(run.message_ids.mapped("body")))
+
+
+@tagged("post_install", "-at_install")
+class TestPublicReferral(PublicCommon):
+    @freeze_time("2026-04-15")
+    def test_referral_to_the_commissaire_needs_the_authorisation(self):
+        debtor = self.martin.partner_id.with_user(self.operator)
+        with self.assertRaises(UserError) as caught:
+            debtor._essms_make_bailiff_file()
+        self.assertIn("no referral to the commissaire de justice without that permission", str(caught.exception))
+        self._authorise()
+        self.env["essms.recovery.hold"].create({
+            "reason": "stay_of_payment", "move_id": self.titre.id, "date_start": date(2026, 4, 1)})
+        with self.assertRaises(UserError) as caught:
+            debtor._essms_make_bailiff_file()
+        self.assertIn("suspended by a contest or a stay of payment", str(caught.exception))
