@@ -40,6 +40,7 @@ from . import essms_dunning_policy
 from . import essms_dunning_policy_public
 from . import essms_dunning_run
 from . import essms_enforcement_authorisation
+from . import essms_enforcement_batch
 from . import essms_entries_layout
 from . import essms_entries_layout_column
 from . import essms_establishment

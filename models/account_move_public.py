@@ -49,7 +49,7 @@ class AccountMove(models.Model):
         params = message.formatted_params()
         for key in ("amount", "floor"):
             params[key] = params[key].replace(".", ",")
-        return self.env._(message.template.text, **params)  # pylint: disable=gettext-variable
+        return self.env._(message.template.text, **params)
 
     def _post(self, soft=True):
         refused = self._essms_titres_below_floor()

@@ -53,9 +53,10 @@ class EssmsDunningLevel(models.Model):
     @api.constrains("delay_days", "payment_days", "letter_kind", "stage", "min_amount")
     def _check_values(self):
         public = self.filtered(lambda level: level.letter_kind == PUBLIC_NOTICE)
-        super(EssmsDunningLevel, self - public)._check_values()
+        result = super(EssmsDunningLevel, self - public)._check_values()
         for level in public:
             if level.stage != "formal_notice" or level.payment_days < 8 or level.delay_days < 0:
                 raise ValidationError(self.env._(
                     "Dunning level %(name)s: a mise en demeure de payer leads to the formal notice stage and gives "
                     "at least 8 days to pay.", name=level.name))
+        return result

@@ -45,6 +45,8 @@ class EssmsThirdPartyNotice(models.Model):
         selection=[("draft", "Draft"), ("issued", "Issued"), ("answered", "Answered"), ("closed", "Closed"),
                    ("cancelled", "Cancelled")],
         default="draft", required=True, tracking=True, copy=False)
+    batch_id = fields.Many2one("essms.enforcement.batch", string="Mass action", index=True, copy=False,
+                               check_company=True)
     frozen_amount = fields.Monetary(readonly=True, copy=False, tracking=True)
     left_available = fields.Monetary(string="Unseizable balance left", readonly=True, copy=False)
     whole_balance = fields.Boolean(string="Whole balance frozen", readonly=True, copy=False)
@@ -103,7 +105,7 @@ class EssmsThirdPartyNotice(models.Model):
         for key in ("amount", "due", "threshold"):
             if key in params:
                 params[key] = params[key].replace(".", ",")
-        return self.env._(message.template.text, **params)  # pylint: disable=gettext-variable
+        return self.env._(message.template.text, **params)
 
     def action_issue(self):
         """Issue the SATDs: each one checked by the engine; a single refusal and none is issued (the message names

@@ -21,6 +21,7 @@ CREATION_MESSAGES = {
     "essms.dunning.policy": lambda env: env._("Dunning policy created"),
     "essms.dunning.run": lambda env: env._("Dunning run created"),
     "essms.enforcement.authorisation": lambda env: env._("Authorisation of enforcement given"),
+    "essms.enforcement.batch": lambda env: env._("Mass SATD prepared"),
     "essms.establishment": lambda env: env._("Establishment created"),
     "essms.funding.decision": lambda env: env._("Funding decision recorded"),
     "essms.impairment": lambda env: env._("Year-end impairment created"),

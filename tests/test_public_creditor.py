@@ -220,6 +220,31 @@ class TestPublicCreditor(PublicCommon):
         with self.assertRaises(ValidationError):
             self.env.ref("essms_billing.dunning_policy_public_resident_notice").letter_kind = "formal_notice"
 
+    @freeze_time("2026-04-15")
+    def test_mass_satd_reviewed_then_issued(self):
+        other = self._resident("Paul Garcia")
+        with freeze_time(TAKEN):
+            second = self._invoice(other.partner_id, amount=300.0, due=date(2026, 1, 4))
+            second.with_context(essms_take_in_charge_date=TAKEN).action_essms_take_in_charge()
+        # Only the first titre is authorised: its SATD is issued, the other one stays a draft with its reason.
+        self._authorise()
+        action = (self.titre | second).with_user(self.operator).action_essms_prepare_satd()
+        batch = self.env["essms.enforcement.batch"].browse(action["res_id"])
+        self.assertEqual(batch.not_prepared, "No bank known for: Paul Garcia")
+        self.assertEqual(len(batch.notice_ids), 1)
+        self.env["essms.debtor.third.party"].create({
+            "debtor_id": other.partner_id.id, "kind": "bank", "source": "FICOBA",
+            "partner_id": self.env["res.partner"].create({"name": "Crédit Agricole"}).id})
+        batch2 = self.env["essms.enforcement.batch"].browse(
+            (self.titre | second).with_user(self.operator).action_essms_prepare_satd()["res_id"])
+        self.assertEqual(len(batch2.notice_ids), 2)
+        self.assertEqual(sorted(batch2.notice_ids.mapped("amount")), [300.0, 480.0])
+        batch2.with_user(self.operator).action_issue()
+        issued = batch2.notice_ids.filtered(lambda notice: notice.state == "issued")
+        self.assertEqual(issued.move_ids, self.titre)
+        self.assertEqual((batch2.notice_ids - issued).state, "draft")
+        self.assertIn("has not authorised enforcement of %s" % second.name, batch2.message_ids[0].body)
+
     def test_switching_the_creditor_kind_is_refused_once_posted(self):
         with self.assertRaises(UserError) as caught:
             self.company.essms_creditor_kind = "association"
