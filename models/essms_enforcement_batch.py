@@ -30,7 +30,8 @@ class EssmsEnforcementBatch(models.Model):
         moves = moves.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted"
                                and move.amount_residual > 0 and move.essms_taken_in_charge)
         banks = self.env["essms.debtor.third.party"].search(
-            [("debtor_id", "in", moves.commercial_partner_id.ids), ("kind", "=", "bank")], order="date_info desc, id desc")
+            [("debtor_id", "in", moves.commercial_partner_id.ids), ("kind", "=", "bank")],
+            order="date_info desc, id desc")
         bank_of = {}
         for bank in banks:
             bank_of.setdefault(bank.debtor_id.id, bank)
