@@ -60,6 +60,13 @@ class ResCompany(models.Model):
                 companies=", ".join(company.name for company, _count in posted),
                 count=sum(count for _company, count in posted)))
 
+    def action_essms_migrate_creditor_kind(self):
+        """The button: migrate to the other creditor kind, explicitly."""
+        for company in self:
+            other = "association" if company.essms_creditor_kind == "public_body" else "public_body"
+            self._essms_migrate_creditor_kind(company, other)
+        return True
+
     @api.model
     def _essms_migrate_creditor_kind(self, company, kind):
         """The explicit migration: the posted invoices stay as they were posted; later runs follow ``kind``."""

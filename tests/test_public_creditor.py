@@ -258,6 +258,12 @@ class TestPublicCreditor(PublicCommon):
         small = self._invoice(self.martin.partner_id, amount=12.0)
         self.assertEqual(small.state, "posted")
 
+    def test_write_off_list_goes_to_the_deliberative_assembly(self):
+        Board = self.env["essms.writeoff.board"].with_company(self.company)
+        self.assertEqual(Board.default_get(["body"])["body"], "assembly")
+        self.company.with_context(essms_creditor_migration=True).essms_creditor_kind = "association"
+        self.assertEqual(Board.default_get(["body"])["body"], "board")
+
     def test_printed_titre_carries_the_avis_mentions(self):
         html = self.env["ir.actions.report"]._render_qweb_html("account.account_invoices", self.titre.ids)[0].decode()
         self.assertIn("Avis des sommes à payer", html)

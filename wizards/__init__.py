@@ -15,3 +15,4 @@ from . import essms_recovery_settings
 from . import essms_remittance_cancel
 from . import essms_remittance_excess
 from . import essms_writeoff_board
+from . import essms_writeoff_board_public
