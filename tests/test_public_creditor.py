@@ -268,7 +268,7 @@ class TestPublicCreditor(PublicCommon):
         html = self.env["ir.actions.report"]._render_qweb_html("account.account_invoices", self.titre.ids)[0].decode()
         self.assertIn("Avis des sommes à payer", html)
         self.assertIn("Service de gestion comptable de Perpignan", html)
-        self.assertIn("within 2 months", html)
+        self.assertIn("CGCT L1617-5", html)
 
 
 
