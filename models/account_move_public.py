@@ -36,10 +36,13 @@ class AccountMove(models.Model):
         the engine's message for each."""
         refused = []
         Parameter = self.env["essms.parameter"]
+        floors = {}  # one look-up per invoice date, not per titre: a run posts hundreds at once
         for move in self.filtered(lambda move: move.move_type == "out_invoice"
                                   and move.company_id.essms_creditor_kind == "public_body"):
             day = move.invoice_date or fields.Date.context_today(self)
-            floor = Parameter.get_value("titre_floor", day)
+            if day not in floors:
+                floors[day] = Parameter.get_value("titre_floor", day)
+            floor = floors[day]
             _issued, below = public_recovery.split_titres(
                 [public_recovery.Titre(move.partner_id.name or "", move.amount_total)], floor)
             refused.extend((move, message) for _titre, message in below)
