@@ -17,4 +17,4 @@ class EssmsWriteoffBoard(models.TransientModel):
     def _default_body(self):
         return "assembly" if self.env.company.essms_creditor_kind == "public_body" else "board"
 
-    body = fields.Selection(default=_default_body)
+    body = fields.Selection(default=lambda self: self._default_body())
