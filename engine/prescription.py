@@ -18,6 +18,10 @@ mediation, a conciliation or the debtor's acceptance of the small-claims procedu
 start to their end, then the days that were left run again, for at least 6 months after the end (C. civ. 2238).
 A suspension without an end yet leaves the clock paused: no date until it ends. ``timeline`` says what each
 event did.
+
+A titre of a public creditor (recovery-rules §4, example R5) prescribes 4 years after the public accountant took it
+in charge (CGCT L1617-5), whoever the debtor: the period runs from that day, day for day, and an act of enforcement
+(an SATD) or an acknowledgment starts a new one; a mise en demeure de payer does not.
 """
 
 from dataclasses import dataclass
@@ -32,9 +36,10 @@ from .payers import PUBLIC_KINDS
 CONSUMER = "consumer"
 PRIVATE = "private"
 PUBLIC = "public"
+PUBLIC_CREDITOR = "public_creditor"  # a titre taken in charge by the public accountant (CGCT L1617-5)
 
 
-YEARS = {CONSUMER: 2, PRIVATE: 5, PUBLIC: 4}
+YEARS = {CONSUMER: 2, PRIVATE: 5, PUBLIC: 4, PUBLIC_CREDITOR: 4}
 
 # Event kinds (essms.recovery.event.kind).
 ACKNOWLEDGMENT = "acknowledgment"
@@ -88,6 +93,7 @@ class Claim:
     last_plan: date | None = None
     last_demand: date | None = None
     events: tuple = field(default=())
+    taken_in_charge: date | None = None  # a public creditor's titre: the day the accountant took it in charge
 
 
 @dataclass(frozen=True)
@@ -151,6 +157,12 @@ def _events(claim):
     return sorted(events, key=lambda event: (event.day, event.kind == SUSPENSION))
 
 
+def claim_class(claim):
+    """The period that applies to ``claim``: a titre taken in charge runs the public accountant's 4 years, else
+    the debtor's class decides."""
+    return PUBLIC_CREDITOR if claim.taken_in_charge else debtor_class(claim.payer_kind)
+
+
 def timeline(claim):
     """The clock of ``claim`` event by event (example R4).
 
@@ -158,8 +170,11 @@ def timeline(claim):
     private debtor neither (a formal notice does not interrupt). A suspension pauses the clock from its first day:
     the days left then run again from the day after its end, and never end before 6 months after it.
     """
-    kind = debtor_class(claim.payer_kind)
-    start = (claim.right_date or claim.due_date) if kind == PUBLIC else claim.due_date
+    kind = claim_class(claim)
+    if kind == PUBLIC_CREDITOR:
+        start = claim.taken_in_charge
+    else:
+        start = (claim.right_date or claim.due_date) if kind == PUBLIC else claim.due_date
     barred = _period_end(kind, start)
     paused_left = None  # days left when a suspension without an end paused the clock
     effects = []

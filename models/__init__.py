@@ -7,6 +7,7 @@ from . import account_edi_common
 from . import account_move
 from . import account_move_line
 from . import account_move_prescription
+from . import account_move_public
 from . import account_move_send
 from . import account_move_third_party
 from . import essms_absence
@@ -30,12 +31,15 @@ from . import essms_billing_line
 from . import essms_billing_line_detail
 from . import essms_billing_report
 from . import essms_billing_run
+from . import essms_billing_run_public
 from . import essms_closing_mixin
 from . import essms_component
+from . import essms_debtor_third_party
 from . import essms_demo_allocation
 from . import essms_demo_components
 from . import essms_demo_generator
 from . import essms_demo_legal
+from . import essms_demo_public
 from . import essms_demo_recovery
 from . import essms_demo_writeoff
 from . import essms_doubtful
@@ -45,8 +49,11 @@ from . import essms_dunning_letter_statement
 from . import essms_dunning_level
 from . import essms_dunning_level_statement
 from . import essms_dunning_policy
+from . import essms_dunning_policy_public
 from . import essms_dunning_run
 from . import essms_dunning_run_levers
+from . import essms_enforcement_authorisation
+from . import essms_enforcement_batch
 from . import essms_entries_layout
 from . import essms_entries_layout_column
 from . import essms_establishment
@@ -66,6 +73,7 @@ from . import essms_recovery_claim
 from . import essms_recovery_event
 from . import essms_recovery_hold
 from . import essms_recovery_hold_plan
+from . import essms_recovery_hold_public
 from . import essms_recovery_interest
 from . import essms_recovery_reminder
 from . import essms_remission
@@ -78,6 +86,10 @@ from . import essms_stay
 from . import essms_tariff
 from . import essms_third_party_transfer
 from . import essms_third_party_transfer_line
+from . import essms_satd_threshold
+from . import essms_stay
+from . import essms_tariff
+from . import essms_third_party_notice
 from . import essms_workflow_mixin
 from . import essms_writeoff
 from . import ir_actions_report
@@ -86,6 +98,9 @@ from . import res_company
 from . import res_company_resident_money
 from . import res_partner
 from . import res_partner_resident_money
+from . import res_company_public
+from . import res_partner
+from . import res_partner_public
 from . import res_users
 
 # isort: split

@@ -12,6 +12,8 @@ PARAMETER_CODES = [
     ("legal_interest_company", "Legal interest rate, other creditors (%)"),
     ("legal_interest_individual", "Legal interest rate, individual creditors (%)"),
     ("rsa_unseizable", "Unseizable bank balance (monthly RSA, one person)"),
+    ("titre_floor", "Minimum amount of a titre de recettes"),
+    ("satd_bank_full_freeze", "SATD amount from which a bank freezes the whole balance"),
 ]
 
 

@@ -16,9 +16,12 @@ CREATION_MESSAGES = {
     "essms.beneficiary": lambda env: env._("Beneficiary file created"),
     "essms.beneficiary.situation": lambda env: env._("Situation recorded"),
     "essms.billing.run": lambda env: env._("Billing run created"),
+    "essms.debtor.third.party": lambda env: env._("Third party of the debtor recorded"),
     "essms.doubtful.batch": lambda env: env._("Reclassification of doubtful receivables created"),
     "essms.dunning.policy": lambda env: env._("Dunning policy created"),
     "essms.dunning.run": lambda env: env._("Dunning run created"),
+    "essms.enforcement.authorisation": lambda env: env._("Authorisation of enforcement given"),
+    "essms.enforcement.batch": lambda env: env._("Mass SATD prepared"),
     "essms.establishment": lambda env: env._("Establishment created"),
     "essms.funding.decision": lambda env: env._("Funding decision recorded"),
     "essms.impairment": lambda env: env._("Year-end impairment created"),
@@ -33,6 +36,7 @@ CREATION_MESSAGES = {
     "essms.tariff": lambda env: env._("Tariff created"),
     "essms.lever.request": lambda env: env._("Request to the CAF or the département proposed"),
     "essms.third.party.transfer": lambda env: env._("Transfer to the département created"),
+    "essms.third.party.notice": lambda env: env._("SATD prepared"),
     "essms.writeoff": lambda env: env._("Write-off requested"),
 }
 

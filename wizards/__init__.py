@@ -17,3 +17,4 @@ from . import essms_remittance_cancel
 from . import essms_remittance_excess
 from . import essms_third_party_income
 from . import essms_writeoff_board
+from . import essms_writeoff_board_public
