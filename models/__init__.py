@@ -80,27 +80,24 @@ from . import essms_remission
 from . import essms_remittance
 from . import essms_remittance_layout
 from . import essms_remittance_line
-from . import essms_statement_matching
 from . import essms_resident_money
-from . import essms_stay
-from . import essms_tariff
-from . import essms_third_party_transfer
-from . import essms_third_party_transfer_line
 from . import essms_satd_threshold
+from . import essms_statement_matching
 from . import essms_stay
 from . import essms_tariff
 from . import essms_third_party_notice
+from . import essms_third_party_transfer
+from . import essms_third_party_transfer_line
 from . import essms_workflow_mixin
 from . import essms_writeoff
 from . import ir_actions_report
 from . import mail_thread
 from . import res_company
+from . import res_company_public
 from . import res_company_resident_money
 from . import res_partner
-from . import res_partner_resident_money
-from . import res_company_public
-from . import res_partner
 from . import res_partner_public
+from . import res_partner_resident_money
 from . import res_users
 
 # isort: split
