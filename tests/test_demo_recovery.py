@@ -217,8 +217,7 @@ class TestDemoRecovery(TransactionCase):
     def test_ledger_agrees_after_reclassification_impairment_and_writeoffs(self):
         """Issue 16: on the demo, the doubtful reclassification, the year-end impairment and the write-offs (the
         demo's posted one and its approved proposal posted here) leave the due-date tracking equal to the
-        receivable ledger. (The billing-vs-accounting control then shows the reclassified payer's claim as a
-        difference: not solved yet, README's "Not done yet".)"""
+        receivable ledger, and the billing-vs-accounting control shows no difference for the reclassified payer."""
         # The demo's finance director (the administrator) approves and posts in this company too.
         self.env.ref("base.user_admin").company_ids = [Command.link(self.company.id)]
         as_of = date.today()
@@ -245,3 +244,11 @@ class TestDemoRecovery(TransactionCase):
             ("company_id", "=", self.company.id), ("account_id.account_type", "=", "asset_receivable"),
             ("parent_state", "=", "posted"), ("date", "<=", as_of)])
         self.assertAlmostEqual(sum(ageing.mapped("amount_residual")), sum(ledger.mapped("balance")), places=2)
+        # The billing-vs-accounting control agrees too: the claim reclassified to 416 is not a manual entry.
+        reclassified = batch.line_ids.move_id.commercial_partner_id
+        control = self.env["essms.accounting.reciprocity"].create(
+            {"company_id": self.company.id, "date_from": as_of.replace(day=1), "date_to": as_of})
+        control.action_compute()
+        rows = control.payer_line_ids.filtered(lambda row: row.partner_id in reclassified)
+        self.assertEqual(len(rows), len(reclassified))
+        self.assertFalse(rows.filtered("has_difference"), [(row.partner_id.name, row.difference) for row in rows])

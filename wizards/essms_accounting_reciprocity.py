@@ -173,12 +173,19 @@ class EssmsAccountingReciprocity(models.TransientModel):
         company_domain = [("company_id", "=", self.company_id.id)]
         ageing = self.env["essms.receivable.ageing"].with_context(**{AGEING_DATE_KEY: as_of})
         aged = dict(ageing._read_group(company_domain, ["partner_id"], ["amount_residual:sum"]))
+        # The recovery's own entries carry the claims themselves, they are not manual: the doubtful
+        # reclassifications (411 -> 416 and back) and the write-offs with their reopenings.
+        writeoffs = self.env["essms.writeoff"].sudo().search([*company_domain, ("account_move_id", "!=", False)])
+        reclassifications = self.env["essms.doubtful.batch"].sudo().search(
+            [*company_domain, ("account_move_id", "!=", False)]).account_move_id
+        reclassifications |= writeoffs.account_move_id | writeoffs.reopen_move_ids
         manual_domain = [
             *company_domain,
             ("move_id.move_type", "=", "entry"),
             ("move_id.origin_payment_id", "=", False),
             ("move_id.statement_line_id", "=", False),
             ("move_id.essms_run_id", "=", False),
+            ("move_id", "not in", reclassifications.ids),
         ]
         causes = {}
         for partner, line_ids, amount in ageing._read_group(
