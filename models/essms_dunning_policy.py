@@ -73,11 +73,13 @@ class EssmsDunningPolicy(models.Model):
                                name=policy.name)
                 )
 
+    def _policy_domain(self, company):
+        """The policies ``company`` may use: its own and the shared ones (narrowed by the creditor kind)."""
+        return [("company_id", "in", (False, company.id))]
+
     def _policy_by_kind(self, company):
         """``{payer kind: policy}`` for ``company``: its own policies first, then the shared ones."""
-        policies = self.search(
-            [("company_id", "in", (False, company.id))], order="company_id desc nulls last, sequence, id"
-        )
+        policies = self.search(self._policy_domain(company), order="company_id desc nulls last, sequence, id")
         by_kind = {}
         for policy in policies:
             by_kind.setdefault(policy.payer_kind, policy)

@@ -33,15 +33,9 @@ class EssmsDunningPolicy(models.Model):
                     "Dunning policy %(name)s: only a public body's accountant sends a mise en demeure de payer.",
                     name=policy.name))
 
-    def _policy_by_kind(self, company):
-        """``{payer kind: policy}`` for ``company``, among the policies of its creditor kind."""
-        policies = self.search(
-            [("company_id", "in", (False, company.id)), ("creditor_kind", "=", company.essms_creditor_kind)],
-            order="company_id desc nulls last, sequence, id")
-        by_kind = {}
-        for policy in policies:
-            by_kind.setdefault(policy.payer_kind, policy)
-        return by_kind
+    def _policy_domain(self, company):
+        """Only the policies of the company's creditor kind: a public body's titres follow the accountant's path."""
+        return [*super()._policy_domain(company), ("creditor_kind", "=", company.essms_creditor_kind)]
 
 
 class EssmsDunningLevel(models.Model):
