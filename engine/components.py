@@ -285,6 +285,13 @@ def compute(component, days, fjh):
     return Computed()
 
 
+def _not_billed_row(days, template, **params):
+    """One row naming ``days`` (in date order) not billed, their quantity summed; ``template`` says why."""
+    quantity = sum((day.quantity for day in days), Decimal(0))
+    return Row(kind="not_billed", quantity=quantity, unit_price=ZERO, date_from=days[0].day, date_to=days[-1].day,
+               reason=template(quantity=quantity, **params))
+
+
 def _grouped_rows(days, price_of, kind, template, **params):
     """Rows of ``days`` at the price ``price_of(day)``: one row per price, in date order."""
     groups = {}
@@ -381,17 +388,7 @@ def _dependency(component, days):
             rows = _grouped_rows(billed, difference, "full", DEPENDENCY_APA, **params)
             shares.append(replace(_share(component, component.payer, False, rows), decision=component.decision))
         else:
-            quantity = sum((day.quantity for day in billed), Decimal(0))
-            rows = [
-                Row(
-                    kind="not_billed",
-                    quantity=quantity,
-                    unit_price=ZERO,
-                    date_from=billed[0].day,
-                    date_to=billed[-1].day,
-                    reason=DEPENDENCY_ALLOCATION(quantity=quantity, gir=gir_label),
-                )
-            ]
+            rows = [_not_billed_row(billed, DEPENDENCY_ALLOCATION, gir=gir_label)]
             if component.apa_individual:
                 anomalies.append(NO_APA_DECISION(gir=gir_label))
             shares.append(_share(component, None, True, rows))
@@ -424,19 +421,7 @@ def _fjh(component, days, fjh):
     present = [day for day in days if day.status in _PRESENT and day.quantity]
     minors = [day for day in present if _is_minor(component, day.day)]
     present = [day for day in present if not _is_minor(component, day.day)]
-    rows_minor = []
-    if minors:
-        quantity = sum((day.quantity for day in minors), Decimal(0))
-        rows_minor.append(
-            Row(
-                kind="not_billed",
-                quantity=quantity,
-                unit_price=ZERO,
-                date_from=minors[0].day,
-                date_to=minors[-1].day,
-                reason=FJH_MINOR(quantity=quantity),
-            )
-        )
+    rows_minor = [_not_billed_row(minors, FJH_MINOR)] if minors else []
     if not present:
         if rows_minor:
             return Computed(shares=(_share(component, None, True, rows_minor),))
@@ -478,17 +463,7 @@ def _fjh(component, days, fjh):
                 _share(component, component.third_payer, False, _grouped_rows(beyond, fee, "full", FJH_THIRD_PAYER))
             )
         else:
-            quantity = sum((day.quantity for day in beyond), Decimal(0))
-            resident_rows.append(
-                Row(
-                    kind="not_billed",
-                    quantity=quantity,
-                    unit_price=ZERO,
-                    date_from=beyond[0].day,
-                    date_to=beyond[-1].day,
-                    reason=FJH_NOT_BILLED(quantity=quantity, minimum=minimum),
-                )
-            )
+            resident_rows.append(_not_billed_row(beyond, FJH_NOT_BILLED, minimum=minimum))
             anomalies.append(
                 FJH_GUARANTEE_NOT_BILLED(days=len(beyond), date_from=beyond[0].day, date_to=beyond[-1].day)
             )
