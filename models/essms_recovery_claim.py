@@ -71,6 +71,20 @@ def settlement_cte(loss_accounts, as_of=None):
     )
 
 
+# The claim's own columns, the same in today's analysis and in the one as of a past date.
+IDENTITY_COLUMNS = SQL("""move.id AS id,
+                   move.id AS move_id,
+                   move.name AS move_name,
+                   move.company_id AS company_id,
+                   company.currency_id AS currency_id,
+                   move.commercial_partner_id AS partner_id,
+                   COALESCE(partner.essms_payer_kind, 'other') AS payer_kind,
+                   move.essms_establishment_id AS establishment_id,
+                   move.essms_beneficiary_id AS beneficiary_id,
+                   move.invoice_date AS invoice_date,
+                   COALESCE(move.invoice_date_due, move.invoice_date) AS date_maturity""")
+
+
 class EssmsRecoveryClaim(models.Model):
     """Recovery analysis (recovery-rules §9): one row per posted customer invoice, with what became of it.
 
@@ -143,17 +157,7 @@ class EssmsRecoveryClaim(models.Model):
         return SQL(
             """
             WITH %(settlement)s
-            SELECT move.id AS id,
-                   move.id AS move_id,
-                   move.name AS move_name,
-                   move.company_id AS company_id,
-                   company.currency_id AS currency_id,
-                   move.commercial_partner_id AS partner_id,
-                   COALESCE(partner.essms_payer_kind, 'other') AS payer_kind,
-                   move.essms_establishment_id AS establishment_id,
-                   move.essms_beneficiary_id AS beneficiary_id,
-                   move.invoice_date AS invoice_date,
-                   COALESCE(move.invoice_date_due, move.invoice_date) AS date_maturity,
+            SELECT %(identity)s,
                    CASE WHEN move.amount_residual_signed <= 0
                              THEN CASE WHEN move.essms_recovery_stage IN ('written_off', 'extinct')
                                             THEN move.essms_recovery_stage
@@ -185,6 +189,7 @@ class EssmsRecoveryClaim(models.Model):
              WHERE move.move_type = 'out_invoice' AND move.state = 'posted'
             """,
             settlement=settlement_cte(loss_accounts),
+            identity=IDENTITY_COLUMNS,
             overdue=overdue,
             bucket=bucket,
             today=today,
@@ -225,17 +230,7 @@ class EssmsRecoveryClaim(models.Model):
                           COALESCE(letter.sent_date::date, letter.date) <= %(as_of)s DESC,
                           COALESCE(letter.sent_date, letter.date::timestamp) DESC, letter.id DESC
             )
-            SELECT move.id AS id,
-                   move.id AS move_id,
-                   move.name AS move_name,
-                   move.company_id AS company_id,
-                   company.currency_id AS currency_id,
-                   move.commercial_partner_id AS partner_id,
-                   COALESCE(partner.essms_payer_kind, 'other') AS payer_kind,
-                   move.essms_establishment_id AS establishment_id,
-                   move.essms_beneficiary_id AS beneficiary_id,
-                   move.invoice_date AS invoice_date,
-                   COALESCE(move.invoice_date_due, move.invoice_date) AS date_maturity,
+            SELECT %(identity)s,
                    CASE WHEN closing.stage IS NOT NULL THEN closing.stage
                         WHEN %(residual)s <= 0
                              THEN CASE WHEN COALESCE(settlement.written_off, 0) > 0 THEN 'written_off'
@@ -272,6 +267,7 @@ class EssmsRecoveryClaim(models.Model):
              WHERE move.move_type = 'out_invoice' AND move.state = 'posted' AND move.invoice_date <= %(as_of)s
             """,
             settlement=settlement_cte(loss_accounts, as_of),
+            identity=IDENTITY_COLUMNS,
             overdue=overdue,
             bucket=bucket,
             residual=residual,
