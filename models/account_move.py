@@ -6,9 +6,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
-from odoo.http import request
 from odoo.tools import SQL
-from odoo.tools import config
 from odoo.tools import formatLang
 
 from ..engine import addressee
@@ -501,12 +499,8 @@ class AccountMove(models.Model):
         """Render and attach the statement of ``self`` (an invoice made per payer, none attached yet): a PDF, also
         when the tests run (Odoo would fall back to HTML there, and the PDF engine would never be exercised)."""
         self.ensure_one()
-        report = self.env["ir.actions.report"].with_company(self.company_id)
-        # Under tests, a web request must not wait for wkhtmltopdf: it loads the page's assets from the same test
-        # server, whose one worker is busy with this request, and would wait for ever. Odoo falls back to HTML
-        # there (refused below as no PDF); the job, outside any request, renders the PDF.
-        if not (request and (config["test_enable"] or config["test_file"])):
-            report = report.with_context(force_report_rendering=True)
+        # Under tests, a web request gets HTML (refused below as no PDF); the job, outside any request, the PDF.
+        report = self.env["ir.actions.report"]._essms_pdf_renderer(self.company_id)
         content, _report_type = report._render_qweb_pdf(STATEMENT_REPORT, res_ids=self.ids)
         if not content or not content.startswith(b"%PDF"):
             raise UserError(self.env._(

@@ -11,8 +11,6 @@ import io
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
-from odoo.http import request
-from odoo.tools import config
 from odoo.tools import formatLang
 from odoo.tools.pdf import merge_pdf
 
@@ -70,10 +68,7 @@ class ResPartner(models.Model):
         if not moves:
             raise UserError(self.env._("%(debtor)s has no open claim: there is no file to make.",
                                        debtor=debtor.display_name))
-        report = self.env["ir.actions.report"]
-        # A web request under tests must not wait for wkhtmltopdf (it would wait for its own test server).
-        if not (request and (config["test_enable"] or config["test_file"])):
-            report = report.with_context(force_report_rendering=True)
+        report = self.env["ir.actions.report"]._essms_pdf_renderer()
         statement, _kind = report._render_qweb_pdf(STATEMENT_REPORT, res_ids=debtor.ids)
         documents = [statement]
         documents += [letter.attachment_id.raw for letter in debtor._essms_bailiff_letters(moves)

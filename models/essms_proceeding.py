@@ -23,8 +23,6 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
-from odoo.http import request
-from odoo.tools import config
 from odoo.tools import format_date
 from odoo.tools import formatLang
 
@@ -363,10 +361,7 @@ class EssmsProceeding(models.Model):
     def _attach_declaration(self):
         """Render the declaration letter to the mandataire (or the notary) and attach it to the proceeding."""
         self.ensure_one()
-        report = self.env["ir.actions.report"].with_company(self.company_id)
-        # A web request under tests must not wait for wkhtmltopdf (it would wait for its own test server).
-        if not (request and (config["test_enable"] or config["test_file"])):
-            report = report.with_context(force_report_rendering=True)
+        report = self.env["ir.actions.report"]._essms_pdf_renderer(self.company_id)
         content, _kind = report._render_qweb_pdf(DECLARATION_REPORT, res_ids=self.ids)
         attachment = self.env["ir.attachment"].create({
             "name": "%s.pdf" % self._declaration_filename(),

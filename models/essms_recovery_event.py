@@ -13,8 +13,6 @@ from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import ValidationError
-from odoo.http import request
-from odoo.tools import config
 from odoo.tools import format_date
 
 from ..engine import prescription
@@ -231,10 +229,7 @@ class EssmsRecoveryEvent(models.Model):
         """Render each demand, attach it to the event and send it to the payer (e-mail where it has an address,
         otherwise the operator prints it from the event), with a note on the invoices' chatter."""
         for event in self:
-            report = self.env["ir.actions.report"].with_company(event.company_id)
-            # A web request under tests must not wait for wkhtmltopdf (it would wait for its own test server).
-            if not (request and (config["test_enable"] or config["test_file"])):
-                report = report.with_context(force_report_rendering=True)
+            report = self.env["ir.actions.report"]._essms_pdf_renderer(event.company_id)
             content, _kind = report._render_qweb_pdf(WRITTEN_DEMAND_REPORT, res_ids=event.ids)
             attachment = self.env["ir.attachment"].create({
                 "name": "%s.pdf" % event._document_filename(),

@@ -7,6 +7,8 @@ from reportlab.pdfgen import canvas
 
 from odoo import models
 from odoo.exceptions import UserError
+from odoo.http import request
+from odoo.tools import config
 from odoo.tools.pdf import PdfFileReader
 from odoo.tools.pdf import PdfFileWriter
 from odoo.tools.pdf import merge_pdf
@@ -56,6 +58,15 @@ class IrActionsReport(models.Model):
                 "attachment": None,
             }
         return collected_streams
+
+    def _essms_pdf_renderer(self, company=None):
+        """The report model to render a document that is kept (attached, sent): a real PDF, forced, except in a web
+        request under tests, where wkhtmltopdf would load the page's assets from the test server whose one worker is
+        busy with this request, and wait for ever (Odoo falls back to HTML there)."""
+        report = self.with_company(company) if company else self
+        if not (request and (config["test_enable"] or config["test_file"])):
+            report = report.with_context(force_report_rendering=True)
+        return report
 
     def _essms_renders_one_by_one(self, report, res_ids):
         if report.model in ESSMS_REPORT_MODELS:
