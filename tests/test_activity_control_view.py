@@ -5,10 +5,9 @@ on the billed July, then with a day billed twice, days billed without activity a
 from collections import defaultdict
 from datetime import date
 
+from odoo.addons.essms_billing.engine import activity_control as rule
 from odoo.tests import freeze_time
 from odoo.tests import tagged
-
-from odoo.addons.essms_billing.engine import activity_control as rule
 
 from .portal_common import PortalCommon
 

@@ -1,5 +1,3 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import Command
 from odoo import api
 from odoo import fields
@@ -9,13 +7,16 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..engine import accounting_control as rule
+from ..engine.dates import add_months
+from ..engine.dates import month_end
+from ..engine.dates import month_start
 from ..models.essms_receivable_ageing import AGEING_DATE_KEY
 from .download import download_file
 
 
 def _previous_month(today):
-    start = today.replace(day=1) - relativedelta(months=1)
-    return start, start + relativedelta(months=1, days=-1)
+    start = add_months(month_start(today), -1)
+    return start, month_end(start)
 
 
 class EssmsAccountingReciprocity(models.TransientModel):
