@@ -5,9 +5,10 @@ days the billing counts for that month. The rule, in the order the control appli
 
 1. **What the statement counts** (``ACTIVITY_DAYS``): the days billed at full price, at a reduced price and to the
    resident; the days of absence (``ABSENCE_DAYS``) and present are shown beside them.
-2. **What a detail row of a billing line is** (``row_facts``): a day of accommodation (its base kind full, reduced
-   or reservation, not a day reported as not billed), a day of another component (care, dependency, daily
-   hospital fee), the resident's contribution, or another row. Each row counts in the month of its own days.
+2. **What a detail row of a billing line is** (``row_facts``): a day of accommodation (a row billing days,
+   ``billing.is_day_row``: its base kind full, reduced or reservation, not a day reported as not billed), a day
+   of another component (care, dependency, daily hospital fee), the resident's contribution, or another row. Each
+   row counts in the month of its own days.
 3. **Which rows the control reads and what each sums** (``SCOPE``, ``MEASURES``): the rows of posted documents
    (invoices and credit notes), and those of the lines of invoiced runs that made no document (amount zero, or a
    payer's share accrued while its decision is pending). A day of a posted document, or of a line without a
@@ -26,6 +27,10 @@ view's test that both agree).
 
 from dataclasses import dataclass
 
+from .billing import CONTRIBUTION
+from .billing import billed_kind
+from .billing import is_day_row
+
 # Below this many days a difference is the rounding of a sum of floats, not a day.
 TOLERANCE = 0.001
 
@@ -33,11 +38,6 @@ TOLERANCE = 0.001
 ACTIVITY_DAYS = ("days_full_price", "days_reduced", "days_resident")
 ABSENCE_DAYS = ("absence_hospital", "absence_personal", "absence_holidays", "absence_family_weekend", "absence_other")
 
-# Kinds of detail rows (essms.billing.line.detail, billing-rules §13): a regularisation row has the kind of the
-# row it corrects as its base kind.
-DAY_KINDS = ("full", "reduced", "reservation")
-NOT_BILLED = "not_billed"
-CONTRIBUTION = "contribution"
 ACCOMMODATION = "accommodation"
 
 # The facts about one detail row the rules read.
@@ -70,18 +70,14 @@ SEPARATOR = ", "
 DIFFERENCE = (("activity_days", 1), ("invoiced_days", -1), ("accrued_days", -1))
 
 
-def base_kind(kind, base=None):
-    """The kind a row bills: its own, or for a regularisation the kind of the row it corrects."""
-    return base or kind
-
-
 def row_facts(kind, base=None, component=ACCOMMODATION):
-    """What a detail row is: ``{"day", "component_day", "contribution"}`` as booleans."""
-    bills_days = base_kind(kind, base) in DAY_KINDS and kind != NOT_BILLED
+    """What a detail row is: ``{"day", "component_day", "contribution"}`` as booleans; which rows bill days is
+    ``billing.is_day_row``."""
+    bills_days = is_day_row(kind, base or "")
     return {
         "day": bills_days and component == ACCOMMODATION,
         "component_day": bills_days and component != ACCOMMODATION,
-        "contribution": base_kind(kind, base) == CONTRIBUTION,
+        "contribution": billed_kind(kind, base or "") == CONTRIBUTION,
     }
 
 

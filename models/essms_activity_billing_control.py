@@ -6,6 +6,8 @@ from odoo.tools import SQL
 
 from ..engine import activity_control as rule
 from ..engine.dates import month_end
+from .essms_billing_line_detail import billed_kind_sql
+from .essms_billing_line_detail import day_row_sql
 
 
 def _sum_of(columns, table):
@@ -33,12 +35,11 @@ def _difference(figures):
 def _control_query():
     """SQL of the view: the month's statements and billing detail rows summed as ``engine.activity_control``
     says (``SCOPE``, ``MEASURES``, ``COMPONENT_DAYS``, ``DOCUMENTS``), compared as ``compare`` does."""
-    base = SQL("COALESCE(NULLIF(detail.base_kind, ''), detail.kind)")
-    bills_days = SQL("(%s IN %s AND detail.kind != %s)", base, rule.DAY_KINDS, rule.NOT_BILLED)
+    bills_days = day_row_sql("detail")
     row_facts = {
         "day": SQL("(%s AND detail.component = %s)", bills_days, rule.ACCOMMODATION),
         "component_day": SQL("(%s AND detail.component != %s)", bills_days, rule.ACCOMMODATION),
-        "contribution": SQL("(%s = %s)", base, rule.CONTRIBUTION),
+        "contribution": SQL("(%s = %s)", billed_kind_sql("detail"), rule.CONTRIBUTION),
         "posted": SQL("COALESCE(move.state = 'posted', FALSE)"),
         "has_document": SQL("(line.move_id IS NOT NULL)"),
         "run_invoiced": SQL("(run.state = 'invoiced')"),
