@@ -16,13 +16,13 @@ from odoo.tools import format_date
 from odoo.tools import formatLang
 
 from ..engine import prescription
+from ..engine import proceedings
 
 ALERT_BATCH_SIZE = 500
-SMALL_CLAIMS_LIMIT = 5000.0
 RADAR_ACTIONS = [
-    ("written_demand", "Written payment demand (one click)"),
-    ("small_claims", "Acknowledgment or payment; else small-claims procedure (up to 5,000 €)"),
-    ("payment_order", "Acknowledgment or payment; else payment order"),
+    (proceedings.WRITTEN_DEMAND, "Written payment demand (one click)"),
+    (proceedings.SMALL_CLAIMS, "Acknowledgment or payment; else small-claims procedure (up to 5,000 €)"),
+    (proceedings.PAYMENT_ORDER, "Acknowledgment or payment; else payment order"),
 ]
 
 
@@ -44,13 +44,8 @@ class AccountMove(models.Model):
     @api.depends("commercial_partner_id.essms_payer_kind", "amount_residual")
     def _compute_essms_radar_action(self):
         for move in self:
-            kind = prescription.debtor_class(move.commercial_partner_id.essms_payer_kind)
-            if kind == prescription.PUBLIC:
-                move.essms_radar_action = "written_demand"
-            elif move.amount_residual <= SMALL_CLAIMS_LIMIT:
-                move.essms_radar_action = "small_claims"
-            else:
-                move.essms_radar_action = "payment_order"
+            public = prescription.debtor_class(move.commercial_partner_id.essms_payer_kind) == prescription.PUBLIC
+            move.essms_radar_action = proceedings.cheapest_interrupting_action(public, move.amount_residual)
 
     # Alerts ------------------------------------------------------------------------------------------------
 
