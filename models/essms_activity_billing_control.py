@@ -167,14 +167,11 @@ def _control_query():
 class EssmsActivityBillingControl(models.Model):
     """Activity vs billing control (*réciprocité activité / facturation*, billing-rules §8.1).
 
-    Per establishment, month and beneficiary: the billable days of the validated activity statement
-    (full price, reduced, charged to the resident) against the days invoiced across payers by the posted
-    invoices and credit notes of the runs (the stored detail rows of the billing lines of posted documents;
-    of lines of invoiced runs that made no document because their amount is zero), and the payer's days
-    accrued while a decision is pending and not yet recalled. Each detail row counts in the month of its
-    days: the regularisation of last month billed in advance with this month counts in last month. A
-    difference means a day billed twice, a day not billed, or a line billed without activity. One SQL
-    query: a reporting view, nothing stored.
+    Per establishment, month and beneficiary: the billable days of the validated activity statement against the
+    days invoiced across payers and those accrued on a pending decision, and no component of a day billed twice.
+    What is compared and what counts as a difference is ``engine/activity_control.py``; this reporting view sums
+    the statements and the billing detail rows in one SQL query written from its definitions (``_control_query``),
+    nothing stored. ``tests/test_activity_control_view.py`` checks the view against the engine's Python.
     """
 
     _name = "essms.activity.billing.control"
