@@ -26,6 +26,11 @@ RADAR_ACTIONS = [
 ]
 
 
+def _alert_field(months):
+    """The field keeping the prescription date the ``months`` alert was given for."""
+    return "essms_prescription_alert_%d" % months
+
+
 class AccountMove(models.Model):
     _inherit = "account.move"
 
@@ -60,13 +65,16 @@ class AccountMove(models.Model):
             SELECT id FROM account_move
              WHERE move_type = 'out_invoice' AND state = 'posted' AND amount_residual > 0
                AND essms_prescription_date > %(today)s
-               AND (((essms_prescription_date - interval '6 months')::date <= %(today)s
-                     AND essms_prescription_alert_6 IS DISTINCT FROM essms_prescription_date)
-                 OR ((essms_prescription_date - interval '3 months')::date <= %(today)s
-                     AND essms_prescription_alert_3 IS DISTINCT FROM essms_prescription_date))
+               AND (%(reached)s)
              ORDER BY essms_prescription_date, id
             """,
             today=today,
+            # A threshold of prescription.ALERT_MONTHS reached and not alerted for the current date.
+            reached=SQL(" OR ").join(
+                SQL("((essms_prescription_date - %s * interval '1 month')::date <= %s AND %s IS DISTINCT FROM "
+                    "essms_prescription_date)", months, today, SQL.identifier(_alert_field(months)))
+                for months in prescription.ALERT_MONTHS
+            ),
         )
         if limit:
             query = SQL("%s LIMIT %s", query, limit)
@@ -88,13 +96,11 @@ class AccountMove(models.Model):
         actions = dict(self._fields["essms_radar_action"]._description_selection(self.env))
         for move in self:
             barred = move.essms_prescription_date
-            thresholds = prescription.alert_dates(barred)
-            if thresholds[3] <= today:
-                months, vals = 3, {"essms_prescription_alert_3": barred, "essms_prescription_alert_6": barred}
-            elif thresholds[6] <= today:
-                months, vals = 6, {"essms_prescription_alert_6": barred}
-            else:
+            months = prescription.alert_due(barred, today)
+            if months is None:
                 continue
+            # The earlier thresholds are given up with it.
+            vals = {_alert_field(other): barred for other in prescription.ALERT_MONTHS if other >= months}
             lang = move._essms_company_lang()
             local = move.with_context(lang=lang)
             local.activity_schedule(
