@@ -182,6 +182,18 @@ NOT_BILLED = "not_billed"
 DAY_KINDS = (FULL, REDUCED, RESERVATION)
 
 
+def billed_kind(kind, base_kind=""):
+    """The kind a detail row bills: its own, or for a regularisation the kind of the row it corrects."""
+    return base_kind or kind
+
+
+def is_day_row(kind, base_kind=""):
+    """Whether a detail row bills days at a price (full, reduced, reservation), of its month or regularising an
+    earlier one: not a contribution, not the days reported as not billed. Every document, report and control
+    counts the days billed with it (in SQL: ``essms_billing_line_detail.day_row_sql``)."""
+    return billed_kind(kind, base_kind) in DAY_KINDS and kind != NOT_BILLED
+
+
 @dataclass(frozen=True, kw_only=True)
 class Detail:
     """One row of a result: ``quantity`` x ``unit_price`` = ``amount`` (billing-rules §13).

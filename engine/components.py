@@ -15,7 +15,8 @@ the result of its payer, so one payer gets one result per stay whatever the numb
   present only (care, usually), also the absences up to the policy's threshold (dependency, usually: not the days
   of a longer absence), or also the first days of every absence up to the threshold.
 - **Daily hospital fee** (MAS, §10): the FJH of each day present, billed to the resident while they keep at
-  least 30 % of the full-rate AAH: ``min(days present, floor((resources - 30 % AAH) / FJH))`` days; the days
+  least a share of the full-rate AAH (30 % by CASF D344-41, a dated legal parameter the caller reads and gives
+  as ``ComponentInput.aah_kept``): ``min(days present, floor((resources - 30 % AAH) / FJH))`` days; the days
   beyond go to a third payer covering the FJH, or are not billed and reported. No FJH for a minor when the
   agreement says so.
 
@@ -38,6 +39,7 @@ from .messages import Template
 from .messages import _lt
 from .money import ZERO
 from .money import cents
+from .money import to_decimal
 from .pricing import tariff_at
 
 CARE = "care"
@@ -45,8 +47,6 @@ DEPENDENCY = "dependency"
 FJH = "fjh"
 GIR_GROUPS = ("1_2", "3_4", "5_6")
 RESIDENT_GIR = "5_6"
-# The MAS resident keeps at least this share of the full-rate AAH (CASF D344-41).
-FJH_GUARANTEE_AAH = Fraction(30, 100)
 
 COMPONENT_NAMES = {
     "accommodation": Template("component_accommodation", _lt("accommodation")),
@@ -72,20 +72,20 @@ FJH_THIRD_PAYER = Template(
     "component_fjh_third_payer",
     _lt(
         "%(quantity)s days present × daily hospital fee %(price)s, beyond what the resident can pay while keeping "
-        "30 %% of the AAH"
+        "%(percent)s %% of the AAH"
     ),
 )
 FJH_NOT_BILLED = Template(
     "component_fjh_not_billed",
     _lt(
-        "%(quantity)s days of daily hospital fee not billed: the resident keeps 30 %% of the AAH (%(minimum)s) "
-        "and no third payer covers the fee"
+        "%(quantity)s days of daily hospital fee not billed: the resident keeps %(percent)s %% of the AAH "
+        "(%(minimum)s) and no third payer covers the fee"
     ),
 )
 FJH_GUARANTEE = Template(
     "component_fjh_guarantee",
     _lt(
-        "Daily hospital fee limited by the 30 %% AAH guarantee: (resources %(resources)s − %(minimum)s) / "
+        "Daily hospital fee limited by the %(percent)s %% AAH guarantee: (resources %(resources)s − %(minimum)s) / "
         "%(fjh)s = %(days)s days at most"
     ),
 )
@@ -93,7 +93,7 @@ FJH_GUARANTEE_NOT_BILLED = Template(
     "component_fjh_guarantee_not_billed",
     _lt(
         "%(days)s days of daily hospital fee from %(date_from)s to %(date_to)s are not billed to the resident "
-        "(30 %% AAH guarantee) and no third payer covers them."
+        "(%(percent)s %% AAH guarantee) and no third payer covers them."
     ),
 )
 FJH_MINOR = Template(
@@ -146,16 +146,23 @@ BLOCKED_NO_GIR = Template(
 BLOCKED_NO_RESOURCES = Template(
     "blocked_no_resources",
     _lt(
-        "%(person)s, daily hospital fee: the monthly resources are missing (needed for the 30 %% AAH guarantee): "
-        "fill them in on the beneficiary's situation."
+        "%(person)s, daily hospital fee: the monthly resources are missing (needed for the %(percent)s %% AAH "
+        "guarantee): fill them in on the beneficiary's situation."
     ),
 )
 
 BLOCKED_NO_AAH = Template(
     "blocked_no_aah",
     _lt(
-        "%(person)s, daily hospital fee: no full-rate AAH is recorded for the month (needed for the 30 %% AAH "
+        "%(person)s, daily hospital fee: no full-rate AAH is recorded for the month (needed for the %(percent)s %% AAH "
         "guarantee): add it in Configuration > Legal parameters."
+    ),
+)
+BLOCKED_NO_AAH_KEPT = Template(
+    "blocked_no_aah_kept",
+    _lt(
+        "%(person)s, daily hospital fee: no share of the AAH kept by a MAS resident is recorded for the month "
+        "(needed for the AAH guarantee): add it in Configuration > Legal parameters."
     ),
 )
 
@@ -204,7 +211,8 @@ class ComponentInput:
     fee to it. ``payer_is_resident``: ``payer`` is the resident (their result). ``tariffs``: care: daily care
     prices; dependency: ``{gir group: (Tariff, ...)}``. ``gir``: the resident's GIR group. ``resident_rate_payer``
     (dependency): who bears the GIR 5-6 rate when it is not the resident (accommodation social aid).
-    ``resources``: monthly resources for the FJH guarantee (``None``: unknown); ``aah``: the full-rate AAH.
+    ``resources``: monthly resources for the FJH guarantee (``None``: unknown); ``aah``: the full-rate AAH;
+    ``aah_kept``: the share of it the resident keeps, in percent (``None``: no value in force).
     ``birth_date`` with ``minors_exempt``: no FJH before the 18th birthday.
     """
 
@@ -220,6 +228,7 @@ class ComponentInput:
     decision: object = None  # dependency: the key of the individual APA decision, named on its payer's result
     resources: Decimal | None = None
     aah: Decimal | None = ZERO  # None: no value in force (the guarantee cannot be computed)
+    aah_kept: Decimal | None = None  # percent, the legal parameter in force for the month
     third_payer: object = None
     guarantee: bool = True
     birth_date: date | None = None
@@ -406,9 +415,16 @@ def _is_minor(component, day):
     return day < adult
 
 
-def fjh_guarantee_days(resources, aah, fee, guarantee=FJH_GUARANTEE_AAH):
-    """The FJH days a MAS resident can pay in a month: floor((resources - 30 % AAH) / FJH), never negative."""
-    minimum = share(aah, guarantee)
+def percent(value):
+    """A percentage for a message: ``30``, ``32.5`` (no trailing zeros)."""
+    value = to_decimal(value)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def fjh_guarantee_days(resources, aah, fee, aah_kept):
+    """The FJH days a MAS resident can pay in a month: floor((resources - aah_kept % AAH) / FJH), never
+    negative; with the minimum kept (``aah_kept`` % of ``aah``, to the cent)."""
+    minimum = share(aah, Fraction(to_decimal(aah_kept)) / 100)
     if fee <= 0:
         return None, minimum
     available = cents(resources) - minimum
@@ -435,12 +451,15 @@ def _fjh(component, days, fjh):
     if not component.guarantee:
         rows = _grouped_rows(present, fee, "full", FJH_DAYS)
         return Computed(shares=(_share(component, component.payer, component.payer_is_resident, rows + rows_minor),))
+    if component.aah_kept is None:
+        return Computed(blocking=(BLOCKED_NO_AAH_KEPT(person=component.person),))
+    kept = percent(component.aah_kept)
     if component.resources is None:
-        return Computed(blocking=(BLOCKED_NO_RESOURCES(person=component.person),))
+        return Computed(blocking=(BLOCKED_NO_RESOURCES(person=component.person, percent=kept),))
     if component.aah is None:
-        return Computed(blocking=(BLOCKED_NO_AAH(person=component.person),))
+        return Computed(blocking=(BLOCKED_NO_AAH(person=component.person, percent=kept),))
     first_fee = fee(present[0].day)
-    limit, minimum = fjh_guarantee_days(component.resources, component.aah, first_fee)
+    limit, minimum = fjh_guarantee_days(component.resources, component.aah, first_fee, kept)
     # Days are billed in date order up to the limit: whole days (a half day of day care counts as one).
     billable, beyond = present[:limit], present[limit:]
     shares = []
@@ -455,18 +474,17 @@ def _fjh(component, days, fjh):
                 unit_price=ZERO,
                 date_from=present[0].day,
                 date_to=present[-1].day,
-                reason=FJH_GUARANTEE(resources=cents(component.resources), minimum=minimum, fjh=first_fee, days=limit),
+                reason=FJH_GUARANTEE(resources=cents(component.resources), minimum=minimum, fjh=first_fee, days=limit,
+                                     percent=kept),
             ),
         )
         if component.third_payer is not None:
-            shares.append(
-                _share(component, component.third_payer, False, _grouped_rows(beyond, fee, "full", FJH_THIRD_PAYER))
-            )
+            third_rows = _grouped_rows(beyond, fee, "full", FJH_THIRD_PAYER, percent=kept)
+            shares.append(_share(component, component.third_payer, False, third_rows))
         else:
-            resident_rows.append(_not_billed_row(beyond, FJH_NOT_BILLED, minimum=minimum))
-            anomalies.append(
-                FJH_GUARANTEE_NOT_BILLED(days=len(beyond), date_from=beyond[0].day, date_to=beyond[-1].day)
-            )
+            resident_rows.append(_not_billed_row(beyond, FJH_NOT_BILLED, minimum=minimum, percent=kept))
+            anomalies.append(FJH_GUARANTEE_NOT_BILLED(days=len(beyond), date_from=beyond[0].day,
+                                                      date_to=beyond[-1].day, percent=kept))
     shares.insert(0, _share(component, component.payer, component.payer_is_resident, resident_rows + rows_minor))
     return Computed(shares=tuple(shares), anomalies=tuple(anomalies))
 

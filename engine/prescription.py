@@ -231,6 +231,13 @@ def alert_dates(barred):
     return {months: add_months(barred, -months) for months in ALERT_MONTHS}
 
 
+def alert_due(barred, today):
+    """The alert due on ``today`` for a claim barred on ``barred``: the closest threshold reached (3 months rather
+    than 6: it says more), in months; ``None`` before the first one."""
+    reached = [months for months, day in alert_dates(barred).items() if day <= today]
+    return min(reached) if reached else None
+
+
 def prescription_dates(claims):
     """``prescription_date`` for each ``(key, claim)``: ``{key: date}``."""
     return {key: prescription_date(claim) for key, claim in claims}

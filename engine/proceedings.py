@@ -99,3 +99,15 @@ def alerts_due(steps, today, alerted=frozenset()):
 def over_small_claims_limit(total):
     """A small-claims procedure is for claims up to 5 000 € in all."""
     return total > SMALL_CLAIMS_LIMIT
+
+
+WRITTEN_DEMAND = "written_demand"
+
+
+def cheapest_interrupting_action(public, amount_due):
+    """What interrupts a claim's prescription at least cost (recovery-rules §5, the radar): a public payer, a
+    written payment demand; a private debtor, short of an acknowledgment or a payment, the small-claims procedure
+    up to its limit, else a payment order."""
+    if public:
+        return WRITTEN_DEMAND
+    return PAYMENT_ORDER if over_small_claims_limit(amount_due) else SMALL_CLAIMS

@@ -16,14 +16,19 @@ from odoo.tools import format_date
 from odoo.tools import formatLang
 
 from ..engine import prescription
+from ..engine import proceedings
 
 ALERT_BATCH_SIZE = 500
-SMALL_CLAIMS_LIMIT = 5000.0
 RADAR_ACTIONS = [
-    ("written_demand", "Written payment demand (one click)"),
-    ("small_claims", "Acknowledgment or payment; else small-claims procedure (up to 5,000 €)"),
-    ("payment_order", "Acknowledgment or payment; else payment order"),
+    (proceedings.WRITTEN_DEMAND, "Written payment demand (one click)"),
+    (proceedings.SMALL_CLAIMS, "Acknowledgment or payment; else small-claims procedure (up to 5,000 €)"),
+    (proceedings.PAYMENT_ORDER, "Acknowledgment or payment; else payment order"),
 ]
+
+
+def _alert_field(months):
+    """The field keeping the prescription date the ``months`` alert was given for."""
+    return "essms_prescription_alert_%d" % months
 
 
 class AccountMove(models.Model):
@@ -44,13 +49,8 @@ class AccountMove(models.Model):
     @api.depends("commercial_partner_id.essms_payer_kind", "amount_residual")
     def _compute_essms_radar_action(self):
         for move in self:
-            kind = prescription.debtor_class(move.commercial_partner_id.essms_payer_kind)
-            if kind == prescription.PUBLIC:
-                move.essms_radar_action = "written_demand"
-            elif move.amount_residual <= SMALL_CLAIMS_LIMIT:
-                move.essms_radar_action = "small_claims"
-            else:
-                move.essms_radar_action = "payment_order"
+            public = prescription.debtor_class(move.commercial_partner_id.essms_payer_kind) == prescription.PUBLIC
+            move.essms_radar_action = proceedings.cheapest_interrupting_action(public, move.amount_residual)
 
     # Alerts ------------------------------------------------------------------------------------------------
 
@@ -65,13 +65,16 @@ class AccountMove(models.Model):
             SELECT id FROM account_move
              WHERE move_type = 'out_invoice' AND state = 'posted' AND amount_residual > 0
                AND essms_prescription_date > %(today)s
-               AND (((essms_prescription_date - interval '6 months')::date <= %(today)s
-                     AND essms_prescription_alert_6 IS DISTINCT FROM essms_prescription_date)
-                 OR ((essms_prescription_date - interval '3 months')::date <= %(today)s
-                     AND essms_prescription_alert_3 IS DISTINCT FROM essms_prescription_date))
+               AND (%(reached)s)
              ORDER BY essms_prescription_date, id
             """,
             today=today,
+            # A threshold of prescription.ALERT_MONTHS reached and not alerted for the current date.
+            reached=SQL(" OR ").join(
+                SQL("((essms_prescription_date - %s * interval '1 month')::date <= %s AND %s IS DISTINCT FROM "
+                    "essms_prescription_date)", months, today, SQL.identifier(_alert_field(months)))
+                for months in prescription.ALERT_MONTHS
+            ),
         )
         if limit:
             query = SQL("%s LIMIT %s", query, limit)
@@ -93,13 +96,11 @@ class AccountMove(models.Model):
         actions = dict(self._fields["essms_radar_action"]._description_selection(self.env))
         for move in self:
             barred = move.essms_prescription_date
-            thresholds = prescription.alert_dates(barred)
-            if thresholds[3] <= today:
-                months, vals = 3, {"essms_prescription_alert_3": barred, "essms_prescription_alert_6": barred}
-            elif thresholds[6] <= today:
-                months, vals = 6, {"essms_prescription_alert_6": barred}
-            else:
+            months = prescription.alert_due(barred, today)
+            if months is None:
                 continue
+            # The earlier thresholds are given up with it.
+            vals = {_alert_field(other): barred for other in prescription.ALERT_MONTHS if other >= months}
             lang = move._essms_company_lang()
             local = move.with_context(lang=lang)
             local.activity_schedule(

@@ -37,7 +37,7 @@ NO_DECISION_RULES = ("resident", "health_fund")
 
 # Parameters of the engine's messages that count days or hours, not money.
 QUANTITY_PARAMS = frozenset(
-    {"quantity", "days", "hours", "count", "quota", "year", "reduced", "old_days", "old_reduced", "size"}
+    {"quantity", "days", "hours", "count", "quota", "year", "reduced", "old_days", "old_reduced", "size", "percent"}
 )
 
 
@@ -134,12 +134,11 @@ class EssmsBillingInput(models.AbstractModel):
         )
         establishments.partner_id.fetch(["tz"])
         default_policy = self.env.ref("essms_billing.absence_policy_national", raise_if_not_found=False)
-        series = self.env["essms.parameter"].sudo()._get_series(["fjh", "aah"])
+        series = self.env["essms.parameter"].sudo()._get_series(["fjh", "aah", "fjh_aah_kept"])
         fjh = DatedValues("fjh", tuple(series["fjh"]))
-        try:
-            aah = DatedValues("aah", tuple(series["aah"])).at(period_start)
-        except MissingParameterError:
-            aah = None  # a month before the first value recorded: the rules needing it say so
+        # The monthly values: the AAH and the share of it a MAS resident keeps (billing-rules §10). Before the
+        # first value recorded, None: the rules needing it say so.
+        aah, aah_kept = (self._month_value(code, series[code], period_start) for code in ("aah", "fjh_aah_kept"))
         # The situation in force at the end of the period, one query for the batch (billing-rules §9).
         situations = self.env["essms.beneficiary.situation"].sudo().search_fetch(
             [("beneficiary_id", "in", beneficiaries.ids), ("date_from", "<=", period_end)],
@@ -222,6 +221,7 @@ class EssmsBillingInput(models.AbstractModel):
             components, component_blocking = self._components(
                 stay, agreement, situation, establishment_agreements, tariffs_by_agreement, own_decisions,
                 decisions_by_beneficiary.get(beneficiary, decisions.browse()), required, policies, aah,
+                aah_kept=aah_kept,
             )
             resources = None
             if stay.establishment_id.kind in DISABILITY_KINDS and situation and situation.resources_known and aah:
@@ -282,9 +282,17 @@ class EssmsBillingInput(models.AbstractModel):
         requires = rule == "decision_payer" or agreement.payer_id.essms_payer_kind in DECISION_PAYER_KINDS
         return agreement.payer_id.id or None, requires, ()
 
+    @staticmethod
+    def _month_value(code, rows, period_start):
+        """The value of a dated parameter in force on the month's first day, ``None`` before the first one."""
+        try:
+            return DatedValues(code, tuple(rows)).at(period_start)
+        except MissingParameterError:
+            return None
+
     @api.model
     def _components(self, stay, main, situation, agreements, tariffs_by_agreement, decisions, all_decisions,
-                    required, policies, aah):
+                    required, policies, aah, aah_kept=None):
         """The ``ComponentInput`` of each component of the stay beyond accommodation, its payers resolved."""
         beneficiary = stay.beneficiary_id
         person = beneficiary.name
@@ -374,6 +382,7 @@ class EssmsBillingInput(models.AbstractModel):
                     guarantee=agreement.payer_rule == "resident",
                     resources=resources,
                     aah=aah,
+                    aah_kept=aah_kept,
                     third_payer=third,
                     birth_date=beneficiary.birth_date or None,
                     minors_exempt=agreement.fjh_minors_exempt,

@@ -2,6 +2,7 @@ from odoo import api
 from odoo import fields
 from odoo import models
 
+from ..engine import billing as billing_rules
 from .essms_monetary import ChildMonetary
 
 
@@ -112,7 +113,7 @@ class EssmsBillingLine(models.Model):
                 figures["regularisations"] |= detail
             elif detail.kind == "contribution":
                 figures["contribution"] -= detail.amount
-            elif detail.kind in ("full", "reduced", "reservation"):
+            elif detail.kind in billing_rules.DAY_KINDS:
                 figures["days_reduced" if detail.kind == "reduced" else "days_full"] += detail.quantity
                 figures["gross"] += detail.amount
                 if detail.kind == "full" and detail.unit_price not in figures["prices"]:
@@ -124,7 +125,7 @@ class EssmsBillingLine(models.Model):
         when the payer bears it), the others being printed on rows of their own."""
         self.ensure_one()
         for detail in self.detail_ids:
-            if detail.kind in ("full", "reduced", "reservation"):
+            if detail.kind in billing_rules.DAY_KINDS:
                 return detail.component
         return self.detail_ids[:1].component or "accommodation"
 

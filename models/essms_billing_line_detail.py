@@ -1,6 +1,8 @@
 from odoo import fields
 from odoo import models
+from odoo.tools import SQL
 
+from ..engine import billing as billing_rules
 from .essms_monetary import ChildMonetary
 
 COMPONENTS = [
@@ -19,6 +21,17 @@ DETAIL_KINDS = [
     ("regularisation", "Regularisation"),
     ("not_billed", "Not billed"),
 ]
+
+
+def billed_kind_sql(table="detail"):
+    """SQL of ``engine.billing.billed_kind`` over the detail rows aliased ``table``."""
+    return SQL("COALESCE(NULLIF(%s, ''), %s)", SQL.identifier(table, "base_kind"), SQL.identifier(table, "kind"))
+
+
+def day_row_sql(table="detail"):
+    """SQL of ``engine.billing.is_day_row`` over the detail rows aliased ``table``: the rows billing days."""
+    return SQL("(%s IN %s AND %s != %s)", billed_kind_sql(table), billing_rules.DAY_KINDS,
+               SQL.identifier(table, "kind"), billing_rules.NOT_BILLED)
 
 
 class EssmsBillingLineDetail(models.Model):
@@ -58,5 +71,4 @@ class EssmsBillingLineDetail(models.Model):
     def _is_day_row(self):
         """Days at a price, of the month or of a regularised month (not a contribution, not unbilled days)."""
         self.ensure_one()
-        kind = self.base_kind if self.kind == "regularisation" else self.kind
-        return kind in ("full", "reduced", "reservation")
+        return billing_rules.is_day_row(self.kind, self.base_kind or "")

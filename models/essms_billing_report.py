@@ -4,6 +4,7 @@ from odoo.tools import SQL
 
 from .essms_billing_line_detail import COMPONENTS
 from .essms_billing_line_detail import DETAIL_KINDS
+from .essms_billing_line_detail import day_row_sql
 
 
 class EssmsBillingReport(models.Model):
@@ -80,9 +81,7 @@ class EssmsBillingReport(models.Model):
                    detail.payer_id, detail.component,
                    detail.kind AS detail_kind, detail.unit_price, line.beneficiary_id, line.move_id,
                    run.kind AS run_kind,
-                   CASE WHEN COALESCE(NULLIF(detail.base_kind, ''), detail.kind) IN ('full', 'reduced', 'reservation')
-                             AND detail.kind != 'not_billed'
-                        THEN detail.quantity ELSE 0 END AS days_billed,
+                   CASE WHEN %(day_row)s THEN detail.quantity ELSE 0 END AS days_billed,
                    detail.amount,
                    0.0 AS days_present, 0.0 AS absence_hospital, 0.0 AS absence_other_kinds,
                    0.0 AS absence_personal, 0.0 AS absence_holidays, 0.0 AS absence_family_weekend,
@@ -116,5 +115,6 @@ class EssmsBillingReport(models.Model):
                           * EXTRACT(DAY FROM statement.period_start + INTERVAL '1 month - 1 day')::float AS days
                    ) capacity ON TRUE
              WHERE statement.state = 'validated'
-            """
+            """,
+            day_row=day_row_sql("detail"),
         )

@@ -8,6 +8,7 @@ PARAMETER_CODES = [
     ("fjh", "Daily hospital fee (FJH)"),
     ("fjh_psy", "Daily hospital fee, psychiatry (FJH)"),
     ("aah", "AAH full rate (monthly)"),
+    ("fjh_aah_kept", "Share of the AAH a MAS resident keeps above the daily hospital fee (%)"),
     ("aspa", "ASPA, single person (monthly)"),
     ("legal_interest_company", "Legal interest rate, other creditors (%)"),
     ("legal_interest_individual", "Legal interest rate, individual creditors (%)"),

@@ -154,6 +154,36 @@ class TestBillingComponents(BillingCommon):
         self.assertEqual(len(moves), 1, "one invoice per payer")
         return moves.amount_total
 
+    def test_share_of_the_aah_kept_is_a_dated_parameter(self):
+        """The 30 % of the AAH a MAS resident keeps is the legal parameter in force for the month: a value of
+        35 % from April changes April's days and messages, not March's."""
+        self.env["essms.parameter"].create({"code": "fjh_aah_kept", "date_from": APRIL, "value": 35.0})
+        firmin = self.firmin.beneficiary_id.partner_id
+
+        def fjh_line(run):
+            return run.line_ids.filtered(lambda line: line.stay_id == self.firmin and line.payer_id == firmin)
+
+        with freeze_time("2026-04-03"):
+            march = self._invoiced(self.mas, MARCH)
+        # March: (600,00 - 30 % of 1 033,32 = 310,00) / 23,00: 12 days, 19 not billed.
+        line = fjh_line(march)
+        self.assertEqual(self._invoices(march, self.firmin)[firmin], [(12.0, 23.00, 276.00)])
+        self.assertIn("19 days of daily hospital fee", line.anomaly)
+        self.assertIn("(30 % AAH guarantee)", line.anomaly)
+        reasons = " ".join(line.detail_ids.mapped("reason"))
+        self.assertIn("limited by the 30 % AAH guarantee: (resources", reasons)
+        with freeze_time("2026-05-04"):
+            april = self._invoiced(self.mas, APRIL)
+        # April: (600,00 - 35 % of 1 033,32 = 361,66) / 23,00: 10 days of 30, 20 not billed.
+        line = fjh_line(april)
+        self.assertEqual(self._invoices(april, self.firmin)[firmin], [(10.0, 23.00, 230.00)])
+        self.assertIn("20 days of daily hospital fee", line.anomaly)
+        self.assertIn("(35 % AAH guarantee)", line.anomaly)
+        self.assertNotIn("30 %", line.anomaly)
+        reasons = " ".join(line.detail_ids.mapped("reason"))
+        self.assertIn("limited by the 35 % AAH guarantee", reasons)
+        self.assertIn("the resident keeps 35 % of the AAH", reasons)
+
     @freeze_time("2026-04-03")
     def test_examples_i_and_f_march_run_each_payer_its_own_invoice(self):
         run = self._invoiced(self.fam | self.mas, MARCH)

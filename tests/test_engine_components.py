@@ -21,6 +21,7 @@ from .engine_fixtures import POLICY_C as POLICY
 
 D = Decimal
 AAH = D("1033.32")
+AAH_KEPT = D("30")  # the legal parameter in force (CASF D344-41), as the run reads it
 START = date(2024, 1, 1)
 
 
@@ -137,16 +138,19 @@ MAS = StayInput(
     components=(
         ComponentInput(
             component="fjh", agreement="fjh", payer="resident-f", payer_is_resident=True,
-            resources=D("1033.32"), aah=AAH, person="M. F",
+            resources=D("1033.32"), aah=AAH, aah_kept=AAH_KEPT, person="M. F",
         ),
     ),
 )
 
 
 def test_example_f_guarantee_days():
-    assert fjh_guarantee_days(D("1033.32"), AAH, D("23.00")) == (31, D("310.00"))
-    assert fjh_guarantee_days(D("600.00"), AAH, D("23.00")) == (12, D("310.00"))
-    assert fjh_guarantee_days(D("300.00"), AAH, D("23.00")) == (0, D("310.00"))
+    assert fjh_guarantee_days(D("1033.32"), AAH, D("23.00"), AAH_KEPT) == (31, D("310.00"))
+    assert fjh_guarantee_days(D("600.00"), AAH, D("23.00"), AAH_KEPT) == (12, D("310.00"))
+    assert fjh_guarantee_days(D("300.00"), AAH, D("23.00"), AAH_KEPT) == (0, D("310.00"))
+    # The share kept is the legal parameter given: 35 % keeps 361,66, (600,00 - 361,66) / 23,00: 10 days.
+    assert fjh_guarantee_days(D("600.00"), AAH, D("23.00"), D("35")) == (10, D("361.66"))
+    assert fjh_guarantee_days(D("600.00"), AAH, D("23.00"), 32.5) == (11, D("335.83"))
 
 
 def test_example_f_resources_at_the_aah_resident_pays_31_days():
@@ -422,6 +426,33 @@ def test_ime_internat_semi_internat_externat_each_at_its_tariff():
         ], accommodation
         resident = results.get(("resident", "child"))
         assert resident is None or not resident.amount, "no FJH for a minor"
+
+
+def test_fjh_with_another_share_of_the_aah_kept_prints_it():
+    # 35 % kept (a later value of the legal parameter): 10 days billed, 21 not billed, and the messages say 35 %.
+    stay = replace(MAS, components=(replace(MAS.components[0], resources=D("600.00"), aah_kept=D("35.0000")),))
+    resident = by_payer(bill_month(stay, 2026, 3))[("resident", "resident-f")]
+    assert [row for row in rows(resident) if row[1] != "not_billed"] == [("fjh", "full", 10, D("23.00"), D("230.00"))]
+    reasons = [detail.reason.render() for detail in resident.details if detail.kind == "not_billed"]
+    assert reasons == [
+        "Daily hospital fee limited by the 35 % AAH guarantee: (resources 600.00 − 361.66) / 23.00 = 10 days at most",
+        "21 days of daily hospital fee not billed: the resident keeps 35 % of the AAH (361.66) and no third payer "
+        "covers the fee",
+    ]
+    assert resident.anomalies[0].render() == (
+        "21 days of daily hospital fee from 2026-03-11 to 2026-03-31 are not billed to the resident (35 % AAH "
+        "guarantee) and no third payer covers them."
+    )
+
+
+def test_fjh_without_a_share_of_the_aah_kept_blocks_the_person():
+    stay = replace(MAS, components=(replace(MAS.components[0], aah_kept=None),))
+    billing = bill_month(stay, 2026, 3)
+    assert billing.blocked
+    assert billing.results[0].anomalies[0].render() == (
+        "M. F, daily hospital fee: no share of the AAH kept by a MAS resident is recorded for the month (needed for "
+        "the AAH guarantee): add it in Configuration > Legal parameters."
+    )
 
 
 def test_fjh_without_aah_value_blocks_the_person():

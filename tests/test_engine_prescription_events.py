@@ -6,6 +6,7 @@ from odoo.addons.essms_billing.engine import prescription as p
 from odoo.addons.essms_billing.engine.prescription import Claim
 from odoo.addons.essms_billing.engine.prescription import Event
 from odoo.addons.essms_billing.engine.prescription import alert_dates
+from odoo.addons.essms_billing.engine.prescription import alert_due
 from odoo.addons.essms_billing.engine.prescription import prescription_date
 from odoo.addons.essms_billing.engine.prescription import timeline
 
@@ -32,6 +33,10 @@ def test_example_r4_to_the_day():
         p.Effect("notice", p.NO_EFFECT_PRIVATE_DEMAND, date(2027, 1, 11)),
     )
     assert alert_dates(result.prescription_date) == {6: date(2026, 7, 11), 3: date(2026, 10, 11)}
+    # The alert due on a day: none before 6 months, the 6-month one, then the 3-month one (it says more).
+    assert alert_due(result.prescription_date, date(2026, 7, 10)) is None
+    assert alert_due(result.prescription_date, date(2026, 7, 11)) == 6
+    assert alert_due(result.prescription_date, date(2026, 10, 11)) == 3
 
 
 def test_a_recorded_partial_payment_is_the_same_interruption():

@@ -4,6 +4,7 @@ from datetime import date
 
 from odoo.addons.essms_billing.engine.proceedings import Steps
 from odoo.addons.essms_billing.engine.proceedings import alerts_due
+from odoo.addons.essms_billing.engine.proceedings import cheapest_interrupting_action
 from odoo.addons.essms_billing.engine.proceedings import deadlines
 from odoo.addons.essms_billing.engine.proceedings import over_small_claims_limit
 from odoo.addons.essms_billing.engine.proceedings import pending
@@ -28,6 +29,13 @@ def test_small_claims_answer_on_its_day():
     assert pending(Steps("small_claims", date(2026, 3, 2), agreed=date(2026, 3, 20))) == {}
     assert not over_small_claims_limit(5000)
     assert over_small_claims_limit(5000.01)
+
+
+def test_cheapest_action_interrupting_the_prescription():
+    # The radar's advice uses the same small-claims limit as the procedure's own check.
+    assert cheapest_interrupting_action(True, 9000) == "written_demand"
+    assert cheapest_interrupting_action(False, 5000) == "small_claims"
+    assert cheapest_interrupting_action(False, 5000.01) == "payment_order"
 
 
 def test_payment_order_serve_object_formula():

@@ -25,3 +25,8 @@ class TestPayerClasses(TransactionCase):
             arch = self.env.ref(view).arch
             self.assertIn("('partner_id.essms_payer_class', '=', 'public')", arch, view)
             self.assertNotIn("'health_insurance'", arch, "no list of payer kinds in a view: " + view)
+        # The prescription radar's filters on invoices (they listed the public kinds once).
+        arch = self.env.ref("essms_billing.account_move_view_search_essms_radar").arch
+        self.assertIn("('commercial_partner_id.essms_payer_class', '=', 'public')", arch)
+        self.assertIn("('commercial_partner_id.essms_payer_class', '!=', 'public')", arch)
+        self.assertNotIn("'health_insurance'", arch, "no list of payer kinds in the radar's filters")

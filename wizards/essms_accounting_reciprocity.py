@@ -1,5 +1,3 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import Command
 from odoo import api
 from odoo import fields
@@ -8,28 +6,26 @@ from odoo.exceptions import UserError
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..engine import accounting_control as rule
+from ..engine.dates import add_months
+from ..engine.dates import month_end
+from ..engine.dates import month_start
 from ..models.essms_receivable_ageing import AGEING_DATE_KEY
 from .download import download_file
 
-INCOME_TYPES = ("income", "income_other")
-ROUNDING = 0.005
-
 
 def _previous_month(today):
-    start = today.replace(day=1) - relativedelta(months=1)
-    return start, start + relativedelta(months=1, days=-1)
+    start = add_months(month_start(today), -1)
+    return start, month_end(start)
 
 
 class EssmsAccountingReciprocity(models.TransientModel):
-    """Billing vs accounting control (*réciprocité comptable*, billing-rules §8).
+    """Billing vs accounting control (*réciprocité comptable*, billing-rules §8.6).
 
-    (a) Per establishment sales journal and over the period: the invoices and credit notes of the billing runs
-    (untaxed, posted or not) against the revenue the journal credits (income accounts, posted items). A
-    manual entry in the journal or a run document left in draft makes a difference.
-    (b) Per payer, on the period's last day: the ageing of the billing documents and payments (the due-date
-    tracking) against the general ledger balance of the receivable accounts. An open manual entry on a
-    receivable account, or a payment matched with another payer's invoice, makes a difference.
-    Each figure comes from one grouped query; the result rows keep the journal items that explain a difference.
+    What is compared, what counts as a difference and which items explain it: ``engine/accounting_control.py``.
+    (a) per establishment sales journal over the period, (b) per payer on the period's last day. Each figure
+    comes from one grouped query written from the engine's definitions; the engine makes the rows, written
+    with the journal items that explain a difference.
     """
 
     _name = "essms.accounting.reciprocity"
@@ -111,6 +107,13 @@ class EssmsAccountingReciprocity(models.TransientModel):
         )
         return establishments.journal_id
 
+    @staticmethod
+    def _journal_causes():
+        """SQL: whether the revenue item ``aml`` of entry ``move`` explains a gap (``rule.JOURNAL_CAUSES``)."""
+        facts = {rule.DRAFT: SQL("aml.parent_state = 'draft'"),
+                 rule.NOT_A_RUN_DOCUMENT: SQL("move.essms_run_id IS NULL")}
+        return SQL("(%s)", SQL(" OR ").join(facts[cause] for cause in rule.JOURNAL_CAUSES))
+
     def _journal_rows(self, journals):
         """(a) One query over the run documents and the income items of the journals in the period."""
         self.env.cr.execute(SQL(
@@ -127,8 +130,7 @@ class EssmsAccountingReciprocity(models.TransientModel):
             revenue AS (
                 SELECT aml.journal_id,
                        -SUM(aml.balance) FILTER (WHERE aml.parent_state = 'posted') AS revenue,
-                       ARRAY_AGG(aml.id ORDER BY aml.date, aml.id)
-                           FILTER (WHERE aml.parent_state = 'draft' OR move.essms_run_id IS NULL) AS cause_ids
+                       ARRAY_AGG(aml.id ORDER BY aml.date, aml.id) FILTER (WHERE %(causes)s) AS cause_ids
                   FROM account_move_line aml
                   JOIN account_move move ON move.id = aml.move_id
                   JOIN account_account account ON account.id = aml.account_id
@@ -144,27 +146,25 @@ class EssmsAccountingReciprocity(models.TransientModel):
              WHERE journal.id IN %(journals)s
              ORDER BY journal.code
             """,
-            journals=tuple(journals.ids), date_from=self.date_from, date_to=self.date_to, income=INCOME_TYPES,
+            journals=tuple(journals.ids), date_from=self.date_from, date_to=self.date_to,
+            income=rule.REVENUE_ACCOUNTS, causes=self._journal_causes(),
         ))
-        result = self.env.cr.fetchall()
+        figures = [rule.JournalFigures(journal_id, billed, unposted, revenue, tuple(cause_ids or ()))
+                   for journal_id, billed, unposted, revenue, cause_ids in self.env.cr.fetchall()]
         owners = self.env["essms.establishment"].search([("journal_id", "in", journals.ids)])
         establishment_of = {establishment.journal_id.id: establishment.id for establishment in owners}
-        rows = []
-        for journal_id, billed, unposted, revenue, cause_ids in result:
-            difference = self.currency_id.round(revenue - billed)
-            rows.append({
-                "wizard_id": self.id,
-                "kind": "journal",
-                "journal_id": journal_id,
-                "establishment_id": establishment_of.get(journal_id),
-                "expected_amount": billed,
-                "unposted_amount": unposted,
-                "ledger_amount": revenue,
-                "difference": difference,
-                "has_difference": abs(difference) > ROUNDING,
-                "move_line_ids": [Command.set(cause_ids or [])],
-            })
-        return rows
+        return [{
+            "wizard_id": self.id,
+            "kind": "journal",
+            "journal_id": row.key,
+            "establishment_id": establishment_of.get(row.key),
+            "expected_amount": row.expected,
+            "unposted_amount": row.unposted,
+            "ledger_amount": row.ledger,
+            "difference": row.difference,
+            "has_difference": row.has_difference,
+            "move_line_ids": [Command.set(row.causes)],
+        } for row in rule.journal_rows(figures, self.currency_id.round)]
 
     def _payer_rows(self):
         """(b) The ageing per payer (one grouped read), the ledger balance (one grouped read) and the items
@@ -172,37 +172,25 @@ class EssmsAccountingReciprocity(models.TransientModel):
         as_of = self.date_to
         company_domain = [("company_id", "=", self.company_id.id)]
         ageing = self.env["essms.receivable.ageing"].with_context(**{AGEING_DATE_KEY: as_of})
-        aged = dict(ageing._read_group(company_domain, ["partner_id"], ["amount_residual:sum"]))
-        # The recovery's own entries carry the claims themselves, they are not manual: the doubtful
-        # reclassifications (411 -> 416 and back) and the write-offs with their reopenings.
-        writeoffs = self.env["essms.writeoff"].sudo().search([*company_domain, ("account_move_id", "!=", False)])
-        reclassifications = self.env["essms.doubtful.batch"].sudo().search(
-            [*company_domain, ("account_move_id", "!=", False)]).account_move_id
-        reclassifications |= writeoffs.account_move_id | writeoffs.reopen_move_ids
-        manual_domain = [
-            *company_domain,
-            ("move_id.move_type", "=", "entry"),
-            ("move_id.origin_payment_id", "=", False),
-            ("move_id.statement_line_id", "=", False),
-            ("move_id.essms_run_id", "=", False),
-            ("move_id", "not in", reclassifications.ids),
-        ]
-        causes = {}
-        for partner, line_ids, amount in ageing._read_group(
-            manual_domain, ["partner_id"], ["move_line_id:array_agg", "amount_residual:sum"]
-        ):
-            aged[partner] -= amount
-            causes.setdefault(partner.id, set()).update(line_ids)
-        ledger = dict(self.env["account.move.line"]._read_group(
+        aged = {partner.id or None: amount for partner, amount in
+                ageing._read_group(company_domain, ["partner_id"], ["amount_residual:sum"])}
+        manual = {
+            partner.id or None: (amount, line_ids)
+            for partner, line_ids, amount in ageing._read_group(
+                [*company_domain, *self._manual_domain()], ["partner_id"],
+                ["move_line_id:array_agg", "amount_residual:sum"],
+            )
+        }
+        ledger = {partner.id or None: balance for partner, balance in self.env["account.move.line"]._read_group(
             [
                 *company_domain,
-                ("account_id.account_type", "=", "asset_receivable"),
+                ("account_id.account_type", "in", rule.RECEIVABLE_ACCOUNTS),
                 ("parent_state", "=", "posted"),
                 ("date", "<=", as_of),
             ],
             ["partner_id"],
             ["balance:sum"],
-        ))
+        )}
         self.env.cr.execute(SQL(
             """
             SELECT aml.partner_id, ARRAY_AGG(DISTINCT aml.id)
@@ -212,33 +200,42 @@ class EssmsAccountingReciprocity(models.TransientModel):
               JOIN account_move_line aml ON aml.id IN (debit.id, credit.id)
               JOIN account_account account ON account.id = aml.account_id
              WHERE debit.partner_id IS DISTINCT FROM credit.partner_id
-               AND account.account_type = 'asset_receivable'
+               AND account.account_type IN %(receivable)s
                AND aml.company_id = %(company)s AND part.max_date <= %(as_of)s
              GROUP BY aml.partner_id
             """,
-            company=self.company_id.id, as_of=as_of,
+            company=self.company_id.id, as_of=as_of, receivable=rule.RECEIVABLE_ACCOUNTS,
         ))
-        for partner_id, line_ids in self.env.cr.fetchall():
-            causes.setdefault(partner_id or False, set()).update(line_ids)
-        payers = set(aged) | set(ledger)
-        # Named payers by name, then the items without a partner, if any.
-        ordered = sorted((partner for partner in payers if partner), key=lambda partner: partner.name or "")
-        ordered += [partner for partner in payers if not partner][:1]
-        return [self._payer_row(partner, aged.get(partner, 0.0), ledger.get(partner, 0.0), causes)
-                for partner in ordered]
-
-    def _payer_row(self, partner, aged, balance, causes):
-        difference = self.currency_id.round(balance - aged)
-        return {
+        crossed = {partner_id or None: line_ids for partner_id, line_ids in self.env.cr.fetchall()}
+        partners = self.env["res.partner"].browse(payer for payer in set(aged) | set(ledger) if payer)
+        names = {partner.id: partner.name for partner in partners}
+        return [{
             "wizard_id": self.id,
             "kind": "payer",
-            "partner_id": partner.id,
-            "expected_amount": aged,
-            "ledger_amount": balance,
-            "difference": difference,
-            "has_difference": abs(difference) > ROUNDING,
-            "move_line_ids": [Command.set(sorted(causes.get(partner.id, ())))],
+            "partner_id": row.key or False,
+            "expected_amount": row.expected,
+            "ledger_amount": row.ledger,
+            "difference": row.difference,
+            "has_difference": row.has_difference,
+            "move_line_ids": [Command.set(row.causes)],
+        } for row in rule.payer_rows(aged, manual, ledger, crossed, names, self.currency_id.round)]
+
+    def _manual_domain(self):
+        """The open items of manual entries (``rule.is_manual``): a plain entry none of ``rule.NOT_MANUAL``
+        made. The recovery's own entries are its doubtful reclassifications (411 -> 416 and back) and its
+        write-offs with their reopenings."""
+        company_domain = [("company_id", "=", self.company_id.id)]
+        writeoffs = self.env["essms.writeoff"].sudo().search([*company_domain, ("account_move_id", "!=", False)])
+        recovery = self.env["essms.doubtful.batch"].sudo().search(
+            [*company_domain, ("account_move_id", "!=", False)]).account_move_id
+        recovery |= writeoffs.account_move_id | writeoffs.reopen_move_ids
+        made_by = {
+            rule.PAYMENT: ("move_id.origin_payment_id", "=", False),
+            rule.STATEMENT_LINE: ("move_id.statement_line_id", "=", False),
+            rule.RUN: ("move_id.essms_run_id", "=", False),
+            rule.RECOVERY: ("move_id", "not in", recovery.ids),
         }
+        return [("move_id.move_type", "=", rule.ENTRY), *(made_by[source] for source in rule.NOT_MANUAL)]
 
 
 class EssmsAccountingReciprocityLine(models.TransientModel):
@@ -277,10 +274,10 @@ class EssmsAccountingReciprocityLine(models.TransientModel):
             domain = [("id", "in", self.move_line_ids.ids)]
         elif self.kind == "journal":
             domain = [("journal_id", "=", self.journal_id.id), ("date", ">=", wizard.date_from),
-                      ("date", "<=", wizard.date_to), ("account_id.account_type", "in", INCOME_TYPES)]
+                      ("date", "<=", wizard.date_to), ("account_id.account_type", "in", rule.REVENUE_ACCOUNTS)]
         else:
             domain = [("company_id", "=", wizard.company_id.id), ("partner_id", "=", self.partner_id.id),
-                      ("account_id.account_type", "=", "asset_receivable"), ("parent_state", "=", "posted"),
+                      ("account_id.account_type", "in", rule.RECEIVABLE_ACCOUNTS), ("parent_state", "=", "posted"),
                       ("date", "<=", wizard.date_to)]
         return {
             "type": "ir.actions.act_window",
