@@ -232,7 +232,7 @@ bench: setup
 # tools/bench_dunning.py, in a database of its own. It comes from PyPI as a pinned 18.0 wheel, downloaded with
 # `pip download --no-deps` and unpacked into $(ADDONS) like the SEPA modules (it depends on base, account and mail
 # only; nothing but its own database installs it). Not part of `make test` nor of `make bench`: at full size the
-# peer takes ten minutes or more. PEERS_ARGS="--debtors 1000 --invoices 5000" runs a smaller one;
+# peer takes ten minutes on an idle machine, 45 under a load of 15. PEERS_ARGS="--debtors 1000 --invoices 5000" runs a smaller one;
 # "--reuse" keeps the database already made (tools/bench_peers.py --help).
 PEER_PACKAGES := odoo-addon-account_credit_control==18.0.2.0.2.6
 PEER_DIR    := $(BUILD)/oca-peers
