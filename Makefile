@@ -226,6 +226,38 @@ bench: setup
 	$(PYTHON) tools/bench_dashboard.py $(CONF) --database $(BENCH_DB)
 	$(PYTHON) tools/bench_desk.py $(CONF) --database $(BENCH_DB) --reuse
 
+## Peers in the same run (OCA) ------------------------------------------------------------------------
+
+# OCA's account_credit_control, the nearest peer of the dunning proposal, timed on the same generated invoices as
+# tools/bench_dunning.py, in a database of its own. It comes from PyPI as a pinned 18.0 wheel, downloaded with
+# `pip download --no-deps` and unpacked into $(ADDONS) like the SEPA modules (it depends on base, account and mail
+# only; nothing but its own database installs it). Not part of `make test` nor of `make bench`: at full size the
+# peer takes ten minutes on an idle machine, 45 under a load of 15. PEERS_ARGS="--debtors 1000 --invoices 5000" runs a smaller one;
+# "--reuse" keeps the database already made (tools/bench_peers.py --help).
+PEER_PACKAGES := odoo-addon-account_credit_control==18.0.2.0.2.6
+PEER_DIR    := $(BUILD)/oca-peers
+PEERS_DB    ?= $(BENCH_DB)_peers
+PEERS_ARGS  ?=
+
+.PHONY: oca-peers bench-peers
+
+oca-peers: setup $(BUILD)/oca-peers.stamp
+
+$(BUILD)/oca-peers.stamp: Makefile
+	@rm -rf $(PEER_DIR) && mkdir -p $(PEER_DIR)/wheels $(PEER_DIR)/unpacked
+	@$(PYTHON) -m pip download --quiet --disable-pip-version-check --no-deps -d $(PEER_DIR)/wheels $(PEER_PACKAGES)
+	@for wheel in $(PEER_DIR)/wheels/odoo_addon_*.whl; do \
+		$(PYTHON) -m zipfile -e $$wheel $(PEER_DIR)/unpacked || exit 1; done
+	@for module in $(PEER_DIR)/unpacked/odoo/addons/*; do \
+		rm -rf $(ADDONS)/$$(basename $$module); mv $$module $(ADDONS)/ || exit 1; done
+	@$(PYTHON) -c "import odoo.release; assert odoo.release.version_info[:2] == (18, 0), odoo.release.version" \
+		|| { echo "ERROR: import odoo is broken after unpacking the OCA modules" >&2; exit 1; }
+	@echo "OCA peer modules unpacked into $(ADDONS): $$(ls $(PEER_DIR)/wheels | tr '\n' ' ')"
+	@touch $@
+
+bench-peers: oca-peers
+	$(PYTHON) tools/bench_peers.py $(CONF) --database $(PEERS_DB) $(PEERS_ARGS)
+
 ## Translations ---------------------------------------------------------------------------------------
 
 # Regenerate i18n/essms_billing.pot from the test database (make test-db first) and list what fr.po lacks.
