@@ -4,8 +4,9 @@
 Usage: bench.py ODOO_CONF [--database essms_bench] [--beneficiaries 2000] [--establishments 10]
                 [--fresh | --warm] [--keep] [--no-components]
 
-Default (both): drop and recreate DATABASE with essms_billing installed without demo (`make create-db`),
-make its company the French demo association, generate the beneficiaries (models/essms_demo_generator.py,
+Default (both): drop and recreate DATABASE with essms_billing and the demo addon installed without demo data
+(`make create-db MODULES=essms_billing,essms_billing_demo`), make its company the French demo association,
+generate the beneficiaries (demo_addon/essms_billing_demo/models/essms_demo_generator.py,
 a year of absences up to the first day of this month), bill part of it in components to several payers (each
 FAM's care per day to the CPAM, one foyer d'hébergement made a MAS, one foyer de vie an EHPAD: ``--no-components``
 leaves them out), then bill two months: the first on the brand-new
@@ -280,10 +281,13 @@ def report(title, rows):
 
 
 def create_database(database):
-    """`make create-db`: the Makefile's own way, so the bench database is a fresh install like the others."""
+    """`make create-db`: the Makefile's own way, so the bench database is a fresh install like the others; the demo
+    addon is installed without its data, for its generator."""
     start = time.perf_counter()
     subprocess.run(
-        ["make", "--no-print-directory", "-C", str(ROOT), "create-db", "DB=%s" % database, "DEMO=0"], check=True
+        ["make", "--no-print-directory", "-C", str(ROOT), "create-db", "DB=%s" % database, "DEMO=0",
+         "MODULES=essms_billing,essms_billing_demo"],
+        check=True,
     )
     return time.perf_counter() - start
 
