@@ -97,7 +97,7 @@ class EssmsBillingRun(models.Model):
         help="The decision whose recall this run bills.",
     )
     invoice_date = fields.Date(
-        string="Invoice date",
+        string="Invoicing date",
         default=fields.Date.context_today,
         copy=False,
         tracking=True,
