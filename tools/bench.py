@@ -129,16 +129,18 @@ class Bench:
                   "payer_rule": "health_fund"} for fam in fams]
                 + [{**common, "name": "Forfait journalier – %s" % mas.name, "establishment_id": mas.id,
                     "component": "fjh", "payer_rule": "resident"}]
-                + [{**common, "name": "APA (dotation) – %s" % ehpad.name, "establishment_id": ehpad.id,
+                + [{**common, "name": "APA (dotation) – %s" % home.name, "establishment_id": home.id,
                     "component": "dependency", "payer_rule": "agreement_payer",
-                    "payer_id": agreements.filtered(lambda a: a.establishment_id == ehpad)[:1].payer_id.id}]
+                    "payer_id": agreements.filtered(lambda a, home=home: a.establishment_id == home)[:1].payer_id.id}
+                   for home in ehpad]  # none with a single foyer de vie (--establishments 3)
             )
             tariffs = [{"agreement_id": agreement.id, "kind": "care", "accommodation": accommodation,
                         "date_from": start, "amount": 72.35}
                        for agreement in new.filtered(lambda a: a.component == "care")
                        for accommodation in ("full_board", "weekly_board", "temporary", "day_care")]
-            tariffs += [{"agreement_id": new[-1].id, "kind": "dependency", "gir_group": gir, "date_from": start,
-                         "amount": amount} for gir, amount in (("1_2", 23.10), ("3_4", 14.66), ("5_6", 6.22))]
+            tariffs += [{"agreement_id": agreement.id, "kind": "dependency", "gir_group": gir, "date_from": start,
+                         "amount": amount} for gir, amount in (("1_2", 23.10), ("3_4", 14.66), ("5_6", 6.22))
+                        for agreement in new.filtered(lambda a: a.component == "dependency")]
             env["essms.tariff"].create(tariffs)
             stays = env["essms.stay"].search([("establishment_id", "in", (fams | mas | ehpad).ids)])
             situations = []
