@@ -8,6 +8,8 @@ CHECKOUT_ID := $(shell printf '%s' "$(CURDIR)" | md5sum | cut -c1-8)
 BUILD       ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/essms_billing/$(notdir $(CURDIR))-$(CHECKOUT_ID)
 ADDONS      := $(BUILD)/addons
 ADDON_LINK  := $(ADDONS)/essms_billing
+# The demo is an addon of its own (demo_addon/essms_billing_demo): never installed in a customer's database.
+DEMO_LINK   := $(ADDONS)/essms_billing_demo
 CONF        := $(BUILD)/odoo.conf
 ODOO        := $(PYTHON) -m odoo
 DEMO_DB     ?= essms_demo
@@ -20,7 +22,7 @@ export HTTP_PORT
 
 ## Set-up ---------------------------------------------------------------------------------------------
 
-setup: check-odoo python-deps system-deps postgres $(CONF)
+setup: check-odoo python-deps system-deps postgres $(CONF) $(DEMO_LINK)
 
 check-odoo:
 	@$(PYTHON) tools/odoo_env.py check
@@ -66,6 +68,10 @@ $(ADDON_LINK):
 	@mkdir -p $(ADDONS)
 	@ln -sfn $(CURDIR) $(ADDON_LINK)
 
+$(DEMO_LINK):
+	@mkdir -p $(ADDONS)
+	@ln -sfn $(CURDIR)/demo_addon/essms_billing_demo $(DEMO_LINK)
+
 $(CONF): tools/odoo_env.py | $(ADDON_LINK)
 	@mkdir -p $(BUILD)
 	@$(PYTHON) tools/odoo_env.py config $(CONF) $(ADDONS)
@@ -80,16 +86,26 @@ demo-db: setup
 		$(MAKE) --no-print-directory create-db DB=$(DEMO_DB) DEMO=1; \
 	fi
 
-# DB=name DEMO=1|0: a fresh database with essms_billing installed, in French.
+# The modules installed with DEMO=1 (their demo data loaded); with DEMO=0, MODULES, without any demo data. The
+# benches and the test database install the demo addon without its data: its generator makes their beneficiaries.
+DEMO_MODULES ?= essms_billing,essms_billing_demo
+MODULES     ?= essms_billing
+INSTALL     = $(if $(filter 1,$(DEMO)),$(DEMO_MODULES),$(MODULES))
+
+# DB=name DEMO=1|0 [MODULES=a,b]: a fresh database with essms_billing installed, in French.
 create-db: setup
 	@dropdb --if-exists $(DB)
 	@rm -f $(BUILD)/$(DB).log
-	@echo "Creating database $(DB) (demo=$(DEMO)) — $(if $(filter 1,$(DEMO)),5 to 10 minutes with the demo data,3 to 8 minutes) on a 2-core machine"
+	@echo "Creating database $(DB) with $(INSTALL) (demo=$(DEMO)) — $(if $(filter 1,$(DEMO)),5 to 10 minutes with the demo data,3 to 8 minutes) on a 2-core machine"
 	@start=$$(date +%s); \
-	$(ODOO) -c $(CONF) -d $(DB) -i essms_billing --load-language=fr_FR --stop-after-init \
+	$(ODOO) -c $(CONF) -d $(DB) -i $(INSTALL) --load-language=fr_FR --stop-after-init \
 		$(if $(filter 1,$(DEMO)),,--without-demo=all) --logfile=$(BUILD)/$(DB).log \
 		|| { tail -50 $(BUILD)/$(DB).log; exit 1; }; \
-	if grep -E " (ERROR|CRITICAL) |failed to install" $(BUILD)/$(DB).log; then echo "ERROR: installing essms_billing in $(DB) logged errors (see $(BUILD)/$(DB).log)" >&2; exit 1; fi; \
+	if grep -E " (ERROR|CRITICAL) |failed to install" $(BUILD)/$(DB).log; then echo "ERROR: installing $(INSTALL) in $(DB) logged errors (see $(BUILD)/$(DB).log)" >&2; exit 1; fi; \
+	for module in $$(echo $(INSTALL) | tr ',' ' '); do \
+		psql -Atc "select state from ir_module_module where name='$$module'" $(DB) | grep -qx installed \
+			|| { echo "ERROR: $$module is not installed in $(DB) (see $(BUILD)/$(DB).log)" >&2; exit 1; }; \
+	done; \
 	$(PYTHON) tools/set_french.py $(CONF) $(DB) || exit 1; \
 	elapsed=$$(( $$(date +%s) - start )); \
 	echo "Database $(DB) created in $$((elapsed / 60)) min $$((elapsed % 60)) s"
@@ -108,18 +124,22 @@ clean-demo:
 lint: python-deps
 	$(PYTHON) -m ruff check .
 	cd $(ADDONS) && $(PYTHON) -m pylint --rcfile=$(CURDIR)/.pylintrc essms_billing essms_billing/bridges/essms_billing_sepa
+# The demo generator is one model spread over a file per scenario (merged by other branches file by file).
+	cd $(ADDONS) && $(PYTHON) -m pylint --rcfile=$(CURDIR)/.pylintrc --disable=consider-merging-classes-inherited \
+		essms_billing/demo_addon/essms_billing_demo
 
+# The demo addon without its data: its tests (the generator, the demo's scenarios) run in the main suite.
 test-db: setup
-	@$(MAKE) --no-print-directory create-db DB=$(TEST_DB) DEMO=0
+	@$(MAKE) --no-print-directory create-db DB=$(TEST_DB) DEMO=0 MODULES=essms_billing,essms_billing_demo
 
 PYTEST := $(PYTHON) -m pytest -p no:cacheprovider --odoo-config=$(CONF) --odoo-http --rootdir=$(ADDON_LINK)
 
 # The demo data must load into a fresh database exactly as `make run` loads it, and the README's "Demo walkthrough"
-# must work on it: tests/test_walkthrough.py clicks it in headless Chromium as the operator and the director do
+# must work on it: demo_addon/essms_billing_demo/tests/test_walkthrough.py clicks it in headless Chromium as the operator and the director do
 # (the main suite skips those tests: its database has no demo). The database is dropped afterwards, pass or fail.
 test-demo: setup
 	@$(MAKE) --no-print-directory create-db DB=$(DEMO_CHECK_DB) DEMO=1
-	@status=0; $(PYTEST) -p no:logging -s --odoo-database=$(DEMO_CHECK_DB) $(ADDON_LINK)/tests/test_walkthrough.py || status=$$?; \
+	@status=0; $(PYTEST) -p no:logging -s --odoo-database=$(DEMO_CHECK_DB) $(DEMO_LINK)/tests/test_walkthrough.py || status=$$?; \
 		dropdb --if-exists $(DEMO_CHECK_DB); exit $$status
 
 # The demo install and its walkthrough run beside the linters, the test database and the main suite (two cores: about
@@ -138,7 +158,7 @@ test: setup oca-sepa
 	echo "Demo install and walkthrough started beside the main suite (port $(WALK_PORT), log $(BUILD)/walkthrough.log)"; \
 	main=0; $(MAKE) --no-print-directory lint test-db i18n-check || main=$$?; \
 	if [ $$main = 0 ]; then \
-		$(PYTEST) --odoo-database=$(TEST_DB) $(ADDON_LINK)/tests $(PYTEST_ARGS) 2>&1 | tee $(BUILD)/main-suite.log || main=$$?; \
+		$(PYTEST) --odoo-database=$(TEST_DB) $(ADDON_LINK)/tests $(DEMO_LINK)/tests $(PYTEST_ARGS) 2>&1 | tee $(BUILD)/main-suite.log || main=$$?; \
 	fi; \
 	wait $$walk_pid; walk=$$(cat $(BUILD)/walkthrough.rc 2>/dev/null || echo 1); \
 	echo; echo "=== Demo install and README walkthrough (ran beside the main suite) ==="; cat $(BUILD)/walkthrough.log; \
@@ -260,15 +280,26 @@ bench-peers: oca-peers
 
 ## Translations ---------------------------------------------------------------------------------------
 
-# Regenerate i18n/essms_billing.pot from the test database (make test-db first) and list what fr.po lacks.
+DEMO_I18N   := demo_addon/essms_billing_demo/i18n
+
+# Regenerate i18n/essms_billing.pot (and the demo addon's) from the test database (make test-db first) and list
+# what fr.po lacks.
 pot: setup
 	$(ODOO) -c $(CONF) -d $(TEST_DB) --i18n-export=i18n/essms_billing.pot --modules=essms_billing --stop-after-init
+	$(ODOO) -c $(CONF) -d $(TEST_DB) --i18n-export=$(DEMO_I18N)/essms_billing_demo.pot --modules=essms_billing_demo \
+		--stop-after-init
 	$(PYTHON) tools/check_po.py i18n/essms_billing.pot
+	$(PYTHON) tools/check_po.py --committed $(DEMO_I18N)/essms_billing_demo.pot $(DEMO_I18N)/essms_billing_demo.pot \
+		$(DEMO_I18N)/fr.po
 
 # Every user-facing string of the installed addon must be in the .pot and translated in fr.po.
 i18n-check: setup
 	@$(ODOO) -c $(CONF) -d $(TEST_DB) --i18n-export=$(BUILD)/essms_billing.pot --modules=essms_billing --stop-after-init
 	$(PYTHON) tools/check_po.py $(BUILD)/essms_billing.pot
+	@$(ODOO) -c $(CONF) -d $(TEST_DB) --i18n-export=$(BUILD)/essms_billing_demo.pot --modules=essms_billing_demo \
+		--stop-after-init
+	$(PYTHON) tools/check_po.py --committed $(DEMO_I18N)/essms_billing_demo.pot $(BUILD)/essms_billing_demo.pot \
+		$(DEMO_I18N)/fr.po
 
 clean:
 	rm -rf $(BUILD)

@@ -108,9 +108,6 @@
         "views/essms_account_statement_views.xml",
         "reports/report_account_statement.xml",
     ],
-    "demo": [
-        "demo/essms_demo.xml",
-    ],
     "assets": {
         "web.assets_backend": [
             "essms_billing/static/src/views/*.js",

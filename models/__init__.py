@@ -35,13 +35,6 @@ from . import essms_billing_run_public
 from . import essms_closing_mixin
 from . import essms_component
 from . import essms_debtor_third_party
-from . import essms_demo_allocation
-from . import essms_demo_components
-from . import essms_demo_generator
-from . import essms_demo_legal
-from . import essms_demo_public
-from . import essms_demo_recovery
-from . import essms_demo_writeoff
 from . import essms_doubtful
 from . import essms_dunning_letter
 from . import essms_dunning_letter_line

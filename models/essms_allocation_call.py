@@ -172,9 +172,10 @@ class EssmsAllocationCall(models.Model):
                 calls._call_month(agreements, today.year, today.month, raise_on_error=False)
 
     @transition
-    def _call_month(self, agreements, year, month, raise_on_error=True):
+    def _call_month(self, agreements, year, month, raise_on_error=True, invoice_date=None):
         """Call ``month`` of ``year`` for ``agreements``: the engine gives each call's lines, one invoice per
-        agreement is created and posted to its financing body in the establishment's sales journal.
+        agreement is created and posted to its financing body in the establishment's sales journal, dated
+        ``invoice_date`` (today by default).
 
         Months already called are skipped. Bad input (no allocation for the year nor for the previous year, no
         sales journal) raises one message naming every agreement, nothing written; with ``raise_on_error`` False
@@ -218,7 +219,7 @@ class EssmsAllocationCall(models.Model):
             for agreement, message in errors:
                 _logger.warning("Allocation call: %s", message)
                 agreement.sudo().message_post(body=message)
-        return self._create_calls(prepared)
+        return self._create_calls(prepared, invoice_date)
 
     @transition
     def _regularise(self, allocations):
@@ -307,12 +308,12 @@ class EssmsAllocationCall(models.Model):
             called.setdefault(agreement_id, {})[month] = to_decimal(amount)
         return called
 
-    def _create_calls(self, prepared):
+    def _create_calls(self, prepared, invoice_date=None):
         """One invoice per call, created and posted in one batch, then the calls; a concurrent call of the same
         month makes the whole batch fail (unique index), nothing half-written."""
         if not prepared:
             return self.browse()
-        today = self.env.context.get("essms_invoice_date") or fields.Date.context_today(self)
+        today = invoice_date or fields.Date.context_today(self)
         vals_list = [self._prepare_invoice_vals(agreement, allocation, result, today)
                      for agreement, allocation, result in prepared]
         try:

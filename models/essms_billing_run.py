@@ -96,6 +96,14 @@ class EssmsBillingRun(models.Model):
         readonly=True,
         help="The decision whose recall this run bills.",
     )
+    invoice_date = fields.Date(
+        string="Invoicing date",
+        default=fields.Date.context_today,
+        copy=False,
+        tracking=True,
+        help="Date of the invoices and credit notes the run creates: today by default, to change before invoicing "
+        "when they must bear another day (the month's usual invoicing day, for instance).",
+    )
     state = fields.Selection(
         selection=[("draft", "Draft"), ("computed", "Computed"), ("invoiced", "Invoiced"), ("cancelled", "Cancelled")],
         default="draft",
@@ -890,8 +898,8 @@ class EssmsBillingRun(models.Model):
         if refund:
             for command in move_lines:
                 command[2]["price_unit"] = -command[2]["price_unit"]
-        # The day of invoicing; the demo generator replays past months with the day they were invoiced.
-        invoice_date = self.env.context.get("essms_invoice_date") or fields.Date.context_today(self)
+        # The run's invoice date; today for a run created before that field existed.
+        invoice_date = self.invoice_date or fields.Date.context_today(self)
         vals = {
             "move_type": "out_refund" if refund else "out_invoice",
             "partner_id": partner.id,

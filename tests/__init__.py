@@ -2,7 +2,6 @@
 from . import test_activity_statement
 from . import test_billing_run
 from . import test_billing_run_concurrency
-from . import test_demo_generator
 from . import test_funding_decision
 from . import test_recall_run
 from . import test_referential

@@ -52,13 +52,13 @@ class TestAllocation(BillingCommon):
         calls = cls.env["essms.allocation.call"].with_user(cls.operator)
         both = (cls.agreement_h | cls.agreement_late).with_user(cls.operator)
         for month in (1, 2, 3):
-            calls.with_context(essms_invoice_date=date(2026, month, 20))._call_month(both, 2026, month)
+            calls._call_month(both, 2026, month, invoice_date=date(2026, month, 20))
         cls.arrete_2026 = Allocation.create({
             "agreement_id": cls.agreement_h.id, "year": 2026, "amount": 1248000.0, "arrete_ref": "ARS-2026-04",
             "date_notified": date(2026, 4, 8),
         })
         for month in range(4, 13):
-            calls.with_context(essms_invoice_date=date(2026, month, 20))._call_month(both, 2026, month)
+            calls._call_month(both, 2026, month, invoice_date=date(2026, month, 20))
         cls.calls_h = cls.env["essms.allocation.call"].search([("agreement_id", "=", cls.agreement_h.id)])
         cls.calls_late = cls.env["essms.allocation.call"].search([("agreement_id", "=", cls.agreement_late.id)])
 

@@ -90,6 +90,20 @@ class TestBillingRun(BillingCommon):
         )
         self.assertEqual(payer.move_id, departement_move)
 
+    @freeze_time("2025-08-05")
+    def test_invoices_bear_the_run_invoicing_date(self):
+        """The run's *Date de facturation*: today by default, changed before invoicing, on every invoice."""
+        stay = self._create_resident("Martin")
+        run = self._billed(self.establishment, JULY)
+        self.assertEqual(run.invoice_date, date(2025, 8, 5), "today by default")
+        run.invoice_date = date(2025, 8, 3)
+        run.action_invoice()
+        self.assertEqual(run.state, "invoiced")
+        self.assertEqual(set(run.move_ids.mapped("invoice_date")), {date(2025, 8, 3)})
+        departement_move = run.move_ids.filtered(lambda move: move.partner_id == self.departement)
+        self.assertEqual(departement_move.essms_beneficiary_id, stay.beneficiary_id)
+        self.assertEqual(departement_move.invoice_date_due, date(2025, 9, 2), "30 days after the invoicing date")
+
     def test_example_d_quota_policy(self):
         quota = self.policy.copy({"name": "Quota 105", "threshold_scope": "once_a_year", "quota_days": 105})
         establishment = self._create_establishment("FQ", "Foyer quota", policy=quota)

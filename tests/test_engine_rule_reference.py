@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CITATION = re.compile(r"\b(billing|recovery)-rules §(\d+)(?:\.(\d+))?")
-SOURCES = ("engine", "models", "wizards", "reports", "data", "views", "tests")
+SOURCES = ("engine", "models", "wizards", "reports", "data", "views", "tests", "demo_addon")
 
 
 def sections(name):

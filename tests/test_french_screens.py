@@ -127,23 +127,6 @@ class TestFrenchScreens(TransactionCase):
         self.assertNotIn("cp1252", selection.values())
         self.assertIn("Windows", selection["cp1252"])
 
-    def test_demo_writes_its_chatter_in_french(self):
-        """Odoo loads a module's translations after its data: the demo, generated during the installation, loads
-        the addon's French terms first, or its messages stay half English ("Payment advice créé")."""
-        model = self.env["ir.model"]._get("essms.remittance")
-        self.env.cr.execute(
-            "UPDATE ir_model SET name = jsonb_build_object('en_US', name->>'en_US') WHERE id = %s", [model.id]
-        )
-        model.invalidate_recordset(["name"])
-        self.assertEqual(model.with_context(lang="fr_FR").name, "Payment advice", "as during the installation")
-        self.env["essms.demo.generator"]._load_french_terms()
-        model.invalidate_recordset(["name"])
-        self.assertEqual(model.with_context(lang="fr_FR").name, "Avis de paiement")
-        remittance = self.env["essms.remittance"].with_context(lang="fr_FR").create({
-            "partner_id": self.env["res.partner"].create({"name": "Département"}).id,
-        })
-        self.assertIn("Avis de paiement créé", remittance.message_ids[-1:].body or "")
-
     def test_chatter_creation_message_agrees_with_the_record(self):
         """Odoo's "%s créé" whatever the noun gave "Campagne de relance créé": each model says its own sentence."""
         from odoo.addons.essms_billing.models.mail_thread import CREATION_MESSAGES

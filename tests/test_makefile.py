@@ -50,3 +50,31 @@ def test_bench_peers_unpacks_the_pinned_peer_and_keeps_it_out_of_the_other_datab
     for target in (("create-db", "DB=essms_x", "DEMO=0"), ("bench",)):
         other = dry_run(*target, "BUILD=%s" % tmp_path).replace(str(tmp_path), "BUILD")
         assert "credit_control" not in other and "bench_peers" not in other and "oca-peers" not in other, other
+
+
+def installed_modules(out):
+    """The ``-i`` argument of the Odoo command that creates a database, and whether it loads demo data."""
+    [command] = [line for line in out.replace("\\\n", " ").splitlines() if "-m odoo" in line and " -i " in line]
+    return command.split(" -i ", 1)[1].split()[0], "--without-demo=all" not in command
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="make is not installed")
+def test_the_demo_database_installs_the_demo_addon_with_its_data():
+    """The demo is an addon of its own: `make run` (create-db DEMO=1) installs it beside essms_billing."""
+    assert installed_modules(dry_run("create-db", "DB=essms_x", "DEMO=1")) == ("essms_billing,essms_billing_demo", True)
+    out = dry_run("create-db", "DB=essms_x", "DEMO=1", "DEMO_MODULES=essms_billing,essms_billing_demo,other")
+    assert installed_modules(out) == ("essms_billing,essms_billing_demo,other", True)
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="make is not installed")
+def test_a_database_without_demo_has_the_production_addon_alone():
+    assert installed_modules(dry_run("create-db", "DB=essms_x", "DEMO=0")) == ("essms_billing", False)
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="make is not installed")
+def test_the_test_and_bench_databases_have_the_generator_without_demo_data():
+    """The test database and the benches' need the demo addon's generator, not its data."""
+    out = dry_run("test-db", "TEST_DB=essms_x")
+    assert installed_modules(out) == ("essms_billing,essms_billing_demo", False), out
+    bench = (ADDON / "tools" / "bench.py").read_text()
+    assert '"MODULES=essms_billing,essms_billing_demo"' in bench

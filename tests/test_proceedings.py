@@ -289,19 +289,3 @@ class TestBailiffFile(LegalCommon):
         stranger = self._create_payer("Famille Sans Dette", kind="family")
         with self.assertRaises(UserError):
             stranger.with_user(self.operator)._essms_make_bailiff_file()
-
-
-@tagged("post_install", "-at_install")
-class TestLegalDemo(LegalCommon):
-    def test_demo_has_one_claim_in_each_situation(self):
-        with freeze_time("2026-12-01"):
-            made = self.env["essms.demo.generator"]._setup_legal_scenarios(self.company.id)
-        self.assertEqual(made["mediation"].essms_prescription_date, date(2027, 1, 2),
-                         "6 months at least after the mediation's end")
-        self.assertTrue(date(2026, 12, 1) < made["resident"].essms_prescription_date <= date(2027, 3, 1))
-        self.assertEqual(made["collective"].date_declaration_deadline, date(2027, 1, 11))
-        self.assertEqual(made["over_indebtedness"].date_contest_deadline, date(2026, 12, 26))
-        self.assertEqual(made["estate"].hold_ids.reason, "deceased")
-        self.assertEqual(made["small_claims"].date_answer_deadline, date(2026, 12, 24))
-        self.assertEqual((made["payment_order"].date_objection_deadline, made["payment_order"].date_formula_deadline),
-                         (date(2026, 12, 10), date(2027, 1, 10)))

@@ -4,8 +4,9 @@
 Usage: bench.py ODOO_CONF [--database essms_bench] [--beneficiaries 2000] [--establishments 10]
                 [--fresh | --warm] [--keep] [--no-components]
 
-Default (both): drop and recreate DATABASE with essms_billing installed without demo (`make create-db`),
-make its company the French demo association, generate the beneficiaries (models/essms_demo_generator.py,
+Default (both): drop and recreate DATABASE with essms_billing and the demo addon installed without demo data
+(`make create-db MODULES=essms_billing,essms_billing_demo`), make its company the French demo association,
+generate the beneficiaries (demo_addon/essms_billing_demo/models/essms_demo_generator.py,
 a year of absences up to the first day of this month), bill part of it in components to several payers (each
 FAM's care per day to the CPAM, one foyer d'hébergement made a MAS, one foyer de vie an EHPAD: ``--no-components``
 leaves them out), then bill two months: the first on the brand-new
@@ -128,16 +129,18 @@ class Bench:
                   "payer_rule": "health_fund"} for fam in fams]
                 + [{**common, "name": "Forfait journalier – %s" % mas.name, "establishment_id": mas.id,
                     "component": "fjh", "payer_rule": "resident"}]
-                + [{**common, "name": "APA (dotation) – %s" % ehpad.name, "establishment_id": ehpad.id,
+                + [{**common, "name": "APA (dotation) – %s" % home.name, "establishment_id": home.id,
                     "component": "dependency", "payer_rule": "agreement_payer",
-                    "payer_id": agreements.filtered(lambda a: a.establishment_id == ehpad)[:1].payer_id.id}]
+                    "payer_id": agreements.filtered(lambda a, home=home: a.establishment_id == home)[:1].payer_id.id}
+                   for home in ehpad]  # none with a single foyer de vie (--establishments 3)
             )
             tariffs = [{"agreement_id": agreement.id, "kind": "care", "accommodation": accommodation,
                         "date_from": start, "amount": 72.35}
                        for agreement in new.filtered(lambda a: a.component == "care")
                        for accommodation in ("full_board", "weekly_board", "temporary", "day_care")]
-            tariffs += [{"agreement_id": new[-1].id, "kind": "dependency", "gir_group": gir, "date_from": start,
-                         "amount": amount} for gir, amount in (("1_2", 23.10), ("3_4", 14.66), ("5_6", 6.22))]
+            tariffs += [{"agreement_id": agreement.id, "kind": "dependency", "gir_group": gir, "date_from": start,
+                         "amount": amount} for gir, amount in (("1_2", 23.10), ("3_4", 14.66), ("5_6", 6.22))
+                        for agreement in new.filtered(lambda a: a.component == "dependency")]
             env["essms.tariff"].create(tariffs)
             stays = env["essms.stay"].search([("establishment_id", "in", (fams | mas | ehpad).ids)])
             situations = []
@@ -280,10 +283,13 @@ def report(title, rows):
 
 
 def create_database(database):
-    """`make create-db`: the Makefile's own way, so the bench database is a fresh install like the others."""
+    """`make create-db`: the Makefile's own way, so the bench database is a fresh install like the others; the demo
+    addon is installed without its data, for its generator."""
     start = time.perf_counter()
     subprocess.run(
-        ["make", "--no-print-directory", "-C", str(ROOT), "create-db", "DB=%s" % database, "DEMO=0"], check=True
+        ["make", "--no-print-directory", "-C", str(ROOT), "create-db", "DB=%s" % database, "DEMO=0",
+         "MODULES=essms_billing,essms_billing_demo"],
+        check=True,
     )
     return time.perf_counter() - start
 

@@ -5,7 +5,7 @@ Usage: bench_portal.py ODOO_CONF [--database essms_bench_portal] [--beneficiarie
                        [--reuse]
 
 Default: drop and recreate DATABASE without demo (`make create-db`), generate the beneficiaries as
-tools/bench.py does (models/essms_demo_generator.py), bill the month before last (statements, compute,
+tools/bench.py does (the demo addon's generator), bill the month before last (statements, compute,
 invoicing), then time, each in its own transaction: the portal export of that month for every
 establishment with the CD66 layout (XLSX) and with the compact layout (CSV, one column per day, which
 classifies every day again), once per département paying there; and the activity vs billing control of the

@@ -6,8 +6,8 @@ Usage: check_po.py [--committed POT] EXPORTED_POT [PO ...]
 EXPORTED_POT is the template Odoo exports from an installed database (`make pot`, `make test`).
 Each PO (default i18n/fr.po) must translate every msgid of it, keep its named placeholders, and
 carry no fuzzy entry; i18n/essms_billing.pot (or the --committed one) must hold the same msgids as the export.
-The code strings of bridges/ (addons of their own, with their own i18n/) are left out of essms_billing's export:
-Odoo finds them there because the bridges live inside this checkout.
+The code strings of bridges/ and demo_addon/ (addons of their own, with their own i18n/) are left out of
+essms_billing's export: Odoo finds them there because those addons live inside this checkout.
 """
 
 import re
@@ -25,7 +25,9 @@ def _key(entry):
 
 
 def _in_bridges(entry):
-    return bool(entry.occurrences) and all("/bridges/" in path for path, _line in entry.occurrences)
+    return bool(entry.occurrences) and all(
+        "/bridges/" in path or "/demo_addon/" in path for path, _line in entry.occurrences
+    )
 
 
 def check(exported_pot, po_paths, committed_pot=None):

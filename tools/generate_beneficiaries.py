@@ -5,7 +5,8 @@ Usage: generate_beneficiaries.py ODOO_CONF DATABASE N [--establishments E] [--se
 
 The data go into the database's main company, made the demo association first if it is not yet: about ten
 establishments (E), their payers, agreements and tariffs, N residents with stays, funding decisions and a
-year of absences (models/essms_demo_generator.py). Run it again to add N more.
+year of absences (demo_addon/essms_billing_demo/models/essms_demo_generator.py: the database needs the demo
+addon, e.g. `make create-db DB=name MODULES=essms_billing,essms_billing_demo`). Run it again to add N more.
 """
 
 import argparse
@@ -31,6 +32,9 @@ def main(argv=None):
     registry = odoo.modules.registry.Registry(args.database)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        if "essms.demo.generator" not in env:
+            sys.exit("%s has no essms_billing_demo: install it (make create-db DB=%s "
+                     "MODULES=essms_billing,essms_billing_demo)" % (args.database, args.database))
         generator = env["essms.demo.generator"]
         company = env.ref("base.main_company")
         if not company.siret:

@@ -11,11 +11,10 @@ from itertools import pairwise
 from dateutil.relativedelta import relativedelta
 from stdnum.fr import siret
 
+from odoo.addons.essms_billing.models.essms_funding_decision import DECISION_STATES
 from odoo.tests import TransactionCase
 from odoo.tests import new_test_user
 from odoo.tests import tagged
-
-from ..models.essms_funding_decision import DECISION_STATES
 
 DATE_REF = date(2026, 3, 16)
 
@@ -216,10 +215,12 @@ class TestDemoGenerator(TransactionCase):
         self.assertEqual(company.currency_id, self.env.ref("base.EUR"))
         self.assertTrue(siret.is_valid(company.siret))
         self.generator.generate(20, seed=7, company=company, date_ref=DATE_REF, xmlid_prefix="test_demo")
-        foyer_vie = self.env.ref("essms_billing.test_demo_establishment_foyer_vie")
+        foyer_vie = self.env.ref("essms_billing_demo.test_demo_establishment_foyer_vie")
         self.assertEqual((foyer_vie.kind, foyer_vie.company_id), ("foyer_vie", company))
-        self.assertEqual(self.env.ref("essms_billing.test_demo_payer_cd66").name, "Département des Pyrénées-Orientales")
-        self.assertEqual(self.env.ref("essms_billing.test_demo_policy_cd66").quota_days, 35)
+        self.assertEqual(
+            self.env.ref("essms_billing_demo.test_demo_payer_cd66").name, "Département des Pyrénées-Orientales"
+        )
+        self.assertEqual(self.env.ref("essms_billing_demo.test_demo_policy_cd66").quota_days, 35)
         # The establishment's invoices go to its own journal, on the French revenue account of services.
         self.assertTrue(foyer_vie.journal_id.default_account_id.with_company(company).code.startswith("706"))
 

@@ -11,11 +11,10 @@ from datetime import date
 from datetime import timedelta
 
 from odoo import Command
+from odoo.addons.essms_billing.models.essms_receivable_ageing import AGEING_DATE_KEY
 from odoo.tests import TransactionCase
 from odoo.tests import tagged
 from odoo.tools.pdf import OdooPdfFileReader
-
-from ..models.essms_receivable_ageing import AGEING_DATE_KEY
 
 # A Monday: the month before last (January) was invoiced on 3 February, less than 30 days ago.
 DATE_REF = date(2026, 3, 2)

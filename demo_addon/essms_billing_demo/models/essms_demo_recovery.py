@@ -20,8 +20,8 @@ from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.addons.essms_billing.engine.dates import public_holidays
 
-from ..engine.dates import public_holidays
 from .essms_demo_generator import PAYERS
 from .essms_demo_generator import make_siret
 

@@ -31,7 +31,7 @@ from odoo.tools.pdf import OdooPdfFileReader
 # The figures and timings of the walkthrough are logged at INFO, whatever the configuration's level: `make test` shows
 # them in its output, where the README's figures and the time of each tour are read.
 # Not this module's logger: the test cases log under it, and would all show at INFO.
-_logger = logging.getLogger("odoo.addons.essms_billing.walkthrough")
+_logger = logging.getLogger("odoo.addons.essms_billing_demo.walkthrough")
 _logger.setLevel(logging.INFO)
 
 SCREENSHOT = re.compile(r"^essms-screenshot:(\w+)$")
@@ -48,8 +48,8 @@ class TestWalkthrough(HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.operator = self.env.ref("essms_billing.user_demo_operateur", raise_if_not_found=False)
-        self.director = self.env.ref("essms_billing.user_demo_directeur", raise_if_not_found=False)
+        self.operator = self.env.ref("essms_billing_demo.user_demo_operateur", raise_if_not_found=False)
+        self.director = self.env.ref("essms_billing_demo.user_demo_directeur", raise_if_not_found=False)
         if not self.operator or not self.director:
             self.skipTest("needs the demo data, as `make run` installs it (make test runs it on the demo check db)")
         today = fields.Date.context_today(self.operator)
@@ -57,7 +57,7 @@ class TestWalkthrough(HttpCase):
         # The three establishments of the walkthrough's month; the ESAT is financed by a global allocation called as
         # twelfths, the FAM Les Aspres, the MAS and the EHPAD are billed in the section of the components.
         self.establishments = self.env["essms.establishment"].browse(
-            [self.env.ref("essms_billing.demo_establishment_%s" % kind).id
+            [self.env.ref("essms_billing_demo.demo_establishment_%s" % kind).id
              for kind in ("foyer_vie", "fam", "foyer_hebergement")]
         )
         self.assertEqual(len(self.establishments), 3, "The demo has three establishments billed per day.")
@@ -226,8 +226,8 @@ class TestWalkthrough(HttpCase):
         self.assertEqual(run.establishment_ids, fam | mas)
         self.assertFalse(run.line_ids.filtered("blocked"))
         days = (self.month + relativedelta(months=1) - self.month).days
-        cd66 = self.env.ref("essms_billing.demo_payer_cd66")
-        cpam = self.env.ref("essms_billing.demo_payer_cpam66")
+        cd66 = self.env.ref("essms_billing_demo.demo_payer_cd66")
+        cpam = self.env.ref("essms_billing_demo.demo_payer_cpam66")
 
         def invoices(name):
             moves = run.move_ids.filtered(lambda move: move.essms_beneficiary_id.name == name)
@@ -386,9 +386,9 @@ class TestWalkthrough(HttpCase):
     def test_demo_portfolio(self):
         """The second operator answers for the FAM and the foyer d'hébergement: her to-do has their two cards and
         her lists narrow to them; the first operator has no portfolio and sees every establishment."""
-        operatrice = self.env.ref("essms_billing.user_demo_operatrice")
-        mine = self.env.ref("essms_billing.demo_establishment_fam") | self.env.ref(
-            "essms_billing.demo_establishment_foyer_hebergement"
+        operatrice = self.env.ref("essms_billing_demo.user_demo_operatrice")
+        mine = self.env.ref("essms_billing_demo.demo_establishment_fam") | self.env.ref(
+            "essms_billing_demo.demo_establishment_foyer_hebergement"
         )
         self.assertEqual(self.env["essms.establishment"].search([("operator_ids", "in", operatrice.id)]), mine)
         desk = self.env["essms.operator.desk"].with_user(operatrice).create({})

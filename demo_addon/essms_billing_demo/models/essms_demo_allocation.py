@@ -14,8 +14,8 @@ from datetime import timedelta
 from odoo import api
 from odoo import fields
 from odoo import models
+from odoo.addons.essms_billing.engine.allocation import due_date
 
-from ..engine.allocation import due_date
 from .essms_demo_generator import make_siret
 
 ARS = {
@@ -88,7 +88,7 @@ class EssmsDemoGenerator(models.AbstractModel):
                     "agreement_id": agreement.id, "year": year, "amount": ARRETE_AMOUNT,
                     "arrete_ref": "ARS-OC-%d-0388" % year, "date_notified": notified,
                 })
-            calls |= Call.with_context(essms_invoice_date=due)._call_month(agreement, call_year, month)
+            calls |= Call._call_month(agreement, call_year, month, invoice_date=due)
         for call in calls.filtered(lambda call: call.date_due + PAYMENT_DELAY <= date_ref):
             env["account.payment.register"].with_context(
                 active_model="account.move", active_ids=call.move_id.ids

@@ -22,15 +22,14 @@ from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
-
-from ..engine.contribution import Resources
-from ..engine.contribution import minimum_left
-from ..engine.dates import public_holidays
-from ..engine.decisions import date_of_effect
-from ..engine.decisions import filing_deadline
+from odoo.addons.essms_billing.engine.contribution import Resources
+from odoo.addons.essms_billing.engine.contribution import minimum_left
+from odoo.addons.essms_billing.engine.dates import public_holidays
+from odoo.addons.essms_billing.engine.decisions import date_of_effect
+from odoo.addons.essms_billing.engine.decisions import filing_deadline
 
 TZ = "Europe/Paris"
-MODULE = "essms_billing"
+MODULE = "essms_billing_demo"
 
 # A fictitious association; +33 4 65 71 xx xx is a range ARCEP reserves for fiction, .example a reserved domain.
 COMPANY = {
@@ -791,7 +790,7 @@ class EssmsDemoGenerator(models.AbstractModel):
 
         Deterministic for a seed and a starting state, batched (one ``create`` per model) and relative to
         ``date_ref`` (today by default). ``xmlid_prefix`` gives the key records (establishments of the first
-        three kinds, payers, policies, mandataire services) xml ids ``essms_billing.<prefix>_…``.
+        three kinds, payers, policies, mandataire services) xml ids ``essms_billing_demo.<prefix>_…``.
         Returns the counts of what was created.
         """
         company = self._get_company(company or self.env.company)
@@ -832,11 +831,11 @@ class EssmsDemoGenerator(models.AbstractModel):
             month = (date_ref - relativedelta(months=months_back)).replace(day=1)
             statements = generator._validated_statements(establishments, month)
             run = generator.env["essms.billing.run"].create(
-                {"company_id": company.id, "period_start": month,
+                {"company_id": company.id, "period_start": month, "invoice_date": generator._invoicing_day(month),
                  "establishment_ids": [Command.set(establishments.ids)]}
             )
             run.action_compute()
-            run.with_context(essms_invoice_date=generator._invoicing_day(month)).action_invoice()
+            run.action_invoice()
             runs |= run
         foyer_vie = establishments.filtered(lambda establishment: establishment.kind == "foyer_vie")[:1]
         tariffs = generator._record_retroactive_decree(foyer_vie, month, date_ref)
@@ -913,11 +912,13 @@ class EssmsDemoGenerator(models.AbstractModel):
         return self.env["res.company"].browse(int(company)).exists().ensure_one()
 
     def _load_french_terms(self):
-        """The addon's French terms, loaded before the demo writes anything: Odoo loads a module's translations
+        """The addons' French terms, loaded before the demo writes anything: Odoo loads a module's translations
         after its data, and what the demo writes now is kept as text (chatter messages such as "Avis de paiement
         créé", names of runs), which would stay half English."""
         if self._french():
-            self.env["ir.module.module"]._load_module_terms(["essms_billing"], ["fr_FR"], overwrite=True)
+            self.env["ir.module.module"]._load_module_terms(
+                ["essms_billing", "essms_billing_demo"], ["fr_FR"], overwrite=True
+            )
             self.env.registry.clear_cache()  # the translations of the code are cached per module and language
 
     def _french(self):

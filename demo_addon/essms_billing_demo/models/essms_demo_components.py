@@ -89,8 +89,8 @@ class EssmsDemoGenerator(models.AbstractModel):
             mail_create_nosubscribe=True, tracking_disable=True, lang="fr_FR" if french else self.env.lang
         )
         env = generator.env
-        payers = {key: env.ref("essms_billing.demo_payer_%s" % key) for key in ("cd66", "cd34", "cpam66")}
-        policy = env.ref("essms_billing.demo_policy_cd66")
+        payers = {key: env.ref("essms_billing_demo.demo_payer_%s" % key) for key in ("cd66", "cd34", "cpam66")}
+        policy = env.ref("essms_billing_demo.demo_policy_cd66")
         payers["mutuelle"] = env["res.partner"].create({
             **MUTUELLE, "is_company": True, "essms_payer_kind": "other", "company_id": company.id,
             "country_id": env.ref("base.fr").id, **({"lang": "fr_FR"} if french else {}),
@@ -101,13 +101,13 @@ class EssmsDemoGenerator(models.AbstractModel):
         month = (date_ref - relativedelta(months=2)).replace(day=1)
         all_establishments = env["essms.establishment"].browse([e.id for e in establishments.values()])
         generator._validated_statements(all_establishments, month)
+        invoice_day = generator._invoicing_day(month)
         run = env["essms.billing.run"].create(
-            {"company_id": company.id, "period_start": month,
+            {"company_id": company.id, "period_start": month, "invoice_date": invoice_day,
              "establishment_ids": [Command.set(all_establishments.ids)]}
         )
         run.action_compute()
-        invoice_day = generator._invoicing_day(month)
-        run.with_context(essms_invoice_date=invoice_day).action_invoice()
+        run.action_invoice()
         moves = run.move_ids.filtered(lambda move: move.state == "posted" and move.amount_residual)
         if moves:
             env["account.payment.register"].with_context(active_model="account.move", active_ids=moves.ids).create(
