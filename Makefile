@@ -13,6 +13,9 @@ ODOO        := $(PYTHON) -m odoo
 DEMO_DB     ?= essms_demo
 TEST_DB     ?= essms_test
 DEMO_CHECK_DB ?= essms_demo_check
+# What a demo database installs (`make run`, `make test-demo`): the addon and OCA's SEPA direct debit, with which the
+# bridge essms_billing_sepa installs itself (its demo: the mandates and a month's debit order; see `make oca-sepa`).
+DEMO_MODULES ?= essms_billing,account_banking_sepa_direct_debit
 HTTP_PORT   ?= 8069
 export HTTP_PORT
 
@@ -73,7 +76,7 @@ $(CONF): tools/odoo_env.py | $(ADDON_LINK)
 ## Demo database --------------------------------------------------------------------------------------
 
 # A French database: fr_FR loaded and set for admin, French chart of accounts, demo data.
-demo-db: setup
+demo-db: setup oca-sepa
 	@if psql -Atc "select 1 from pg_database where datname='$(DEMO_DB)'" postgres | grep -q 1; then \
 		echo "Demo database $(DEMO_DB) exists (make clean-demo to rebuild it)"; \
 	else \
@@ -86,7 +89,7 @@ create-db: setup
 	@rm -f $(BUILD)/$(DB).log
 	@echo "Creating database $(DB) (demo=$(DEMO)) — $(if $(filter 1,$(DEMO)),5 to 10 minutes with the demo data,3 to 8 minutes) on a 2-core machine"
 	@start=$$(date +%s); \
-	$(ODOO) -c $(CONF) -d $(DB) -i essms_billing --load-language=fr_FR --stop-after-init \
+	$(ODOO) -c $(CONF) -d $(DB) -i $(if $(filter 1,$(DEMO)),$(DEMO_MODULES),essms_billing) --load-language=fr_FR --stop-after-init \
 		$(if $(filter 1,$(DEMO)),,--without-demo=all) --logfile=$(BUILD)/$(DB).log \
 		|| { tail -50 $(BUILD)/$(DB).log; exit 1; }; \
 	if grep -E " (ERROR|CRITICAL) |failed to install" $(BUILD)/$(DB).log; then echo "ERROR: installing essms_billing in $(DB) logged errors (see $(BUILD)/$(DB).log)" >&2; exit 1; fi; \
@@ -117,7 +120,7 @@ PYTEST := $(PYTHON) -m pytest -p no:cacheprovider --odoo-config=$(CONF) --odoo-h
 # The demo data must load into a fresh database exactly as `make run` loads it, and the README's "Demo walkthrough"
 # must work on it: tests/test_walkthrough.py clicks it in headless Chromium as the operator and the director do
 # (the main suite skips those tests: its database has no demo). The database is dropped afterwards, pass or fail.
-test-demo: setup
+test-demo: setup oca-sepa
 	@$(MAKE) --no-print-directory create-db DB=$(DEMO_CHECK_DB) DEMO=1
 	@status=0; $(PYTEST) -p no:logging -s --odoo-database=$(DEMO_CHECK_DB) $(ADDON_LINK)/tests/test_walkthrough.py || status=$$?; \
 		dropdb --if-exists $(DEMO_CHECK_DB); exit $$status

@@ -532,7 +532,8 @@ class EssmsBillingRun(models.Model):
             ["stay_id", "role", "payer_id", "period_start:day"],
             [
                 "amount:sum", "gross_amount:sum", "contribution_amount:sum", "days_billed:sum", "days_reduced:sum",
-                "third_party_amount:sum", "id:max", "agreement_id:array_agg", "decision_id:array_agg", "move_id:array_agg",
+                "third_party_amount:sum", "id:max", "agreement_id:array_agg", "decision_id:array_agg",
+                "move_id:array_agg",
             ],
         )
         latest = self.env["essms.billing.line"].browse([group[10] for group in groups])

@@ -36,3 +36,13 @@ def test_database_creation_prints_its_measured_time():
     out = dry_run("create-db", "DB=essms_x", "DEMO=1")
     assert "about a minute" not in out
     assert "created in" in out and "date +%s" in out, out
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="make is not installed")
+def test_demo_database_installs_the_sepa_direct_debit_and_the_test_database_does_not():
+    demo = [line for line in dry_run("create-db", "DB=essms_x", "DEMO=1").splitlines() if "-m odoo" in line]
+    assert "-i essms_billing,account_banking_sepa_direct_debit " in demo[0], demo
+    plain = [line for line in dry_run("create-db", "DB=essms_x", "DEMO=0").splitlines() if "-m odoo" in line]
+    assert "-i essms_billing " in plain[0] and "sepa" not in plain[0], plain
+    assert "oca-sepa" in subprocess.run(["make", "-n", "-p", "-o", "setup", "test-demo"], cwd=ADDON,
+                                        capture_output=True, text=True).stdout.split("\ntest-demo:")[1].splitlines()[0]
