@@ -92,6 +92,8 @@ class EssmsResidentMoney(models.AbstractModel):
             ("company_id", "=", company.id),
             ("state", "=", "posted"),
             ("essms_third_party_kind", "!=", False),
+            # A transfer cancelled: its entries are reversed, their months are payable again.
+            ("reversal_move_ids", "=", False),
         ]
         if beneficiaries is not None:
             domain.append(("essms_beneficiary_id", "in", beneficiaries.ids))

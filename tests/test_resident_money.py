@@ -235,6 +235,64 @@ class TestResidentMoney(BillingCommon):
             self.env["essms.third.party.transfer"].with_user(director).search([])
 
 
+    @freeze_time("2026-04-15")
+    def test_a_transfer_cancelled_is_reversed_and_its_months_paid_over_again(self):
+        for month in (JAN, FEB, MAR):
+            self._income(AAH, month)
+        self._pocket_money(JAN)
+        transfer = self._transfer()
+        transfer.action_compute()
+        transfer.action_post()
+        self.assertAlmostEqual(self._balance(), AAH * 3 - (AAH - CONTRIBUTION) - CONTRIBUTION * 3, places=2)
+        transfer.with_user(self.operator).action_cancel()
+        self.assertEqual(transfer.state, "cancelled")
+        reversals = transfer.move_ids.reversal_move_ids
+        self.assertEqual(len(reversals), 3)
+        self.assertEqual(set(reversals.mapped("state")), {"posted"})
+        self.assertEqual(set(reversals.mapped("date")), {date(2026, 4, 15)})
+        self.assertFalse(reversals.filtered("essms_third_party_kind"), "A reversal is not a movement of its own.")
+        # The 467 account holds the contributions again; the statement lists the reversals.
+        self.assertAlmostEqual(self._balance(), AAH * 3 - (AAH - CONTRIBUTION), places=2)
+        rows, balance = self.env["essms.resident.money"]._statement(self.paul)
+        self.assertEqual(len(rows), 3 + 1 + 3 + 3)
+        self.assertAlmostEqual(balance, 2 * AAH + CONTRIBUTION, places=2)
+        with self.assertRaisesRegex(UserError, "was cancelled"):
+            transfer.action_compute()
+        with self.assertRaisesRegex(UserError, "nothing to cancel"):
+            transfer.action_cancel()
+        # The months are payable again: a new transfer of the quarter pays them over, once.
+        again = self._transfer()
+        again.action_compute()
+        self.assertEqual(again.amount_paid_over, 3 * CONTRIBUTION)
+        again.action_post()
+        self.assertAlmostEqual(self._balance(), AAH * 3 - (AAH - CONTRIBUTION) - CONTRIBUTION * 3, places=2)
+
+    @freeze_time("2026-04-15")
+    def test_a_transfer_reconciled_with_the_bank_cannot_be_cancelled(self):
+        self._income(AAH, JAN)
+        transfer = self._transfer(JAN)
+        self.departement.essms_transfer_rhythm = "monthly"
+        transfer.action_compute()
+        transfer.action_post()
+        # The bank statement line of the transfer, matched with its entry's outstanding line.
+        outstanding = transfer.move_ids.line_ids.filtered(lambda line: line.partner_id == self.departement)
+        statement = self._statement_line(-CONTRIBUTION, date(2026, 4, 16), "VIR CD66 REVERSEMENT 01/2026")
+        if outstanding.account_id.reconcile:
+            _liquidity, suspense, _other = statement._seek_for_lines()
+            suspense.account_id = outstanding.account_id
+            suspense.partner_id = self.departement
+            (suspense | outstanding).reconcile()
+        else:
+            # Posted on the bank account itself: reconciled when the statement line is matched against it.
+            outstanding.account_id.reconcile = True
+            (outstanding | statement.move_id.line_ids.filtered(
+                lambda line: line.account_id == outstanding.account_id)).reconcile()
+        self.assertTrue(outstanding.reconciled or outstanding.matched_debit_ids or outstanding.matched_credit_ids)
+        with self.assertRaisesRegex(UserError, "reconciled with the bank"):
+            transfer.action_cancel()
+        self.assertEqual(transfer.state, "posted")
+        self.assertFalse(transfer.move_ids.reversal_move_ids)
+
 @tagged("post_install", "-at_install")
 class TestLevers(BillingCommon):
     """The dunning proposal offers the CAF request (R344-31) and the département request (L132-4).
