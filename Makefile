@@ -79,16 +79,18 @@ $(CONF): tools/odoo_env.py | $(ADDON_LINK)
 ## Demo database --------------------------------------------------------------------------------------
 
 # A French database: fr_FR loaded and set for admin, French chart of accounts, demo data.
-demo-db: setup
+demo-db: setup oca-sepa
 	@if psql -Atc "select 1 from pg_database where datname='$(DEMO_DB)'" postgres | grep -q 1; then \
 		echo "Demo database $(DEMO_DB) exists (make clean-demo to rebuild it)"; \
 	else \
 		$(MAKE) --no-print-directory create-db DB=$(DEMO_DB) DEMO=1; \
 	fi
 
-# The modules installed with DEMO=1 (their demo data loaded); with DEMO=0, MODULES, without any demo data. The
-# benches and the test database install the demo addon without its data: its generator makes their beneficiaries.
-DEMO_MODULES ?= essms_billing,essms_billing_demo
+# The modules installed with DEMO=1 (their demo data loaded): the addon, its demo addon and OCA's SEPA direct debit,
+# with which the bridge essms_billing_sepa installs itself (its demo, loaded after the demo addon's: the mandates and a
+# month's debit order; see `make oca-sepa`). With DEMO=0, MODULES, without any demo data. The benches and the test
+# database install the demo addon without its data: its generator makes their beneficiaries.
+DEMO_MODULES ?= essms_billing,essms_billing_demo,account_banking_sepa_direct_debit
 MODULES     ?= essms_billing
 INSTALL     = $(if $(filter 1,$(DEMO)),$(DEMO_MODULES),$(MODULES))
 
@@ -137,7 +139,7 @@ PYTEST := $(PYTHON) -m pytest -p no:cacheprovider --odoo-config=$(CONF) --odoo-h
 # The demo data must load into a fresh database exactly as `make run` loads it, and the README's "Demo walkthrough"
 # must work on it: demo_addon/essms_billing_demo/tests/test_walkthrough.py clicks it in headless Chromium as the operator and the director do
 # (the main suite skips those tests: its database has no demo). The database is dropped afterwards, pass or fail.
-test-demo: setup
+test-demo: setup oca-sepa
 	@$(MAKE) --no-print-directory create-db DB=$(DEMO_CHECK_DB) DEMO=1
 	@status=0; $(PYTEST) -p no:logging -s --odoo-database=$(DEMO_CHECK_DB) $(DEMO_LINK)/tests/test_walkthrough.py || status=$$?; \
 		dropdb --if-exists $(DEMO_CHECK_DB); exit $$status

@@ -112,6 +112,7 @@ class Billed:
     unit_price: Decimal = ZERO
     accrued: Decimal = ZERO
     provision: bool = False
+    third_party_amount: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,9 @@ class Difference:
     gross_amount: Decimal
     contribution_amount: Decimal
     explanation: tuple
+    # The contribution collected from the resident's income for the payer (income collected, §2 mode 2): what is
+    # due less what the documents billed, so that the third-party money of a month adds up over its runs.
+    third_party_amount: Decimal = ZERO
 
 
 def regularise(due, billed, role, date_from, date_to):
@@ -160,6 +164,8 @@ def regularise(due, billed, role, date_from, date_to):
         gross_amount=due_gross - cents(billed.gross_amount),
         contribution_amount=due_contribution - cents(billed.contribution_amount),
         explanation=tuple(explanation),
+        third_party_amount=(cents(due.third_party_amount) if due is not None else ZERO)
+        - cents(billed.third_party_amount),
     )
 
 

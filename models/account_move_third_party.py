@@ -32,14 +32,20 @@ class AccountMove(models.Model):
         help="What the entry moved on the resident's 467 account: received (income) or paid out.",
     )
 
-    @api.depends("essms_third_party_kind", "line_ids.balance", "line_ids.account_id")
+    @api.depends("essms_third_party_kind", "essms_beneficiary_id", "line_ids.balance", "line_ids.account_id",
+                 "line_ids.partner_id")
     def _compute_essms_third_party_amount(self):
         for move in self:
             if not move.essms_third_party_kind:
                 move.essms_third_party_amount = 0.0
                 continue
             account = self.env["essms.resident.money"]._account(move.company_id)
-            balance = sum(move.line_ids.filtered(lambda line, acc=account: line.account_id == acc).mapped("balance"))
+            # The resident's own lines: an income split from a payer's transfer also moves the payer's 467 line.
+            resident = move.essms_beneficiary_id.partner_id
+            balance = sum(move.line_ids.filtered(
+                lambda line, acc=account, partner=resident: line.account_id == acc
+                and (not partner or line.partner_id == partner)
+            ).mapped("balance"))
             move.essms_third_party_amount = abs(balance)
 
     @api.ondelete(at_uninstall=False)

@@ -540,14 +540,15 @@ class EssmsBillingRun(models.Model):
             ["stay_id", "role", "payer_id", "period_start:day"],
             [
                 "amount:sum", "gross_amount:sum", "contribution_amount:sum", "days_billed:sum", "days_reduced:sum",
-                "id:max", "agreement_id:array_agg", "decision_id:array_agg", "move_id:array_agg",
+                "third_party_amount:sum", "id:max", "agreement_id:array_agg", "decision_id:array_agg",
+                "move_id:array_agg",
             ],
         )
-        latest = self.env["essms.billing.line"].browse([group[9] for group in groups])
+        latest = self.env["essms.billing.line"].browse([group[10] for group in groups])
         latest.fetch(["unit_price"])
         billed = {}
-        for stay, role, payer, month, amount, gross, contribution, days, reduced, last_id, agreements, decisions, \
-                moves in groups:
+        for stay, role, payer, month, amount, gross, contribution, days, reduced, third_party, last_id, agreements, \
+                decisions, moves in groups:
             billed[(stay.id, role, payer.id, month)] = (
                 Billed(
                     amount=to_decimal(amount),
@@ -556,6 +557,7 @@ class EssmsBillingRun(models.Model):
                     days_billed=to_decimal(days),
                     days_reduced=to_decimal(reduced),
                     unit_price=to_decimal(latest.browse(last_id).unit_price),
+                    third_party_amount=to_decimal(third_party),
                 ),
                 max(filter(None, agreements), default=False),
                 max(filter(None, decisions), default=False),
@@ -736,6 +738,7 @@ class EssmsBillingRun(models.Model):
             "unit_price": float(result.unit_price) if result is not None else 0.0,
             "gross_amount": float(difference.gross_amount),
             "contribution_amount": float(difference.contribution_amount),
+            "third_party_amount": float(difference.third_party_amount),
             "amount": float(difference.amount),
             "billed_amount": float(difference.billed),
             "due_amount": float(difference.due),

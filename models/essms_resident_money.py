@@ -92,6 +92,8 @@ class EssmsResidentMoney(models.AbstractModel):
             ("company_id", "=", company.id),
             ("state", "=", "posted"),
             ("essms_third_party_kind", "!=", False),
+            # A transfer cancelled: its entries are reversed, their months are payable again.
+            ("reversal_move_ids", "=", False),
         ]
         if beneficiaries is not None:
             domain.append(("essms_beneficiary_id", "in", beneficiaries.ids))
@@ -165,13 +167,12 @@ class EssmsResidentMoney(models.AbstractModel):
     # Writing the ledger ---------------------------------------------------------------------------------
 
     @api.model
-    def _record_income(self, statement_line, beneficiary, source, month):
-        """Match a bank statement line of income received for ``beneficiary`` to its 467 account."""
-        company = beneficiary.company_id
-        account = self._account(company)
-        month = month_start(month)
-        if statement_line.company_id != company:
-            raise UserError(self.env._("The bank statement line and the resident belong to different companies."))
+    def _check_income(self, statement_line, beneficiaries, month):
+        """Refuse a statement line that cannot be ``beneficiaries``' income of ``month``; return its suspense line."""
+        for beneficiary in beneficiaries:
+            if statement_line.company_id != beneficiary.company_id:
+                raise UserError(
+                    self.env._("The bank statement line and the resident belong to different companies."))
         if statement_line.is_reconciled or statement_line.move_id.essms_third_party_kind:
             raise UserError(
                 self.env._("The bank statement line %(name)s is already matched.", name=statement_line.display_name)
@@ -184,21 +185,32 @@ class EssmsResidentMoney(models.AbstractModel):
                     name=statement_line.display_name,
                 )
             )
-        if not self._income_collected(beneficiary, month):
-            raise UserError(
-                self.env._(
-                    "%(resident)s: no granted decision of %(month)s says the establishment collects the income "
-                    "(collection mode: income collected).",
-                    resident=beneficiary.display_name,
-                    month=month.strftime("%m/%Y"),
+        for beneficiary in beneficiaries:
+            if not self._income_collected(beneficiary, month):
+                raise UserError(
+                    self.env._(
+                        "%(resident)s: no granted decision of %(month)s says the establishment collects the income "
+                        "(collection mode: income collected).",
+                        resident=beneficiary.display_name,
+                        month=month.strftime("%m/%Y"),
+                    )
                 )
-            )
         line = statement_line.sudo().with_context(skip_account_move_synchronization=True)
         _liquidity, suspense, _other = line._seek_for_lines()
         if len(suspense) != 1:
             raise UserError(
                 self.env._("The bank statement line %(name)s is already matched.", name=statement_line.display_name)
             )
+        return suspense
+
+    @api.model
+    def _record_income(self, statement_line, beneficiary, source, month):
+        """Match a bank statement line of income received for ``beneficiary`` to its 467 account."""
+        company = beneficiary.company_id
+        account = self._account(company)
+        month = month_start(month)
+        suspense = self._check_income(statement_line, beneficiary, month)
+        line = statement_line.sudo().with_context(skip_account_move_synchronization=True)
         suspense.write({"account_id": account.id, "partner_id": beneficiary.partner_id.id})
         line.move_id.write({
             "essms_third_party_kind": "income",
@@ -208,6 +220,64 @@ class EssmsResidentMoney(models.AbstractModel):
         })
         line.partner_id = beneficiary.partner_id
         return line.move_id
+
+    @api.model
+    def _record_income_split(self, statement_line, shares, source, month):
+        """Split a bank statement line paying the income of several residents at once (a CAF transfer of several
+        AAH): ``shares`` is ``[(beneficiary, amount)]``, one per resident, whose total must be the line's amount.
+
+        The line's counterpart goes to 467 under its payer (the CAF); one income entry per resident moves each
+        share from it to the resident's 467 account, tagged with the resident and the month as a line matched to a
+        single resident is: the payer's 467 balance is back to 0. All or nothing.
+        """
+        month = month_start(month)
+        currency = statement_line.currency_id
+        people = self.env["essms.beneficiary"].union(*(beneficiary for beneficiary, _amount in shares))
+        if not shares:
+            raise UserError(self.env._("Add a row for each resident whose income the line pays."))
+        if len(people) != len(shares):
+            raise UserError(self.env._("A resident is listed twice: one row per resident."))
+        for beneficiary, amount in shares:
+            if currency.compare_amounts(amount, 0.0) <= 0:
+                raise UserError(self.env._("%(resident)s: the amount must be positive.",
+                                           resident=beneficiary.display_name))
+        total = sum(amount for _beneficiary, amount in shares)
+        if currency.compare_amounts(total, statement_line.amount):
+            raise UserError(self.env._(
+                "The rows add up to %(total)s but the bank statement line %(name)s is %(amount)s: the split must "
+                "equal the line.", total=self._format(statement_line.company_id, total),
+                name=statement_line.display_name, amount=self._format(statement_line.company_id, statement_line.amount),
+            ))
+        company = statement_line.company_id
+        account = self._account(company)
+        suspense = self._check_income(statement_line, people, month)
+        payer = statement_line.partner_id
+        suspense.write({"account_id": account.id, "partner_id": payer.id})
+        statement_line.move_id.sudo().ref = self.env._(
+            "Income of %(count)s residents for %(month)s", count=len(shares), month=month.strftime("%m/%Y"))
+        label = self.env._("Income received %(month)s – %(resident)s")
+        moves = self.env["account.move"].sudo().create([{
+            "move_type": "entry",
+            "journal_id": statement_line.journal_id.id,
+            "company_id": company.id,
+            "date": statement_line.date,
+            "ref": label % {"month": month.strftime("%m/%Y"), "resident": beneficiary.display_name},
+            "essms_third_party_kind": "income",
+            "essms_income_source": source,
+            "essms_beneficiary_id": beneficiary.id,
+            "essms_period_start": month,
+            "line_ids": [
+                (0, 0, {"name": statement_line.payment_ref, "account_id": account.id, "partner_id": payer.id,
+                        "debit": amount, "credit": 0.0}),
+                (0, 0, {"name": label % {"month": month.strftime("%m/%Y"), "resident": beneficiary.display_name},
+                        "account_id": account.id, "partner_id": beneficiary.partner_id.id,
+                        "debit": 0.0, "credit": amount}),
+            ],
+        } for beneficiary, amount in shares])
+        moves.action_post()
+        if account.reconcile:
+            (suspense | moves.line_ids.filtered(lambda line: line.debit)).reconcile()
+        return moves
 
     @api.model
     def _income_collected(self, beneficiary, month):

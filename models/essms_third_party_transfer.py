@@ -48,7 +48,8 @@ class EssmsThirdPartyTransfer(models.Model):
     period_end = fields.Date(string="Until (excluded)", readonly=True)
     date = fields.Date(string="Payment date", required=True, default=fields.Date.context_today, tracking=True)
     state = fields.Selection(
-        selection=[("draft", "Draft"), ("computed", "To pay over"), ("posted", "Paid over")],
+        selection=[("draft", "Draft"), ("computed", "To pay over"), ("posted", "Paid over"),
+                   ("cancelled", "Cancelled")],
         default="draft", required=True, readonly=True, tracking=True, copy=False,
     )
     line_ids = fields.One2many("essms.third.party.transfer.line", "transfer_id", string="Nominative recap",
@@ -89,6 +90,9 @@ class EssmsThirdPartyTransfer(models.Model):
         for transfer in self:
             if transfer.state == "posted":
                 raise UserError(self.env._("Transfer %(name)s was paid over.", name=transfer.name))
+            if transfer.state == "cancelled":
+                raise UserError(self.env._("Transfer %(name)s was cancelled: make a new transfer of the period.",
+                                           name=transfer.name))
             outcome = transfer._recap()
             self.env["essms.resident.money"]._raise_anomalies(outcome.anomalies)
             if not outcome.rows:
@@ -156,6 +160,41 @@ class EssmsThirdPartyTransfer(models.Model):
                 "%(amount)s paid over to %(payer)s for %(count)s resident-months.",
                 amount=service._format(transfer.company_id, transfer.amount_paid_over),
                 payer=transfer.payer_id.name, count=len(moves),
+            ))
+        return True
+
+    @transition
+    def action_cancel(self):
+        """Cancel a transfer paid over by mistake: each of its entries is reversed (an entry of its own, dated today:
+        the 467 account holds the money again), and its months can be paid over again by a new transfer. Refused
+        once one of its entries is reconciled with the bank: the money has left, the département refunds it first."""
+        for transfer in self:
+            if transfer.state != "posted":
+                raise UserError(self.env._("Transfer %(name)s was not paid over: there is nothing to cancel.",
+                                           name=transfer.name))
+            transfer._lock()
+            reconciled = transfer.move_ids.line_ids.filtered(
+                lambda line: line.reconciled or line.matched_debit_ids or line.matched_credit_ids
+            ).move_id
+            if reconciled:
+                raise UserError(self.env._(
+                    "Transfer %(name)s cannot be cancelled: its entries %(entries)s are reconciled with the bank. "
+                    "Undo that reconciliation first, once the département has refunded the amount.",
+                    name=transfer.name, entries=", ".join(reconciled.mapped("name")),
+                ))
+            moves = transfer.move_ids.sudo()
+            today = fields.Date.context_today(self)
+            reversals = moves._reverse_moves([{
+                "date": max(today, move.date),
+                "ref": self.env._("Cancellation of %(entry)s (transfer %(name)s)", entry=move.name, name=transfer.name),
+            } for move in moves])
+            reversals.action_post()
+            transfer.state = "cancelled"
+            transfer.message_post(body=self.env._(
+                "Transfer cancelled: %(amount)s back on the residents' accounts (%(entries)s); its months can be paid "
+                "over again.",
+                amount=self.env["essms.resident.money"]._format(transfer.company_id, transfer.amount_paid_over),
+                entries=", ".join(reversals.mapped("name")),
             ))
         return True
 

@@ -93,3 +93,18 @@ def test_months_of_a_period():
     assert months(date(2024, 11, 1), date(2025, 2, 28)) == [
         date(2024, 11, 1), date(2024, 12, 1), date(2025, 1, 1), date(2025, 2, 1)
     ]
+
+
+def test_income_collected_recall_carries_the_contribution_collected():
+    """A stay recorded late (nothing billed for the month) under income collected: the recall invoices the payer the
+    gross and carries the contribution as third-party money (§2 mode 2), or the month has nothing to pay over."""
+    stay = pending_stay("granted", date(2025, 3, 10))
+    stay = replace(stay, decisions=(replace(stay.decisions[0], contribution_mode="income_collected"),))
+    due = payer(bill_month(stay, 2025, 3))
+    difference = regularise(due, Billed(), "payer", MARCH, MARCH_END)
+    assert (difference.amount, difference.third_party_amount) == (Decimal("3960.00"), Decimal("513.32"))
+    # Billed once with its contribution, a later correction of the price carries only the difference of it.
+    billed = Billed(amount=Decimal("3960.00"), gross_amount=Decimal("3960.00"), third_party_amount=Decimal("513.32"))
+    assert regularise(due, billed, "payer", MARCH, MARCH_END) is None
+    lower = replace(billed, amount=Decimal("3900.00"), third_party_amount=Decimal("500.00"))
+    assert regularise(due, lower, "payer", MARCH, MARCH_END).third_party_amount == Decimal("13.32")

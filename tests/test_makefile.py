@@ -61,7 +61,8 @@ def installed_modules(out):
 @pytest.mark.skipif(not shutil.which("make"), reason="make is not installed")
 def test_the_demo_database_installs_the_demo_addon_with_its_data():
     """The demo is an addon of its own: `make run` (create-db DEMO=1) installs it beside essms_billing."""
-    assert installed_modules(dry_run("create-db", "DB=essms_x", "DEMO=1")) == ("essms_billing,essms_billing_demo", True)
+    assert installed_modules(dry_run("create-db", "DB=essms_x", "DEMO=1")) == (
+        "essms_billing,essms_billing_demo,account_banking_sepa_direct_debit", True)
     out = dry_run("create-db", "DB=essms_x", "DEMO=1", "DEMO_MODULES=essms_billing,essms_billing_demo,other")
     assert installed_modules(out) == ("essms_billing,essms_billing_demo,other", True)
 
@@ -78,3 +79,13 @@ def test_the_test_and_bench_databases_have_the_generator_without_demo_data():
     assert installed_modules(out) == ("essms_billing,essms_billing_demo", False), out
     bench = (ADDON / "tools" / "bench.py").read_text()
     assert '"MODULES=essms_billing,essms_billing_demo"' in bench
+
+
+@pytest.mark.skipif(not shutil.which("make"), reason="make is not installed")
+def test_demo_database_installs_the_sepa_direct_debit_and_the_test_database_does_not():
+    demo = [line for line in dry_run("create-db", "DB=essms_x", "DEMO=1").splitlines() if "-m odoo" in line]
+    assert "-i essms_billing,essms_billing_demo,account_banking_sepa_direct_debit " in demo[0], demo
+    plain = [line for line in dry_run("create-db", "DB=essms_x", "DEMO=0").splitlines() if "-m odoo" in line]
+    assert "-i essms_billing " in plain[0] and "sepa" not in plain[0], plain
+    assert "oca-sepa" in subprocess.run(["make", "-n", "-p", "-o", "setup", "test-demo"], cwd=ADDON,
+                                        capture_output=True, text=True).stdout.split("\ntest-demo:")[1].splitlines()[0]

@@ -32,7 +32,7 @@ class TestOperatorHome(TransactionCase):
         self.assertEqual(chosen.action_id.id, other.id, "a home action chosen for the user is kept")
 
     def test_demo_operator_lands_on_the_billing_app(self):
-        operateur = self.env.ref("essms_billing.user_demo_operateur", raise_if_not_found=False)
+        operateur = self.env.ref("essms_billing_demo.user_demo_operateur", raise_if_not_found=False)
         if not operateur:
             self.skipTest("no demo data in this database")
         self.assertEqual(operateur.action_id.id, self.env.ref(DESK).id)

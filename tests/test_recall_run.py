@@ -316,3 +316,29 @@ class TestRecallRun(BillingCommon):
         _logger.info("Queries of a regularisation compute over 2 months: %s for 5 beneficiaries, %s for 10",
                      *counts[1:])
         self.assertEqual(counts[1], counts[2])
+
+    @freeze_time("2025-07-20")
+    def test_income_collected_recall_carries_the_contribution_to_pay_over(self):
+        """Granted with income collected (billing-rules §2 mode 2): the recall invoices the département the gross
+        and its lines carry the contribution collected as third-party money, month by month, as a regular run's
+        would; without it the residents' money had nothing to pay over for the recalled months."""
+        stay, decision = self._example_e()
+        run = self._decide(decision, "granted", contribution_mode="income_collected")
+        run.action_compute()
+        payer_lines = run.line_ids.filtered(lambda line: line.role == "payer").sorted("period_start")
+        self.assertEqual(payer_lines.mapped("amount"), [3960.0, 5400.0, 5580.0, 5400.0])
+        self.assertEqual(payer_lines.mapped("third_party_amount"), [513.32, CONTRIBUTION, CONTRIBUTION, CONTRIBUTION])
+        # The provisions billed to the resident while the file was pending are credited: the income pays them.
+        resident_lines = run.line_ids.filtered(lambda line: line.role == "resident").sorted("period_start")
+        self.assertEqual(resident_lines.mapped("amount"), [-513.32, -CONTRIBUTION, -CONTRIBUTION, -CONTRIBUTION])
+        self.assertEqual(resident_lines.mapped("third_party_amount"), [0.0] * 4)
+        run.action_invoice()
+        contributions = self.env["essms.resident.money"]._contributions(
+            self.company, stay.beneficiary_id, MARCH, JULY)
+        self.assertEqual(contributions, {(stay.beneficiary_id.id, MARCH): 513.32, (stay.beneficiary_id.id, APRIL):
+                                         CONTRIBUTION, (stay.beneficiary_id.id, MAY): CONTRIBUTION,
+                                         (stay.beneficiary_id.id, JUNE): CONTRIBUTION})
+        # Recalled again, nothing is left to bill, and the contributions are not counted twice.
+        again = self._decide(decision, "granted")
+        again.action_compute()
+        self.assertFalse(again.line_ids)

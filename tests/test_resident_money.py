@@ -235,6 +235,108 @@ class TestResidentMoney(BillingCommon):
             self.env["essms.third.party.transfer"].with_user(director).search([])
 
 
+    @freeze_time("2026-04-15")
+    def test_a_transfer_cancelled_is_reversed_and_its_months_paid_over_again(self):
+        for month in (JAN, FEB, MAR):
+            self._income(AAH, month)
+        self._pocket_money(JAN)
+        transfer = self._transfer()
+        transfer.action_compute()
+        transfer.action_post()
+        self.assertAlmostEqual(self._balance(), AAH * 3 - (AAH - CONTRIBUTION) - CONTRIBUTION * 3, places=2)
+        transfer.with_user(self.operator).action_cancel()
+        self.assertEqual(transfer.state, "cancelled")
+        reversals = transfer.move_ids.reversal_move_ids
+        self.assertEqual(len(reversals), 3)
+        self.assertEqual(set(reversals.mapped("state")), {"posted"})
+        self.assertEqual(set(reversals.mapped("date")), {date(2026, 4, 15)})
+        self.assertFalse(reversals.filtered("essms_third_party_kind"), "A reversal is not a movement of its own.")
+        # The 467 account holds the contributions again; the statement lists the reversals.
+        self.assertAlmostEqual(self._balance(), AAH * 3 - (AAH - CONTRIBUTION), places=2)
+        rows, balance = self.env["essms.resident.money"]._statement(self.paul)
+        self.assertEqual(len(rows), 3 + 1 + 3 + 3)
+        self.assertAlmostEqual(balance, 2 * AAH + CONTRIBUTION, places=2)
+        with self.assertRaisesRegex(UserError, "was cancelled"):
+            transfer.action_compute()
+        with self.assertRaisesRegex(UserError, "nothing to cancel"):
+            transfer.action_cancel()
+        # The months are payable again: a new transfer of the quarter pays them over, once.
+        again = self._transfer()
+        again.action_compute()
+        self.assertEqual(again.amount_paid_over, 3 * CONTRIBUTION)
+        again.action_post()
+        self.assertAlmostEqual(self._balance(), AAH * 3 - (AAH - CONTRIBUTION) - CONTRIBUTION * 3, places=2)
+
+    @freeze_time("2026-04-15")
+    def test_a_transfer_reconciled_with_the_bank_cannot_be_cancelled(self):
+        self._income(AAH, JAN)
+        transfer = self._transfer(JAN)
+        self.departement.essms_transfer_rhythm = "monthly"
+        transfer.action_compute()
+        transfer.action_post()
+        # The bank statement line of the transfer, matched with its entry's outstanding line.
+        outstanding = transfer.move_ids.line_ids.filtered(lambda line: line.partner_id == self.departement)
+        statement = self._statement_line(-CONTRIBUTION, date(2026, 4, 16), "VIR CD66 REVERSEMENT 01/2026")
+        if outstanding.account_id.reconcile:
+            _liquidity, suspense, _other = statement._seek_for_lines()
+            suspense.account_id = outstanding.account_id
+            suspense.partner_id = self.departement
+            (suspense | outstanding).reconcile()
+        else:
+            # Posted on the bank account itself: reconciled when the statement line is matched against it.
+            outstanding.account_id.reconcile = True
+            (outstanding | statement.move_id.line_ids.filtered(
+                lambda line: line.account_id == outstanding.account_id)).reconcile()
+        self.assertTrue(outstanding.reconciled or outstanding.matched_debit_ids or outstanding.matched_credit_ids)
+        with self.assertRaisesRegex(UserError, "reconciled with the bank"):
+            transfer.action_cancel()
+        self.assertEqual(transfer.state, "posted")
+        self.assertFalse(transfer.move_ids.reversal_move_ids)
+
+    def _split(self, line, shares, user=None):
+        wizard = self.env["essms.third.party.income.split"].with_user(user or self.operator).create({
+            "statement_line_id": line.id, "source": "aah", "month": JAN,
+            "line_ids": [Command.create({"beneficiary_id": person.id, "amount": amount}) for person, amount in shares],
+        })
+        return self.env["account.move"].search(wizard.action_record()["domain"])
+
+    @freeze_time("2026-04-15")
+    def test_a_caf_line_paying_several_residents_is_split_over_them(self):
+        other = self._create_establishment("LB", "Foyer Les Bruyères")  # its months have no statement yet
+        lucie = self._create_resident("Lucie Bosch", entry=date(2025, 1, 1), establishment=other).beneficiary_id
+        lucie.decision_ids.write({"contribution_mode": "income_collected", "contribution_monthly": CONTRIBUTION})
+        caf = self.env["res.partner"].create({"name": "CAF des Pyrénées-Orientales", "is_company": True})
+        line = self._statement_line(AAH + 800.0, date(2026, 2, 5), "CAF AAH 01/2026 2 BENEFICIAIRES")
+        line.partner_id = caf
+        # Bad input first: nothing is written.
+        for shares, message in (
+            ([(self.paul, AAH), (lucie, 700.0)], "add up to"),
+            ([(self.paul, AAH), (self.paul, 800.0)], "listed twice"),
+            ([(self.paul, AAH + 800.0), (lucie, 0.0)], "must be positive"),
+            ([(self.paul, AAH), (self.claire, 800.0)], "Claire Net: no granted decision"),
+        ):
+            with self.assertRaisesRegex(UserError, message):
+                self._split(line, shares)
+            self.assertFalse(self.env["account.move"].search([("essms_third_party_kind", "=", "income")]))
+            self.assertFalse(line.is_reconciled)
+        moves = self._split(line, [(self.paul, AAH), (lucie, 800.0)])
+        self.assertEqual(len(moves), 2)
+        self.assertEqual(set(moves.mapped("state")), {"posted"})
+        self.assertEqual({(move.essms_beneficiary_id, move.essms_period_start, move.essms_income_source,
+                           move.essms_third_party_amount) for move in moves},
+                         {(self.paul, JAN, "aah", AAH), (lucie, JAN, "aah", 800.0)})
+        self.assertTrue(line.is_reconciled)
+        balances = self.env["essms.resident.money"]._balances(self.company, self.paul.partner_id | lucie.partner_id
+                                                             | caf)
+        self.assertAlmostEqual(balances[self.paul.partner_id.id], AAH, places=2)
+        self.assertAlmostEqual(balances[lucie.partner_id.id], 800.0, places=2)
+        self.assertAlmostEqual(balances.get(caf.id, 0.0), 0.0, places=2)
+        # The recap and the minimum left read each resident's share like a line matched to one resident.
+        months = self.env["essms.resident.money"]._resident_months(self.company, self.paul, JAN, FEB)
+        self.assertEqual([(item.income, item.contribution) for item in months], [(AAH, CONTRIBUTION)])
+        with self.assertRaisesRegex(UserError, "already matched"):
+            self._split(line, [(self.paul, AAH), (lucie, 800.0)])
+
 @tagged("post_install", "-at_install")
 class TestLevers(BillingCommon):
     """The dunning proposal offers the CAF request (R344-31) and the département request (L132-4).

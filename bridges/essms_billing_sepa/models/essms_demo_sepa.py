@@ -48,16 +48,25 @@ class EssmsDemoSepa(models.AbstractModel):
             "bank_account_link": "fixed",
             "fixed_journal_id": journal.id,
         })
-        run = env["essms.billing.run"].search(
+        # The demo's month: the last one its regular runs invoiced. Several runs may bill it (the association's
+        # establishments, and those billing in components, already paid): the run whose residents' invoices are
+        # open, the one with the most of them.
+        runs = env["essms.billing.run"].search(
             [("company_id", "=", company.id), ("kind", "=", "regular"), ("state", "=", "invoiced")],
-            order="period_start desc", limit=1,
+            order="period_start desc, id",
         )
         today = fields.Date.context_today(self)
-        invoices = run.move_ids.filtered(
-            lambda move: move.move_type == "out_invoice" and move.state == "posted"
-            and move.commercial_partner_id.essms_payer_kind == "resident" and move.essms_beneficiary_id
-            and move.amount_residual > 0
-        )
+        month_runs = runs.filtered(lambda run: run.period_start == runs[:1].period_start)
+        open_invoices = {
+            run: run.move_ids.filtered(
+                lambda move: move.move_type == "out_invoice" and move.state == "posted"
+                and move.commercial_partner_id.essms_payer_kind == "resident" and move.essms_beneficiary_id
+                and move.amount_residual > 0
+            )
+            for run in month_runs
+        }
+        run = max(month_runs, key=lambda run: len(open_invoices[run]), default=runs[:0])
+        invoices = open_invoices.get(run, env["account.move"])
         invoices -= env["essms.recovery.hold"]._held_moves(invoices, today)
         invoices -= invoices.filtered(lambda move: move.essms_beneficiary_id.legal_protection != "none"
                                       and not move.essms_beneficiary_id.protector_id)

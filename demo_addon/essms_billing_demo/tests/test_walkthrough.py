@@ -447,3 +447,67 @@ class TestWalkthrough(HttpCase):
                  for statement in statements},
                 str(month),
             )
+
+    # Residents' money and the month's debit order (issue 19) ------------------------------------------------------
+
+    def test_resident_money(self):
+        """The resident whose income is collected: his movements, the last month paid over by the operator with its
+        recap printed, his statement printed; his 467 balance is then 0."""
+        Transfer = self.env["essms.third.party.transfer"]
+        transfer = Transfer.search([("state", "=", "computed")])
+        self.assertEqual(len(transfer), 1, "The demo leaves one transfer to pay over.")
+        person = transfer.line_ids.beneficiary_id
+        self.assertEqual(person.name, "Christophe Gauthier")
+        self.assertEqual(Transfer.search_count([("state", "=", "posted")]), 2)
+        printed = []
+        render = IrActionsReport._render_qweb_pdf
+
+        def _render_qweb_pdf(report, report_ref, res_ids=None, data=None):
+            printed.append((report_ref, list(res_ids or [])))
+            return render(report, report_ref, res_ids=res_ids, data=data)
+
+        with patch.object(IrActionsReport, "_render_qweb_pdf", _render_qweb_pdf):
+            self._tour("essms_walk_resident_money", self.operator.login)
+        self.assertEqual(transfer.state, "posted")
+        self.assertEqual(transfer.move_ids.create_uid, self.operator, "Paid over by the operator's click.")
+        money = self.env["essms.resident.money"]
+        balance = money._balances(transfer.company_id, person.partner_id).get(person.partner_id.id, 0.0)
+        self.assertAlmostEqual(balance, 0.0, places=2)
+        Report = self.env["ir.actions.report"]
+        names = [(Report._get_report(report_ref).report_name, res_ids) for report_ref, res_ids in printed]
+        self.assertIn(("essms_billing.report_third_party_recap", transfer.ids), names)
+        self.assertIn(("essms_billing.report_resident_money", person.ids), names)
+        transfers = Transfer.search([("line_ids.beneficiary_id", "=", person.id)], order="period_start")
+        _logger.info(
+            "Walkthrough figures: %s, income collected: %s; balance %.2f",
+            person.name, "; ".join("%s income %.2f, minimum left %.2f, paid over %.2f" % (
+                item.period_start.strftime("%m/%Y"), item.amount_income, item.amount_minimum_left,
+                item.amount_paid_over) for item in transfers), balance,
+        )
+        for report, res_ids, name in (("essms_billing.action_report_essms_third_party_recap", transfer.ids, "recap"),
+                                      ("essms_billing.action_report_essms_resident_money", person.ids, "statement")):
+            content, _kind = (
+                Report.with_user(self.operator).with_context(force_report_rendering=True, lang="fr_FR")
+                ._render_qweb_pdf(report, res_ids=res_ids)
+            )
+            self.assertTrue(content.startswith(b"%PDF"), "A PDF, not HTML.")
+            self._keep_pdf(content, "resident_money_%s" % name)
+
+    def test_debit_order(self):
+        """The month's SEPA debit order the demo prepared (OCA's modules and the bridge, installed by `make run`):
+        the operator confirms it and generates its pain.008 file."""
+        if "account.payment.order" not in self.env:
+            self.skipTest("needs OCA's SEPA direct debit and the bridge, as `make run` installs them")
+        order = self.env["account.payment.order"].search(
+            [("payment_type", "=", "inbound"), ("state", "=", "draft"), ("company_id", "=", self.env.company.id)])
+        self.assertEqual(len(order), 1, "The demo prepares one debit order of the month.")
+        lines = order.payment_line_ids
+        self.assertTrue(lines and all(lines.mapped("mandate_id")))
+        self._tour("essms_walk_debit_order", self.operator.login)
+        self.assertEqual(order.state, "generated")
+        files = self.env["ir.attachment"].search(
+            [("res_model", "=", "account.payment.order"), ("res_id", "=", order.id)])
+        self.assertEqual(len(files), 1)
+        self.assertIn(b"pain.008", files.raw)
+        _logger.info("Walkthrough figures: debit order %s, %d debits, %.2f", order.name, len(lines),
+                     sum(lines.mapped("amount_currency")))
