@@ -203,13 +203,18 @@ class TestPublicCreditor(PublicCommon):
     def test_public_dunning_path_ends_with_the_mise_en_demeure_de_payer(self):
         policies = self.env["essms.dunning.policy"]._policy_by_kind(self.company)
         self.assertEqual(policies["resident"], self.env.ref("essms_billing.dunning_policy_public_resident"))
+        # Taken in charge, the titre is enforceable (recovery-rules §1, P), and the public policy still reaches it.
+        self.assertEqual(self.titre.essms_recovery_stage, "enforceable")
         with freeze_time("2026-02-05"):
             first = self._send(date(2026, 2, 5))
         self.assertEqual(first.letter_ids.level_id.letter_kind, "reminder")
+        self.assertEqual(self.titre.essms_recovery_stage, "enforceable", "a reminder does not make it amicable again")
+        self.assertEqual(self.titre.essms_dunning_level_id, first.letter_ids.level_id)
         with freeze_time("2026-03-10"):
             run = self._run(date(2026, 3, 10))
         letter = run.letter_ids
         self.assertEqual(letter.level_id.letter_kind, "public_formal_notice")
+        self.assertEqual(letter.line_ids.move_id, self.titre)
         html = self.env["ir.actions.report"]._render_qweb_html(
             "essms_billing.action_report_essms_dunning_letter", letter.ids)[0].decode()
         self.assertIn("MISE EN DEMEURE DE PAYER", html)
@@ -312,3 +317,40 @@ class TestPublicReferral(PublicCommon):
         with self.assertRaises(UserError) as caught:
             debtor._essms_make_bailiff_file()
         self.assertIn("suspended by a contest or a stay of payment", str(caught.exception))
+
+@tagged("post_install", "-at_install")
+class TestPublicWageSeizure(PublicCommon):
+    @freeze_time("2026-04-15")
+    def test_satd_to_an_employer_withholds_the_quotite_saisissable(self):
+        """A monthly net wage of 1 500,00 € without dependent, scale of 2026 (décret n° 2025-1299): 18,67 + 35,42 +
+        71,17 + 88,13 + 21,39 = 234,78 € a month, below the 480,00 € claimed."""
+        self._authorise()
+        employer = self.env["essms.debtor.third.party"].create({
+            "debtor_id": self.martin.partner_id.id,
+            "partner_id": self.env["res.partner"].create({"name": "Mairie de Prades"}).id,
+            "kind": "employer", "source": "debtor", "date_info": date(2026, 3, 1),
+        })
+        self.assertNothingIssued(self._satd(employer), "needs the debtor's monthly net wage")
+        self.assertNothingIssued(self._satd(employer, wage=1500.0, dependents=-1),
+                                 "The number of dependents cannot be negative (-1)")
+        self.assertNothingIssued(self._satd(employer, wage=600.0),
+                                 "A monthly net wage of 600,00 € leaves nothing seizable", "646,52 €")
+        notice = self._satd(employer, wage=1500.0)
+        notice.action_issue()
+        self.assertEqual(notice.state, "issued")
+        self.assertEqual(notice.wage_scale_amount, 234.78)
+        self.assertEqual(notice.wage_seizable, 234.78)
+        self.assertEqual(notice.monthly_withholding, 234.78)
+        self.assertEqual(notice.frozen_amount, 480.0)
+        self.assertEqual([band["fraction"] for band in notice.wage_bands], ["1/20", "1/10", "1/5", "1/4", "1/3"])
+        self.assertEqual([band["amount"] for band in notice.wage_bands], [18.67, 35.42, 71.17, 88.13, 21.39])
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "essms_billing.action_report_essms_satd_third_party", notice.ids)[0].decode()
+        self.assertIn("essms_satd_wage_bands", html)
+        for text in ("373,33", "354,17", "1/20", "234,78", "1\xa0500,00"):
+            self.assertIn(text, html)
+        # Two dependents and a higher wage: capped at the claim.
+        second = self._satd(employer, wage=2400.0, dependents=2, amount=400.0, date=date(2026, 4, 15))
+        second.action_issue()
+        self.assertEqual(second.wage_seizable, 559.56)
+        self.assertEqual(second.monthly_withholding, 400.0)
