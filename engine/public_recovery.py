@@ -21,7 +21,7 @@
   (R3252-3); the debtor always keeps the monthly RSA for one person (R3252-5). The limits are dated parameters
   revised each year by decree (2026: décret n° 2025-1299 du 24 décembre 2025). ``wage_seizure`` applies it to a
   monthly net wage, band by band on the monthly limits (the yearly ones / 12, to the cent), so that the notice
-  prints quantities × fractions a reader can check.
+  prints quantities x fractions a reader can check.
 """
 
 from dataclasses import dataclass
@@ -155,7 +155,7 @@ def wage_seizure(wage, dependents, yearly_limits, per_dependent, rsa):
 
     ``yearly_limits``: the six yearly limits of the scale in force; ``per_dependent``: the yearly raise of each
     limit per dependent; ``rsa``: the monthly RSA for one person, always left to the debtor. Each band's amount is
-    its quantity × its fraction, to the cent; the scale's amount is their sum."""
+    its quantity x its fraction, to the cent; the scale's amount is their sum."""
     if len(yearly_limits) != len(WAGE_FRACTIONS) - 1:
         raise ValueError("the wage scale has %d limits" % (len(WAGE_FRACTIONS) - 1))
     if dependents < 0:
@@ -163,7 +163,7 @@ def wage_seizure(wage, dependents, yearly_limits, per_dependent, rsa):
     wage, rsa = cents(wage), cents(rsa)
     limits = monthly_limits(yearly_limits, per_dependent, dependents)
     bands, low = [], ZERO
-    for fraction, high in zip(WAGE_FRACTIONS, (*limits, None)):
+    for fraction, high in zip(WAGE_FRACTIONS, (*limits, None), strict=True):
         if wage <= low:
             break
         top = wage if high is None else min(wage, high)

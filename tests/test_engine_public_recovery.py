@@ -157,14 +157,14 @@ def test_above_the_last_limit_everything_is_seized():
     seizure = pr.wage_seizure(Decimal("3000.00"), 0, LIMITS_2026, PER_DEPENDENT_2026, RSA)
     last = seizure.bands[-1]
     assert (last.low, last.high, str(last.fraction), last.amount) == (Decimal("2150.83"), None, "1", Decimal("849.17"))
-    assert seizure.bands[-2].amount == Decimal("241.11")  # (2 150,83 − 1 789,17) × 2/3 = 241,106…
+    assert seizure.bands[-2].amount == Decimal("241.11")  # (2 150,83 - 1 789,17) x 2/3 = 241,106…
     assert seizure.seizable == Decimal("1421.45")
 
 
 def test_the_debtor_always_keeps_the_rsa():
     seizure = pr.wage_seizure(Decimal("660.00"), 0, LIMITS_2026, PER_DEPENDENT_2026, RSA)
     assert seizure.scale == Decimal("47.34")  # 18,67 + 286,67 / 10 = 28,67
-    assert seizure.seizable == Decimal("13.48") and seizure.capped_by_rsa  # 660,00 − 646,52
+    assert seizure.seizable == Decimal("13.48") and seizure.capped_by_rsa  # 660,00 - 646,52
     assert pr.wage_seizure(Decimal("600.00"), 0, LIMITS_2026, PER_DEPENDENT_2026, RSA).seizable == Decimal("0.00")
 
 
