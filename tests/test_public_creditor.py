@@ -6,7 +6,10 @@ frozen, 646,52 € left available), a contest on the merits on 10 April within 2
 prescription runs 4 years from the taking in charge and starts again from the SATD.
 """
 
+import io
 from datetime import date
+
+from openpyxl import load_workbook
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -354,3 +357,54 @@ class TestPublicWageSeizure(PublicCommon):
         second.action_issue()
         self.assertEqual(second.wage_seizable, 559.56)
         self.assertEqual(second.monthly_withholding, 400.0)
+
+
+@tagged("post_install", "-at_install")
+class TestPublicWording(PublicCommon):
+    """The ageing sheet and the dashboard's workbook speak of titres and restes à recouvrer for a public body, of
+    invoices and outstanding amounts for an association."""
+
+    def _headers(self, book, sheet):
+        return [cell.value for cell in book[sheet][4]]
+
+    def _books(self):
+        ageing = self.env["essms.receivable.ageing.export"].create({"date": date(2026, 4, 15)})
+        dashboard = self.env["essms.recovery.dashboard"].create(
+            {"date_from": date(2026, 1, 1), "date_to": date(2026, 4, 15)})
+        return (load_workbook(io.BytesIO(ageing._render_xlsx())),
+                load_workbook(io.BytesIO(self.env["essms.recovery.dashboard.xlsx"]._render(
+                    dashboard, dashboard._figures()))))
+
+    def test_public_body_workbooks_speak_of_titres(self):
+        ageing, dashboard = self._books()
+        summary = ageing["Summary"]
+        self.assertTrue(summary["A1"].value.startswith("Titres remaining to recover – EHPAD public Les Tilleuls"))
+        self.assertEqual(summary["A2"].value, "All the titres remaining to recover")
+        self.assertEqual(self._headers(ageing, "Summary")[0], "Kind of debtor")
+        kind_sheet = ageing.sheetnames[1]
+        self.assertEqual(self._headers(ageing, kind_sheet)[:5],
+                         ["Debtor of the titre", "Establishment", "Beneficiary", "Titre", "Date of the titre"])
+        self.assertIn(self.titre.name, [row[3] for row in ageing[kind_sheet].iter_rows(min_row=5, values_only=True)])
+
+        self.assertIn("Remaining to recover", dashboard.sheetnames)
+        self.assertIn("Titres close to prescription", dashboard.sheetnames)
+        self.assertEqual(dashboard["Summary"]["A1"].value, "Titres remaining to recover – EHPAD public Les Tilleuls")
+        figures = [row[0] for row in dashboard["Summary"].iter_rows(min_row=5, values_only=True)]
+        for label in ("Titres issued in the period", "Amount of the titres issued",
+                      "Reductions and cancellations of titres", "Remaining to recover on the end date"):
+            self.assertIn(label, figures)
+        self.assertEqual(self._headers(dashboard, "DSO")[:3],
+                         ["Kind of debtor", "Titres issued (net of reductions)", "Remaining to recover"])
+        self.assertEqual(self._headers(dashboard, "Stages"), ["Stage", "Titres", "Remaining to recover"])
+
+    def test_association_workbooks_keep_their_words(self):
+        self.env["res.company"]._essms_migrate_creditor_kind(self.company, "association")
+        ageing, dashboard = self._books()
+        self.assertTrue(ageing["Summary"]["A1"].value.startswith("Due-date tracking sheet – EHPAD public Les Tilleuls"))
+        self.assertEqual(self._headers(ageing, "Summary")[0], "Payer kind")
+        self.assertEqual(self._headers(ageing, ageing.sheetnames[1])[:5],
+                         ["Payer", "Establishment", "Beneficiary", "Document", "Document date"])
+        self.assertIn("Outstanding", dashboard.sheetnames)
+        self.assertNotIn("Remaining to recover", dashboard.sheetnames)
+        self.assertEqual(dashboard["Summary"]["A1"].value, "Recovery dashboard – EHPAD public Les Tilleuls")
+        self.assertEqual(self._headers(dashboard, "Stages"), ["Stage", "Claims", "Outstanding"])
