@@ -56,7 +56,7 @@ class EssmsThirdPartyNotice(models.Model):
              "claimed.")
     wage_rsa_left = fields.Monetary(string="RSA left to the debtor", readonly=True, copy=False)
     wage_scale_amount = fields.Monetary(string="Seizable by the scale (monthly)", readonly=True, copy=False)
-    wage_bands = fields.Json(readonly=True, copy=False)
+    wage_bands = fields.Json(string="Wage seizure, band by band", readonly=True, copy=False)
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     state = fields.Selection(
         selection=[("draft", "Draft"), ("issued", "Issued"), ("answered", "Answered"), ("closed", "Closed"),
