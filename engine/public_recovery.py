@@ -19,9 +19,9 @@
   travail's scale, L3252-2): a yearly scale of net remuneration in seven bands, seized 1/20, 1/10, 1/5, 1/4, 1/3,
   2/3 and all above the last band (R3252-2); every band's limit is raised by a yearly amount per dependent
   (R3252-3); the debtor always keeps the monthly RSA for one person (R3252-5). The limits are dated parameters
-  revised each year by decree (2026: décret n° 2025-1299 du 24 décembre 2025). ``wage_seizure`` applies it to a
-  monthly net wage, band by band on the monthly limits (the yearly ones / 12, to the cent), so that the notice
-  prints quantities x fractions a reader can check.
+  revised each year by decree (2026: décret n° 2025-1299 du 24 décembre 2025; recovery-rules §4).
+  ``wage_seizure`` applies it to a monthly net wage, band by band on the monthly limits (the yearly ones / 12, to
+  the cent), so that the notice prints quantities x fractions a reader can check.
 """
 
 from dataclasses import dataclass

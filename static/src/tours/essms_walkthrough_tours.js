@@ -821,20 +821,21 @@ registry.category("web_tour.tours").add("essms_walk_public_authorise", {
             trigger: ".o_control_panel_main_buttons .o_list_button_add",
             run: "click",
         },
+        // The titre, found by its debtor's name (its tag shows its number): wait until the list shows that one only.
         {
-            content: "Add a titre",
-            trigger: '.o_form_view .o_field_widget[name="move_ids"] .o_field_x2many_list_row_add a',
-            run: "click",
+            content: `Look for the titre of ${PUBLIC_READY}`,
+            trigger: '.o_form_view .o_field_widget[name="move_ids"] input',
+            run: `edit ${PUBLIC_READY}`,
         },
         {
-            content: `Choose the titre of ${PUBLIC_READY}`,
+            content: `Pick the titre of ${PUBLIC_READY}`,
             timeout: SLOW,
-            trigger: `.modal .o_list_view .o_data_row:contains("${PUBLIC_READY}") td.o_data_cell`,
+            trigger: '.o-autocomplete--dropdown-menu:not(:has(.o-autocomplete--dropdown-item + .o-autocomplete--dropdown-item a:contains("TIT/"))) .o-autocomplete--dropdown-item a:contains("TIT/")',
             run: "click",
         },
         {
             content: "The titre is named",
-            trigger: `body:not(:has(.modal)) .o_form_view .o_field_widget[name="move_ids"] .o_data_row`,
+            trigger: '.o_form_view .o_field_widget[name="move_ids"] .o_tag',
         },
         shot("public_authorisation"),
         {
