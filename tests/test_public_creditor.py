@@ -321,6 +321,27 @@ class TestPublicReferral(PublicCommon):
             debtor._essms_make_bailiff_file()
         self.assertIn("suspended by a contest or a stay of payment", str(caught.exception))
 
+    @freeze_time("2026-04-15")
+    def test_referral_file_opens_on_the_titres_enforceable_and_the_acts_done(self):
+        self._authorise()
+        notice = self._satd(amount=100.0)
+        notice.action_issue()
+        self.env["essms.recovery.event"].with_user(self.operator).create({
+            "kind": "written_demand", "date": NOTICE, "move_ids": [Command.set(self.titre.ids)],
+            "reference": "1A 234 567 8901 2"})
+        debtor = self.martin.partner_id.with_user(self.operator)
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "essms_billing.action_report_essms_public_referral", debtor.ids)[0].decode()
+        for text in ("REFERRAL TO THE COMMISSAIRE DE JUSTICE", "L252 A", self.titre.name, "Service de gestion "
+                     "comptable de Perpignan", self.officer.name, notice.name, "Banque Populaire du Sud",
+                     "1A 234 567 8901 2", "05/01/2026"):
+            self.assertIn(text, html)
+        attachments = debtor._essms_make_bailiff_file()
+        bundle = attachments.filtered(lambda attachment: attachment.mimetype == "application/pdf")
+        self.assertTrue(bundle.raw.startswith(b"%PDF"))
+        self.assertEqual(len(attachments), 2, "the PDF bundle and the CSV of the titres")
+
+
 @tagged("post_install", "-at_install")
 class TestPublicWageSeizure(PublicCommon):
     @freeze_time("2026-04-15")
