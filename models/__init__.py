@@ -45,6 +45,7 @@ from . import essms_dunning_policy
 from . import essms_dunning_policy_public
 from . import essms_dunning_run
 from . import essms_dunning_run_levers
+from . import essms_dunning_run_public
 from . import essms_enforcement_authorisation
 from . import essms_enforcement_batch
 from . import essms_entries_layout

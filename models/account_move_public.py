@@ -9,6 +9,12 @@ from odoo import models
 from odoo.exceptions import UserError
 
 from ..engine import public_recovery
+from .essms_dunning_level import LEVEL_STAGES
+
+LEVEL_STAGE_CODES = tuple(code for code, _label in LEVEL_STAGES)
+# The stages before enforcement (essms_dunning_run.AMICABLE_STAGES).
+AMICABLE_STAGES = (False, "billed", "due", *LEVEL_STAGE_CODES)
+ENFORCEABLE_STAGES = ("enforceable", "enforcing")
 
 
 class AccountMove(models.Model):
@@ -63,8 +69,12 @@ class AccountMove(models.Model):
         return super()._post(soft=soft)
 
     def action_essms_take_in_charge(self):
-        """The accountant takes the titres in charge (today, or the day in the context): they are enforceable and
-        their 4-year prescription runs."""
+        """The accountant takes the titres in charge today: they are enforceable and their 4-year prescription runs."""
+        return self._essms_take_in_charge(fields.Date.context_today(self))
+
+    def _essms_take_in_charge(self, day):
+        """Take the titres in charge on ``day`` (the button: today; an import of the accountant's past takings in
+        charge, the demo and the tests: the day it happened)."""
         titres = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted"
                                and move.company_id.essms_creditor_kind == "public_body")
         if titres != self or not titres:
@@ -75,8 +85,25 @@ class AccountMove(models.Model):
         if already:
             raise UserError(self.env._("%(titres)s were already taken in charge.",
                                        titres=", ".join(already.mapped("name"))))
-        day = self.env.context.get("essms_take_in_charge_date") or fields.Date.context_today(self)
-        # A titre is enforceable once taken in charge (recovery-rules §1, P); its stage stays in the amicable phase so
-        # that the accountant's reminder and mise en demeure de payer (the public dunning policy) still reach it.
+        # A titre is enforceable once taken in charge (recovery-rules §1, P: billed → enforceable). The public
+        # dunning policy still reaches it (essms_dunning_run_public.py), and its reminder and mise en demeure de
+        # payer leave that stage as it is (``write`` below).
+        amicable = titres.filtered(lambda move: move.essms_recovery_stage in AMICABLE_STAGES)
         titres.write({"essms_taken_in_charge": day})
+        amicable.write({"essms_recovery_stage": "enforceable"})
         return True
+
+    def write(self, vals):
+        """A reminder or a mise en demeure de payer sent on a titre already enforceable (or under enforcement) does
+        not take it back to an amicable stage: it keeps its stage, the letter is its last dunning level."""
+        stage = vals.get("essms_recovery_stage")
+        if stage in LEVEL_STAGE_CODES:
+            kept = self.filtered(lambda move: move.essms_recovery_stage in ENFORCEABLE_STAGES
+                                 and move.company_id.essms_creditor_kind == "public_body")
+            if kept:
+                others = {key: value for key, value in vals.items() if key != "essms_recovery_stage"}
+                result = super(AccountMove, self - kept).write(vals)
+                if others:
+                    super(AccountMove, kept).write(others)
+                return result
+        return super().write(vals)

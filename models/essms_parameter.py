@@ -15,7 +15,16 @@ PARAMETER_CODES = [
     ("rsa_unseizable", "Unseizable bank balance (monthly RSA, one person)"),
     ("titre_floor", "Minimum amount of a titre de recettes"),
     ("satd_bank_full_freeze", "SATD amount from which a bank freezes the whole balance"),
+    ("wage_scale_1", "Wage seizure: yearly limit of the 1/20 band"),
+    ("wage_scale_2", "Wage seizure: yearly limit of the 1/10 band"),
+    ("wage_scale_3", "Wage seizure: yearly limit of the 1/5 band"),
+    ("wage_scale_4", "Wage seizure: yearly limit of the 1/4 band"),
+    ("wage_scale_5", "Wage seizure: yearly limit of the 1/3 band"),
+    ("wage_scale_6", "Wage seizure: yearly limit of the 2/3 band"),
+    ("wage_scale_dependent", "Wage seizure: yearly raise of each limit per dependent"),
 ]
+# The wage seizure scale (code du travail R3252-2 and R3252-3), limit by limit, then the raise per dependent.
+WAGE_SCALE_CODES = ("wage_scale_1", "wage_scale_2", "wage_scale_3", "wage_scale_4", "wage_scale_5", "wage_scale_6")
 
 
 class EssmsParameter(models.Model):

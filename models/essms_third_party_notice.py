@@ -10,6 +10,7 @@ from odoo.tools import float_round
 
 from ..engine import prescription
 from ..engine import public_recovery
+from .essms_parameter import WAGE_SCALE_CODES
 
 SUSPENDING_HOLDS = ("contest_merits", "stay_of_payment", "dispute")
 
@@ -40,6 +41,22 @@ class EssmsThirdPartyNotice(models.Model):
         help="The titres are for the person's own upkeep at the establishment (the only use an AAH can be seized "
              "for).")
     bank_balance = fields.Monetary(string="Bank balance, if known")
+    wage = fields.Monetary(
+        string="Monthly net wage", tracking=True,
+        help="For an employer: the debtor's monthly net wage; the employer withholds only its seizable part (code du "
+             "travail R3252-2).")
+    dependents = fields.Integer(
+        string="Dependents", tracking=True,
+        help="For an employer: the persons the debtor supports, on proof; each raises every limit of the scale "
+             "(code du travail R3252-3).")
+    wage_seizable = fields.Monetary(string="Seizable part of the wage (monthly)", readonly=True, copy=False)
+    monthly_withholding = fields.Monetary(
+        string="Withheld each month", readonly=True, copy=False,
+        help="What the employer pays the accountant each month: the seizable part of the wage, at most the amount "
+             "claimed.")
+    wage_rsa_left = fields.Monetary(string="RSA left to the debtor", readonly=True, copy=False)
+    wage_scale_amount = fields.Monetary(string="Seizable by the scale (monthly)", readonly=True, copy=False)
+    wage_bands = fields.Json(string="Wage seizure, band by band", readonly=True, copy=False)
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     state = fields.Selection(
         selection=[("draft", "Draft"), ("issued", "Issued"), ("answered", "Answered"), ("closed", "Closed"),
@@ -84,7 +101,12 @@ class EssmsThirdPartyNotice(models.Model):
                              "|", ("move_id", "in", held.ids), ("partner_id", "in", moves.commercial_partner_id.ids)])
         threshold = self.env["essms.satd.threshold"].sudo().search(
             [("company_id", "=", self.company_id.id), ("kind", "=", self.kind)], limit=1).amount
-        unseizable = self.env["essms.parameter"].get_value("rsa_unseizable", self.date) if self.kind == "bank" else 0
+        Parameter = self.env["essms.parameter"]
+        unseizable = Parameter.get_value("rsa_unseizable", self.date) if self.kind in ("bank", "employer") else 0
+        wage_limits, per_dependent = (), 0
+        if self.kind == "employer" and self.wage > 0:
+            wage_limits = tuple(Parameter.get_value(code, self.date) for code in WAGE_SCALE_CODES)
+            per_dependent = Parameter.get_value("wage_scale_dependent", self.date)
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         benefits = dict(self.third_party_id._fields["benefit"]._description_selection(self.env))
         return public_recovery.SatdRequest(
@@ -94,6 +116,8 @@ class EssmsThirdPartyNotice(models.Model):
             upkeep=self.upkeep, threshold=threshold, authorised=bool(moves) and authorised == moves,
             holds=tuple(sorted(set(holds.mapped("display_name")))),
             balance=self.bank_balance or None, unseizable=unseizable,
+            wage=self.wage or None, dependents=self.dependents, wage_limits=wage_limits,
+            wage_per_dependent=per_dependent,
         ), kinds, benefits
 
     def _refusal_text(self, message, kinds, benefits):
@@ -102,7 +126,7 @@ class EssmsThirdPartyNotice(models.Model):
             params["kind"] = kinds.get(params["kind"], params["kind"])
         if "benefit" in params:
             params["benefit"] = benefits.get(params["benefit"], params["benefit"])
-        for key in ("amount", "due", "threshold"):
+        for key in ("amount", "due", "threshold", "wage", "rsa"):
             if key in params:
                 params[key] = params[key].replace(".", ",")
         return self.env._(message.template.text, **params)
@@ -147,6 +171,7 @@ class EssmsThirdPartyNotice(models.Model):
                 "name": sequence.with_company(notice.company_id).next_by_code("essms.third.party.notice")
                 or notice.name,
                 "state": "issued",
+                **notice._wage_values(result.wage_seizure, result.monthly),
                 "frozen_amount": float(result.frozen),
                 "left_available": float(result.left_available),
                 "whole_balance": result.whole_balance,
@@ -156,6 +181,26 @@ class EssmsThirdPartyNotice(models.Model):
             })
             notice.move_ids.write({"essms_recovery_stage": "enforcing"})
         return True
+
+    @staticmethod
+    def _wage_values(seizure, monthly):
+        """What the issue stores of the wage seizure, for the notice to print it band by band."""
+        if seizure is None:
+            return {}
+        return {
+            "wage_seizable": float(seizure.seizable),
+            "monthly_withholding": float(monthly),
+            "wage_rsa_left": float(seizure.rsa),
+            "wage_bands": [{
+                "low": float(band.low),
+                "high": None if band.high is None else float(band.high),
+                "fraction": "%d/%d" % (band.fraction.numerator, band.fraction.denominator)
+                if band.fraction != 1 else "1",
+                "quantity": float(band.quantity),
+                "amount": float(band.amount),
+            } for band in seizure.bands],
+            "wage_scale_amount": float(seizure.scale),
+        }
 
     def action_record_answer(self):
         """The third party answered: the amount received is matched to the titres, oldest first, and paid on them

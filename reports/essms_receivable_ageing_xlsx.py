@@ -18,6 +18,7 @@ from ..engine.exports import SafeWorkbook
 from ..models.essms_receivable_ageing import AGEING_DATE_KEY
 from ..models.essms_receivable_ageing import BUCKETS
 from ..models.essms_receivable_ageing import CREDIT_BUCKET
+from . import public_wording
 from . import xlsx_styles
 from .xlsx_styles import BOLD
 from .xlsx_styles import DATE_FORMAT
@@ -174,11 +175,16 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
     @api.model
     def _render(self, as_of, documents, company, kinds, filters_label=""):
         """The workbook (bytes) of `documents` (see `_gather`) for the payer kinds `kinds` (values, in order)."""
+        self = public_wording.with_public_wording(self, company)  # pylint: disable=self-cls-assignment
         currency = company.currency_id
         kind_labels = dict(self.env["essms.receivable.ageing"]._fields["payer_kind"]._description_selection(self.env))
         bucket_labels = dict(self.env["essms.receivable.ageing"]._fields["bucket"]._description_selection(self.env))
         title = self.env._(
             "Due-date tracking sheet – %(company)s – as of %(date)s",
+            company=company.name,
+            date=format_date(self.env, as_of),
+        ) if not public_wording.is_public(self.env) else self.env._(
+            "Titres remaining to recover – %(company)s – as of %(date)s",
             company=company.name,
             date=format_date(self.env, as_of),
         )
@@ -233,10 +239,11 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
     def _write_summary(self, workbook, title, filters_label, kinds, kind_labels, bucket_labels, by_kind, currency):
         sheet = workbook.create_sheet(self.env._("Summary"))
         buckets = [value for value, _label in BUCKETS]
-        headers = [self.env._("Payer kind"), *(bucket_labels[b] for b in buckets), self.env._("Total"),
+        word = public_wording.words(self.env)
+        headers = [word(self.env._("Payer kind")), *(bucket_labels[b] for b in buckets), self.env._("Total"),
                    self.env._("Share")]
         self._setup_sheet(sheet, [28] + [15] * (len(buckets) + 1) + [10])
-        self._write_heading(sheet, title, filters_label or self.env._("All open receivables"), headers)
+        self._write_heading(sheet, title, filters_label or word(self.env._("All open receivables")), headers)
         totals = dict.fromkeys(buckets, 0.0)
         rows = []
         for kind in kinds:
@@ -273,9 +280,11 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
                           currency):
         sheet = workbook.create_sheet(name)
         buckets = [value for value, _label in BUCKETS]
+        word = public_wording.words(self.env)
         headers = [
-            self.env._("Payer"), self.env._("Establishment"), self.env._("Beneficiary"), self.env._("Document"),
-            self.env._("Document date"), self.env._("Due date"), self.env._("Days overdue"),
+            word(self.env._("Payer")), self.env._("Establishment"), self.env._("Beneficiary"),
+            word(self.env._("Document")), word(self.env._("Document date")), self.env._("Due date"),
+            self.env._("Days overdue"),
             *(bucket_labels[b] for b in buckets), self.env._("Total"),
         ]
         self._setup_sheet(sheet, [34, 30, 28, 20, 12, 12, 10] + [14] * (len(buckets) + 1))

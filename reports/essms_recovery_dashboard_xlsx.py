@@ -9,6 +9,7 @@ from odoo.tools import format_date
 from ..engine.exports import SafeWorkbook
 from ..models.essms_receivable_ageing import BUCKETS
 from ..models.essms_recovery_claim import CLAIM_DATE_KEY
+from . import public_wording
 from .xlsx_styles import BOLD
 from .xlsx_styles import COUNT_FORMAT
 from .xlsx_styles import DATE_FORMAT
@@ -31,8 +32,12 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
 
     @api.model
     def _render(self, dashboard, figures):
+        self = public_wording.with_public_wording(self, dashboard.company_id)  # pylint: disable=self-cls-assignment
+        word = public_wording.words(self.env)
         helper = self.env["essms.receivable.ageing.xlsx"]
-        title = self.env._("Recovery dashboard – %(company)s", company=dashboard.company_id.name)
+        title = self.env._("Recovery dashboard – %(company)s", company=dashboard.company_id.name) \
+            if not public_wording.is_public(self.env) \
+            else self.env._("Titres remaining to recover – %(company)s", company=dashboard.company_id.name)
         scope = self.env._("From %(start)s to %(end)s", start=format_date(self.env, dashboard.date_from),
                   end=format_date(self.env, dashboard.date_to))
         if dashboard.establishment_ids:
@@ -70,12 +75,12 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
         plans = figures["plans"]
         prescription = figures["prescription"]
         summary = [
-            (self.env._("Invoices of the period"), billing["count"], COUNT_FORMAT),
-            (self.env._("Billed"), billing["billed"], EURO_FORMAT),
-            (self.env._("Credit notes matched"), billing["credited"], EURO_FORMAT),
+            (word(self.env._("Invoices of the period")), billing["count"], COUNT_FORMAT),
+            (word(self.env._("Billed")), billing["billed"], EURO_FORMAT),
+            (word(self.env._("Credit notes matched")), billing["credited"], EURO_FORMAT),
             (self.env._("Collected"), billing["collected"], EURO_FORMAT),
             (self.env._("Recovery rate"), billing["rate"], SHARE_FORMAT),
-            (self.env._("Outstanding on the end date"), figures["outstanding_total"]["total"], EURO_FORMAT),
+            (word(self.env._("Outstanding on the end date")), figures["outstanding_total"]["total"], EURO_FORMAT),
             (self.env._("DSO (days)"), figures["dso_total"]["dso"], ONE_DECIMAL_FORMAT),
             (self.env._("Written off in the period"), figures["written_off_total"]["amount"], EURO_FORMAT),
             (self.env._("Extinct in the period"), figures["extinct_total"]["amount"], EURO_FORMAT),
@@ -95,8 +100,8 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
         bucket_labels = dict(self.env["essms.receivable.ageing"]._fields["bucket"]._description_selection(self.env))
         buckets = [bucket for bucket, _label in BUCKETS]
         table(
-            self.env._("Outstanding"),
-            [self.env._("Payer kind"), *(bucket_labels[b] for b in buckets), self.env._("Total")],
+            word(self.env._("Outstanding")),
+            [word(self.env._("Payer kind")), *(bucket_labels[b] for b in buckets), self.env._("Total")],
             [28] + [15] * (len(buckets) + 1),
             [(row["label"], *(row["buckets"][b] for b in buckets), row["total"]) for row in figures["outstanding"]],
             [None] + [EURO_FORMAT] * (len(buckets) + 1),
@@ -106,15 +111,16 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
         dso_total = figures["dso_total"]
         table(
             self.env._("DSO"),
-            [self.env._("Payer kind"), self.env._("Billed (net of credit notes)"), self.env._("Outstanding"),
-             self.env._("DSO (days)")],
+            [word(self.env._("Payer kind")), word(self.env._("Billed (net of credit notes)")),
+             word(self.env._("Outstanding")), self.env._("DSO (days)")],
             [28, 18, 18, 12],
             [(row["label"], row["billed"], row["outstanding"], row["dso"]) for row in figures["dso"]],
             [None, EURO_FORMAT, EURO_FORMAT, ONE_DECIMAL_FORMAT],
             (self.env._("Total"), dso_total["billed"], dso_total["outstanding"], dso_total["dso"]),
         )
         table(
-            self.env._("Stages"), [self.env._("Stage"), self.env._("Claims"), self.env._("Outstanding")], [30, 12, 18],
+            self.env._("Stages"), [self.env._("Stage"), word(self.env._("Claims")), word(self.env._("Outstanding"))],
+            [30, 12, 18],
             [(row["label"], row["count"], row["amount"]) for row in figures["stages"]],
             [None, COUNT_FORMAT, EURO_FORMAT],
             (self.env._("Total"), figures["stages_total"]["count"], figures["stages_total"]["amount"]),
@@ -139,12 +145,12 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
         for name, rows, first in (
             (self.env._("Promises"), figures["promises"], self.env._("Outcome")),
             (self.env._("Holds"), figures["holds"], self.env._("Reason")),
-            (self.env._("Written off"), figures["written_off"], self.env._("Payer kind")),
-            (self.env._("Extinct"), figures["extinct"], self.env._("Payer kind")),
+            (self.env._("Written off"), figures["written_off"], word(self.env._("Payer kind"))),
+            (self.env._("Extinct"), figures["extinct"], word(self.env._("Payer kind"))),
             (self.env._("Prescription"), list(prescription.values()), self.env._("Prescription")),
         ):
             table(
-                name, [first, self.env._("Claims"), self.env._("Amount")], [30, 12, 18],
+                name, [first, word(self.env._("Claims")), self.env._("Amount")], [30, 12, 18],
                 [(row["label"], row["count"], row["amount"]) for row in rows],
                 [None, COUNT_FORMAT, EURO_FORMAT],
                 (self.env._("Total"), sum(row["count"] for row in rows),
@@ -158,6 +164,7 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
     @api.model
     def _write_prescription_detail(self, workbook, helper, dashboard, title, used):
         """The claims time-barred or becoming so within 6 months, one row each, to act on them."""
+        word = public_wording.words(self.env)
         claims = self.env["essms.recovery.claim"].with_context(**{CLAIM_DATE_KEY: dashboard.date_to}).search_fetch(
             [*dashboard._scope(), ("amount_residual", ">", 0),
              ("prescription_state", "in", ("barred", "within_3", "within_6"))],
@@ -165,10 +172,10 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
              "amount_residual"],
             order="prescription_date, move_id",
         )
-        headers = [self.env._("Invoice"), self.env._("Payer"), self.env._("Establishment"), self.env._("Due date"),
-                   self.env._("Time-barred on"),
-                   self.env._("Outstanding")]
-        work = workbook.create_sheet(helper._sheet_name(self.env._("Close to prescription"), used))
+        headers = [word(self.env._("Invoice")), word(self.env._("Payer")), self.env._("Establishment"),
+                   self.env._("Due date"), self.env._("Time-barred on"),
+                   word(self.env._("Outstanding"))]
+        work = workbook.create_sheet(helper._sheet_name(word(self.env._("Close to prescription")), used))
         helper._setup_sheet(work, [20, 34, 30, 12, 14, 16])
         helper._write_heading(work, title, self.env._("Claims time-barred or within 6 months of it"), headers)
         dates = [helper._cell(work, number_format=DATE_FORMAT) for _column in range(2)]

@@ -6,7 +6,10 @@ frozen, 646,52 € left available), a contest on the merits on 10 April within 2
 prescription runs 4 years from the taking in charge and starts again from the SATD.
 """
 
+import io
 from datetime import date
+
+from openpyxl import load_workbook
 
 from odoo import Command
 from odoo.exceptions import AccessError
@@ -43,7 +46,7 @@ class PublicCommon(DunningCommon):
             company_ids=[Command.set(cls.company.ids)])
         with freeze_time(TAKEN):
             cls.titre = cls._invoice(cls.martin.partner_id, amount=480.0, due=date(2026, 1, 4))
-            cls.titre.with_user(cls.operator).with_context(essms_take_in_charge_date=TAKEN).action_essms_take_in_charge()
+            cls.titre.with_user(cls.operator)._essms_take_in_charge(TAKEN)
         cls.bank = cls.env["essms.debtor.third.party"].create({
             "debtor_id": cls.martin.partner_id.id,
             "partner_id": cls.env["res.partner"].create({"name": "Banque Populaire du Sud"}).id,
@@ -203,13 +206,18 @@ class TestPublicCreditor(PublicCommon):
     def test_public_dunning_path_ends_with_the_mise_en_demeure_de_payer(self):
         policies = self.env["essms.dunning.policy"]._policy_by_kind(self.company)
         self.assertEqual(policies["resident"], self.env.ref("essms_billing.dunning_policy_public_resident"))
+        # Taken in charge, the titre is enforceable (recovery-rules §1, P), and the public policy still reaches it.
+        self.assertEqual(self.titre.essms_recovery_stage, "enforceable")
         with freeze_time("2026-02-05"):
             first = self._send(date(2026, 2, 5))
         self.assertEqual(first.letter_ids.level_id.letter_kind, "reminder")
+        self.assertEqual(self.titre.essms_recovery_stage, "enforceable", "a reminder does not make it amicable again")
+        self.assertEqual(self.titre.essms_dunning_level_id, first.letter_ids.level_id)
         with freeze_time("2026-03-10"):
             run = self._run(date(2026, 3, 10))
         letter = run.letter_ids
         self.assertEqual(letter.level_id.letter_kind, "public_formal_notice")
+        self.assertEqual(letter.line_ids.move_id, self.titre)
         html = self.env["ir.actions.report"]._render_qweb_html(
             "essms_billing.action_report_essms_dunning_letter", letter.ids)[0].decode()
         self.assertIn("MISE EN DEMEURE DE PAYER", html)
@@ -225,7 +233,7 @@ class TestPublicCreditor(PublicCommon):
         other = self._resident("Paul Garcia")
         with freeze_time(TAKEN):
             second = self._invoice(other.partner_id, amount=300.0, due=date(2026, 1, 4))
-            second.with_context(essms_take_in_charge_date=TAKEN).action_essms_take_in_charge()
+            second._essms_take_in_charge(TAKEN)
         # Only the first titre is authorised: its SATD is issued, the other one stays a draft with its reason.
         self._authorise()
         action = (self.titre | second).with_user(self.operator).action_essms_prepare_satd()
@@ -312,3 +320,112 @@ class TestPublicReferral(PublicCommon):
         with self.assertRaises(UserError) as caught:
             debtor._essms_make_bailiff_file()
         self.assertIn("suspended by a contest or a stay of payment", str(caught.exception))
+
+    @freeze_time("2026-04-15")
+    def test_referral_file_opens_on_the_titres_enforceable_and_the_acts_done(self):
+        self._authorise()
+        notice = self._satd(amount=100.0)
+        notice.action_issue()
+        self.env["essms.recovery.event"].with_user(self.operator).create({
+            "kind": "written_demand", "date": NOTICE, "move_ids": [Command.set(self.titre.ids)],
+            "reference": "1A 234 567 8901 2"})
+        debtor = self.martin.partner_id.with_user(self.operator)
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "essms_billing.action_report_essms_public_referral", debtor.ids)[0].decode()
+        for text in ("REFERRAL TO THE COMMISSAIRE DE JUSTICE", "L252 A", self.titre.name, "Service de gestion "
+                     "comptable de Perpignan", self.officer.name, notice.name, "Banque Populaire du Sud",
+                     "1A 234 567 8901 2", "05/01/2026"):
+            self.assertIn(text, html)
+        attachments = debtor._essms_make_bailiff_file()
+        bundle = attachments.filtered(lambda attachment: attachment.mimetype == "application/pdf")
+        self.assertTrue(bundle.raw.startswith(b"%PDF"))
+        self.assertEqual(len(attachments), 2, "the PDF bundle and the CSV of the titres")
+
+
+@tagged("post_install", "-at_install")
+class TestPublicWageSeizure(PublicCommon):
+    @freeze_time("2026-04-15")
+    def test_satd_to_an_employer_withholds_the_quotite_saisissable(self):
+        """A monthly net wage of 1 500,00 € without dependent, scale of 2026 (décret n° 2025-1299): 18,67 + 35,42 +
+        71,17 + 88,13 + 21,39 = 234,78 € a month, below the 480,00 € claimed."""
+        self._authorise()
+        employer = self.env["essms.debtor.third.party"].create({
+            "debtor_id": self.martin.partner_id.id,
+            "partner_id": self.env["res.partner"].create({"name": "Mairie de Prades"}).id,
+            "kind": "employer", "source": "debtor", "date_info": date(2026, 3, 1),
+        })
+        self.assertNothingIssued(self._satd(employer), "needs the debtor's monthly net wage")
+        self.assertNothingIssued(self._satd(employer, wage=1500.0, dependents=-1),
+                                 "The number of dependents cannot be negative (-1)")
+        self.assertNothingIssued(self._satd(employer, wage=600.0),
+                                 "A monthly net wage of 600,00 € leaves nothing seizable", "646,52 €")
+        notice = self._satd(employer, wage=1500.0)
+        notice.action_issue()
+        self.assertEqual(notice.state, "issued")
+        self.assertEqual(notice.wage_scale_amount, 234.78)
+        self.assertEqual(notice.wage_seizable, 234.78)
+        self.assertEqual(notice.monthly_withholding, 234.78)
+        self.assertEqual(notice.frozen_amount, 480.0)
+        self.assertEqual([band["fraction"] for band in notice.wage_bands], ["1/20", "1/10", "1/5", "1/4", "1/3"])
+        self.assertEqual([band["amount"] for band in notice.wage_bands], [18.67, 35.42, 71.17, 88.13, 21.39])
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "essms_billing.action_report_essms_satd_third_party", notice.ids)[0].decode()
+        self.assertIn("essms_satd_wage_bands", html)
+        for text in ("373,33", "354,17", "1/20", "234,78", "1\xa0500,00"):
+            self.assertIn(text, html)
+        # Two dependents and a higher wage: capped at the claim.
+        second = self._satd(employer, wage=2400.0, dependents=2, amount=400.0, date=date(2026, 4, 15))
+        second.action_issue()
+        self.assertEqual(second.wage_seizable, 559.56)
+        self.assertEqual(second.monthly_withholding, 400.0)
+
+
+@tagged("post_install", "-at_install")
+class TestPublicWording(PublicCommon):
+    """The ageing sheet and the dashboard's workbook speak of titres and restes à recouvrer for a public body, of
+    invoices and outstanding amounts for an association."""
+
+    def _headers(self, book, sheet):
+        return [cell.value for cell in book[sheet][4]]
+
+    def _books(self):
+        ageing = self.env["essms.receivable.ageing.export"].create({"date": date(2026, 4, 15)})
+        dashboard = self.env["essms.recovery.dashboard"].create(
+            {"date_from": date(2026, 1, 1), "date_to": date(2026, 4, 15)})
+        return (load_workbook(io.BytesIO(ageing._render_xlsx())),
+                load_workbook(io.BytesIO(self.env["essms.recovery.dashboard.xlsx"]._render(
+                    dashboard, dashboard._figures()))))
+
+    def test_public_body_workbooks_speak_of_titres(self):
+        ageing, dashboard = self._books()
+        summary = ageing["Summary"]
+        self.assertTrue(summary["A1"].value.startswith("Titres remaining to recover – EHPAD public Les Tilleuls"))
+        self.assertEqual(summary["A2"].value, "All the titres remaining to recover")
+        self.assertEqual(self._headers(ageing, "Summary")[0], "Kind of debtor")
+        kind_sheet = ageing.sheetnames[1]
+        self.assertEqual(self._headers(ageing, kind_sheet)[:5],
+                         ["Debtor of the titre", "Establishment", "Beneficiary", "Titre", "Date of the titre"])
+        self.assertIn(self.titre.name, [row[3] for row in ageing[kind_sheet].iter_rows(min_row=5, values_only=True)])
+
+        self.assertIn("Remaining to recover", dashboard.sheetnames)
+        self.assertIn("Titres close to prescription", dashboard.sheetnames)
+        self.assertEqual(dashboard["Summary"]["A1"].value, "Titres remaining to recover – EHPAD public Les Tilleuls")
+        figures = [row[0] for row in dashboard["Summary"].iter_rows(min_row=5, values_only=True)]
+        for label in ("Titres issued in the period", "Amount of the titres issued",
+                      "Reductions and cancellations of titres", "Remaining to recover on the end date"):
+            self.assertIn(label, figures)
+        self.assertEqual(self._headers(dashboard, "DSO")[:3],
+                         ["Kind of debtor", "Titres issued (net of reductions)", "Remaining to recover"])
+        self.assertEqual(self._headers(dashboard, "Stages"), ["Stage", "Titres", "Remaining to recover"])
+
+    def test_association_workbooks_keep_their_words(self):
+        self.env["res.company"]._essms_migrate_creditor_kind(self.company, "association")
+        ageing, dashboard = self._books()
+        self.assertTrue(ageing["Summary"]["A1"].value.startswith("Due-date tracking sheet – EHPAD public Les Tilleuls"))
+        self.assertEqual(self._headers(ageing, "Summary")[0], "Payer kind")
+        self.assertEqual(self._headers(ageing, ageing.sheetnames[1])[:5],
+                         ["Payer", "Establishment", "Beneficiary", "Document", "Document date"])
+        self.assertIn("Outstanding", dashboard.sheetnames)
+        self.assertNotIn("Remaining to recover", dashboard.sheetnames)
+        self.assertEqual(dashboard["Summary"]["A1"].value, "Recovery dashboard – EHPAD public Les Tilleuls")
+        self.assertEqual(self._headers(dashboard, "Stages"), ["Stage", "Claims", "Outstanding"])

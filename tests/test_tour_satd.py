@@ -24,7 +24,7 @@ class TestSatdTour(PublicCommon, AccountTestInvoicingHttpCommon):
         debtor = cls.env["res.partner"].create({"name": "Tour Redevable", "essms_payer_kind": "resident"})
         with freeze_time(TAKEN):
             cls.tour_titre = cls._invoice(debtor, amount=480.0, due=date(2026, 1, 4))
-            cls.tour_titre.with_context(essms_take_in_charge_date=TAKEN).action_essms_take_in_charge()
+            cls.tour_titre._essms_take_in_charge(TAKEN)
         cls.env["essms.enforcement.authorisation"].with_user(cls.officer).create(
             {"scope": "titres", "move_ids": [Command.set(cls.tour_titre.ids)], "date": NOTICE})
         bank = cls.env["essms.debtor.third.party"].create({

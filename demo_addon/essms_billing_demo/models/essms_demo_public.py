@@ -1,7 +1,8 @@
 """Demo of the public-creditor mode (recovery-rules §4, example R5): a second company, a public EHPAD, whose titres
-stand at each step: one just taken in charge, one after its mise en demeure de payer with an SATD ready to issue
-(authorised by the ordonnateur), one under SATD and contested within 2 months, one paid by its third party. Its own
-company and fixed amounts: the association's demo figures are untouched."""
+stand at each step: one reminded, its mise en demeure de payer due; one after its mise en demeure with an SATD ready
+to issue, waiting for the ordonnateur's authorisation; one under SATD and contested within 2 months; one paid by its
+third party. Its own users: the ordonnateur (who authorises enforcement) and the public accountant's operator. Its
+own company and fixed amounts: the association's demo figures are untouched."""
 
 from dateutil.relativedelta import relativedelta
 
@@ -10,7 +11,15 @@ from odoo import api
 from odoo import fields
 from odoo import models
 
+from .essms_demo_generator import MODULE
+from .essms_demo_generator import TZ
+
 PUBLIC_COMPANY = "EHPAD public Les Tilleuls"
+# (xml id, name, login = password, group): the ordonnateur and the accountant's operator of the public EHPAD.
+PUBLIC_USERS = (
+    ("user_demo_ordonnateur", "Paul Durand", "ordonnateur", "group_essms_authorising_officer"),
+    ("user_demo_operateur_public", "Nadia Sabaté", "operateur_public", "group_essms_operator"),
+)
 
 
 class EssmsDemoGenerator(models.AbstractModel):
@@ -34,12 +43,31 @@ class EssmsDemoGenerator(models.AbstractModel):
                                   "country_id": self.env.ref("base.fr").id, "is_company": True})
         self.env["account.chart.template"].try_loading("fr", company, install_demo=False)
         self.env["res.users"].browse(users).write({"company_ids": [Command.link(company.id)]})
+        public_users = self._public_users(company)
         generator = self.with_company(company).with_context(
             mail_create_nosubscribe=True, lang=self._french() or self.env.lang,
             allowed_company_ids=[company.id])
-        return generator._record_public(company, date_ref)
+        return generator._record_public(company, date_ref, public_users)
 
-    def _record_public(self, company, date_ref):
+    def _public_users(self, company):
+        """The public EHPAD's ordonnateur and operator, working in that company only (xml ids for the tests)."""
+        french = self._french()
+        created = {}
+        for xmlid, name, login, group in PUBLIC_USERS:
+            created[xmlid] = self.env["res.users"].with_context(no_reset_password=True).create({
+                "name": name, "login": login, "password": login, "tz": TZ, "lang": french or self.env.lang,
+                "email": "%s@tilleuls.example" % login,
+                "company_id": company.id, "company_ids": [Command.set(company.ids)],
+                "groups_id": [Command.set([self.env.ref("base.group_user").id,
+                                           self.env.ref("essms_billing.%s" % group).id])],
+            })
+        self.env["ir.model.data"].create([
+            {"module": MODULE, "name": xmlid, "model": "res.users", "res_id": user.id, "noupdate": True}
+            for xmlid, user in created.items()
+        ])
+        return created
+
+    def _record_public(self, company, date_ref, public_users):
         sales = self.env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", company.id)], limit=1)
         journal = self.env["account.journal"].create({
             "name": "Titres de recettes", "code": "TIT", "type": "sale", "company_id": company.id,
@@ -75,16 +103,23 @@ class EssmsDemoGenerator(models.AbstractModel):
                                                      "tax_ids": []})],
             })
         titres.action_post()
-        titres.with_context(essms_take_in_charge_date=taken).action_essms_take_in_charge()
-        contested, ready, _fresh, paid = titres
+        titres._essms_take_in_charge(taken)
+        contested, ready, reminded, paid = titres
+        # The accountant's path so far (the public dunning policy): the amicable reminder a month after the taking
+        # in charge for all, the mise en demeure de payer for three of them; the fourth's is due now.
+        levels = self.env["essms.dunning.policy"]._policy_by_kind(company)["resident"].level_ids.sorted("sequence")
+        reminded.write({"essms_dunning_level_id": levels[0].id, "essms_dunning_date": taken + relativedelta(days=35)})
+        (contested | ready | paid).write({"essms_dunning_level_id": levels[1].id, "essms_dunning_date": notice_day})
         Event = self.env["essms.recovery.event"]
         for move in (contested, ready, paid):
             Event.create({"kind": "written_demand", "date": notice_day, "company_id": company.id,
                           "move_ids": [Command.set(move.ids)],
                           "note": self.env._("Mise en demeure de payer sent by registered letter.")})
-        self.env["essms.enforcement.authorisation"].sudo().create({
+        # The ordonnateur authorised the two SATDs already issued; the third one waits for him.
+        self.env["essms.enforcement.authorisation"].with_user(public_users["user_demo_ordonnateur"]).sudo().create({
             "company_id": company.id, "scope": "titres", "date": notice_day,
-            "move_ids": [Command.set((contested | ready | paid).ids)],
+            "authorised_by_id": public_users["user_demo_ordonnateur"].id,
+            "move_ids": [Command.set((contested | paid).ids)],
             "note": self.env._("Authorisation of enforcement of the titres after their mise en demeure de payer."),
         })
         Third = self.env["essms.debtor.third.party"]
@@ -112,7 +147,7 @@ class EssmsDemoGenerator(models.AbstractModel):
             "date_start": satd_day + relativedelta(days=16), "date_notified": notice_day,
             "note": self.env._("The resident's son contests the amount of the accommodation billed."),
         })
-        # Ready for the operator: the SATD of the second titre, to issue.
+        # Ready for the operator: the SATD of the second titre, to issue once the ordonnateur has authorised it.
         Notice.create({"company_id": company.id, "debtor_id": ready.partner_id.id, "third_party_id": third[ready].id,
                        "move_ids": [Command.set(ready.ids)], "amount": ready.amount_residual,
                        "date": date_ref})

@@ -511,3 +511,46 @@ class TestWalkthrough(HttpCase):
         self.assertIn(b"pain.008", files.raw)
         _logger.info("Walkthrough figures: debit order %s, %d debits, %.2f", order.name, len(lines),
                      sum(lines.mapped("amount_currency")))
+
+    # The public EHPAD (public-creditor mode) ---------------------------------------------------------------------
+
+    def test_public_titre_mise_en_demeure_and_satd(self):
+        """The ordonnateur authorises the enforcement of Josette Roig's titre; the accountant's operator proposes the
+        dunning run, where André Pujol's enforceable titre gets its mise en demeure de payer, then issues the SATD
+        of Josette Roig's titre to her bank. The titre and the SATD's notice are printed beside the screenshots."""
+        officer = self.env.ref("essms_billing_demo.user_demo_ordonnateur")
+        public_operator = self.env.ref("essms_billing_demo.user_demo_operateur_public")
+        company = public_operator.company_id
+        self.assertEqual(company.essms_creditor_kind, "public_body")
+        titres = self.env["account.move"].search([("company_id", "=", company.id), ("move_type", "=", "out_invoice")])
+        ready = titres.filtered(lambda move: move.partner_id.name == "Josette Roig")
+        reminded = titres.filtered(lambda move: move.partner_id.name == "André Pujol")
+        self.assertEqual(set((ready | reminded).mapped("essms_recovery_stage")), {"enforceable"},
+                         "taken in charge, the titres are enforceable")
+        Authorisation = self.env["essms.enforcement.authorisation"]
+        self.assertFalse(Authorisation._authorised_moves(ready, fields.Date.context_today(officer)))
+
+        self._tour("essms_walk_public_authorise", officer.login)
+        authorisation = Authorisation.search([("move_ids", "in", ready.ids)])
+        self.assertEqual(authorisation.authorised_by_id, officer)
+
+        self._tour("essms_walk_public_recovery", public_operator.login)
+        run = self.env["essms.dunning.run"].search([("create_uid", "=", public_operator.id)], order="id desc", limit=1)
+        self.assertEqual(run.company_id, company)
+        letter = run.letter_ids.filtered(lambda letter: reminded in letter.line_ids.move_id)
+        self.assertEqual(letter.level_id.letter_kind, "public_formal_notice")
+        notice = self.env["essms.third.party.notice"].search([("move_ids", "in", ready.ids)])
+        self.assertEqual(notice.state, "issued")
+        self.assertEqual(notice.event_id.create_uid, public_operator)
+        self.assertEqual(ready.essms_recovery_stage, "enforcing")
+
+        Report = self.env["ir.actions.report"].with_user(public_operator).with_context(
+            force_report_rendering=True, lang="fr_FR")
+        for report_ref, record, name in (
+            ("account.account_invoices", ready, "public_titre"),
+            ("essms_billing.action_report_essms_satd_third_party", notice, "public_satd_third_party"),
+            ("essms_billing.action_report_essms_satd_debtor", notice, "public_satd_debtor"),
+        ):
+            content, _kind = Report._render_qweb_pdf(report_ref, res_ids=record.ids)
+            self.assertTrue(content.startswith(b"%PDF"), name)
+            self._keep_pdf(content, name)

@@ -799,3 +799,93 @@ registry.category("web_tour.tours").add("essms_walk_components", {
         return steps;
     },
 });
+
+// The public EHPAD (public-creditor mode). The ordonnateur authorises the enforcement of Josette Roig's titre, whose
+// mise en demeure de payer went unanswered.
+const PUBLIC_READY = "Josette Roig";
+registry.category("web_tour.tours").add("essms_walk_public_authorise", {
+    url: "/odoo",
+    steps: () => [
+        ...stepUtils.goToAppSteps("essms_billing.menu_essms_root", "Open the ESSMS Billing app"),
+        {
+            content: "Open the authorisations of enforcement",
+            trigger: menu("essms_enforcement_authorisation_menu_officer"),
+            run: "click",
+        },
+        {
+            content: "Wait for the list of the authorisations",
+            trigger: '.o_list_renderer th[data-name="scope"]',
+        },
+        {
+            content: "New authorisation",
+            trigger: ".o_control_panel_main_buttons .o_list_button_add",
+            run: "click",
+        },
+        // The titre, found by its debtor's name (its tag shows its number): wait until the list shows that one only.
+        {
+            content: `Look for the titre of ${PUBLIC_READY}`,
+            trigger: '.o_form_view .o_field_widget[name="move_ids"] input',
+            run: `edit ${PUBLIC_READY}`,
+        },
+        {
+            content: `Pick the titre of ${PUBLIC_READY}`,
+            timeout: SLOW,
+            trigger: '.o-autocomplete--dropdown-menu:not(:has(.o-autocomplete--dropdown-item + .o-autocomplete--dropdown-item a:contains("TIT/"))) .o-autocomplete--dropdown-item a:contains("TIT/")',
+            run: "click",
+        },
+        {
+            content: "The titre is named",
+            trigger: '.o_form_view .o_field_widget[name="move_ids"] .o_tag',
+        },
+        shot("public_authorisation"),
+        {
+            content: "Save",
+            trigger: ".o_form_view .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Saved",
+            timeout: SLOW,
+            trigger: "body:not(:has(.modal)) .o_form_saved",
+        },
+        NO_ERROR,
+    ],
+});
+
+// The accountant's operator of the public EHPAD: the dunning run proposes André Pujol's mise en demeure de payer
+// (his titre is enforceable since its taking in charge, and reminded); then she issues the SATD of Josette Roig's titre
+// to her bank, now authorised.
+registry.category("web_tour.tours").add("essms_walk_public_recovery", {
+    url: "/odoo",
+    steps: () => [
+        ...openApp(),
+        ...openMenu("menu_essms_recovery", "essms_dunning_run_menu", "the dunning runs", "letter_count"),
+        {
+            content: "New run",
+            trigger: ".o_control_panel_main_buttons .o_list_button_add",
+            run: "click",
+        },
+        clickButton("action_propose", "Propose the letters"),
+        { content: "The proposal is to review", trigger: stateIs("review"), timeout: SLOW },
+        NO_ERROR,
+        {
+            content: "André Pujol has his letter: the mise en demeure de payer",
+            trigger: '.o_field_widget[name="letter_ids"] .o_data_row:contains(André Pujol)',
+        },
+        shot("public_dunning"),
+        ...openMenu("menu_essms_recovery", "essms_third_party_notice_menu", "the SATDs", "debtor_id"),
+        {
+            content: `Open the draft SATD of ${PUBLIC_READY}`,
+            trigger: `.o_list_view .o_data_row td[name="debtor_id"]:contains("${PUBLIC_READY}")`,
+            run: "click",
+        },
+        clickButton("action_issue", "Issue the SATD"),
+        {
+            content: "Issued: the bank freezes the amount claimed",
+            timeout: SLOW,
+            trigger: '.o_form_view .o_field_widget[name="frozen_amount"]:contains("320,00")',
+        },
+        shot("public_satd"),
+        NO_ERROR,
+    ],
+});
