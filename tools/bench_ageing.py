@@ -106,7 +106,7 @@ def setup(env, items, payer_count):
                    (%(payers)s::int[])[1 + mod(g, cardinality(%(payers)s::int[]))] AS partner_id,
                    (%(establishments)s::int[])[1 + mod(g, cardinality(%(establishments)s::int[]))] AS establishment_id,
                    (%(beneficiaries)s::int[])[1 + mod(g * 7, cardinality(%(beneficiaries)s::int[]))] AS beneficiary_id,
-                   (%(today)s::date - mod(g * 7919, 730)) AS invoice_date,
+                   (%(today)s::date - mod(g::bigint * 7919, 730)::int) AS invoice_date,
                    round((50 + mod(g * 37, 5000) + 0.37)::numeric, 2) AS amount
               FROM generate_series(1, %(items)s) g;
 

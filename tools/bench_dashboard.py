@@ -2,7 +2,9 @@
 """Benchmark the recovery dashboard: its figures and its XLSX export over 1 000 000 invoices.
 
 Usage: bench_dashboard.py ODOO_CONF [--database essms_bench] [--items 1000000] [--prescription-items 100000]
-                          [--payers 2000] [--keep]
+                          [--payers 2000] [--keep] [--reuse]
+
+--reuse times it on the invoices `tools/bench_ageing.py --keep` left (one set-up of a million invoices for both).
 
 In DATABASE (essms_billing installed, e.g. the one `make bench` just billed), insert the invoices of the
 due-date tracking bench (tools/bench_ageing.py: posted customer invoices over two years, a tenth partly paid),
@@ -10,8 +12,9 @@ then by SQL what the recovery figures read: a sent reminder for every twentieth 
 date), holds on every hundredth invoice and on twenty payers, 2 000 promises to pay. Then, each in its own
 transaction and timed (wall, CPU of this process, queries):
 
-- the prescription date of 100 000 of the invoices (--prescription-items), computed in batch (what every
-  event, payment, mass import and module update triggers);
+- the prescription dates of all the invoices first computed from none, by 100 000 (set-up, printed, no target),
+  then those of 100 000 of them (--prescription-items) recomputed in batch, as every module update, mass import
+  or event on many invoices does;
 - the dashboard over the two years: every figure (`essms.recovery.dashboard._figures`);
 - the XLSX export of the dashboard (figures and workbook).
 
@@ -31,6 +34,7 @@ from datetime import date
 from datetime import timedelta
 
 import bench_ageing
+from bench_common import describe
 from bench_common import load
 from bench_common import measured
 from bench_common import out
@@ -60,6 +64,38 @@ def cleanup(env):
         mark=MARK, journal=journal.id,
     ))
     bench_ageing.cleanup(env)
+
+
+def cleanup_recovery(env):
+    """Delete the letters, holds and promises an earlier run inserted, keep the ageing bench's invoices."""
+    env.cr.execute(SQL(
+        """
+        DELETE FROM essms_dunning_letter letter USING essms_dunning_run run
+         WHERE letter.run_id = run.id AND run.name = %(mark)s;
+        DELETE FROM essms_dunning_run WHERE name = %(mark)s;
+        DELETE FROM essms_recovery_hold WHERE note = %(mark)s;
+        DELETE FROM essms_promise WHERE note = %(mark)s;
+        UPDATE account_move SET essms_prescription_date = NULL WHERE journal_id = %(journal)s;
+        """,
+        mark=MARK, journal=bench_ageing._journal(env).id,
+    ))
+
+
+def existing(env, items):
+    """The partly paid invoices among those tools/bench_ageing.py --keep left; stops if they are not ``items``."""
+    journal = bench_ageing._journal(env)
+    env.cr.execute(SQL(
+        """
+        SELECT count(*) FILTER (WHERE move_type = 'out_invoice'), count(*) FILTER (WHERE move_type = 'entry')
+          FROM account_move WHERE journal_id = %s
+        """,
+        journal.id,
+    ))
+    invoices, paid = env.cr.fetchone()
+    if invoices != items:
+        raise SystemExit("--reuse: %d bench invoices in the database, not %d: run tools/bench_ageing.py --items %d "
+                         "--keep first" % (invoices, items, items))
+    return paid
 
 
 def setup(env):
@@ -181,6 +217,8 @@ def main(argv=None):
                         help="invoices whose prescription date is recomputed (target for 100 000: < 10 s)")
     parser.add_argument("--payers", type=int, default=2000)
     parser.add_argument("--keep", action="store_true", help="keep the inserted documents")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time on the invoices tools/bench_ageing.py --keep left (as many as --items)")
     args = parser.parse_args(argv)
     config.parse_config(["-c", args.conf, "-d", args.database, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(args.database)
@@ -190,8 +228,12 @@ def main(argv=None):
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
         start = time.perf_counter()
-        cleanup(env)
-        paid = bench_ageing.setup(env, args.items, args.payers)
+        if args.reuse:
+            cleanup_recovery(env)
+            paid = existing(env, args.items)
+        else:
+            cleanup(env)
+            paid = bench_ageing.setup(env, args.items, args.payers)
         letters, holds, promises = setup(env)
         cr.commit()  # pylint: disable=invalid-commit
         cr.execute(SQL("ANALYZE account_move, account_move_line, account_partial_reconcile, res_partner, "
@@ -201,19 +243,22 @@ def main(argv=None):
             "inserted by SQL in %.1f s" % (args.items, paid, letters, holds, promises, time.perf_counter() - start))
 
     try:
-        row, count = timed(registry, lambda env: compute_prescription(env, args.prescription_items))
-        target("prescription dates of %d invoices" % count, row, PRESCRIPTION_TARGET)
-        # The other invoices' dates (set-up, not a target): the figures read them.
-        start, done = time.perf_counter(), count
-        while done < args.items:
-            _row, count = timed(registry, lambda env, done=done: compute_prescription(env, 100000, done))
+        # The invoices' first prescription dates, from none (set-up: what posting them computes), by batches of
+        # 100 000 in their own transactions.
+        start, done, first = time.perf_counter(), 0, None
+        while True:
+            row, count = timed(registry, lambda env, done=done: compute_prescription(env, 100000, done))
+            first = first or row
             if not count:
                 break
             done += count
-        out("prescription dates of the other %d invoices (set-up, not measured): %.1f s"
-            % (done - args.prescription_items, time.perf_counter() - start))
+        out("prescription dates of the %d invoices, first computed (set-up, no target): %.1f s; the first 100 000: "
+            "%s; %s" % (done, time.perf_counter() - start, describe(first), load()))
         with registry.cursor() as cr:
             cr.execute(SQL("ANALYZE account_move"))
+        # What every module update, mass import or event on many invoices pays: recomputed, mostly unchanged.
+        row, count = timed(registry, lambda env: compute_prescription(env, args.prescription_items))
+        target("prescription dates of %d invoices recomputed" % count, row, PRESCRIPTION_TARGET)
         row, result = timed(registry, figures, rollback=True)
         target("dashboard figures over %d invoices" % args.items, row, TARGET,
                "billed %.2f, outstanding %.2f, %d reminder levels" % (
