@@ -232,30 +232,42 @@ class AccountMove(models.Model):
         self.env.cr.execute(SQL("SELECT DISTINCT company_id FROM account_move WHERE id = ANY(%s)", ids))
         companies = self.env["res.company"].browse(row[0] for row in self.env.cr.fetchall())
         loss_accounts = self._essms_loss_accounts(companies)
+        # Each relation aggregated for the whole batch (grouped by invoice, found by its indexed column), not
+        # looked up per invoice by a correlated subquery whose plan depends on the tables' statistics.
         self.env.cr.execute(SQL(
             """
+            WITH payment AS (
+                SELECT debit.move_id, MAX(part.max_date) AS day
+                  FROM account_move_line debit
+                  JOIN account_account account ON account.id = debit.account_id
+                  JOIN account_partial_reconcile part ON part.debit_move_id = debit.id
+                  JOIN account_move_line credit ON credit.id = part.credit_move_id
+                  JOIN account_move credit_move ON credit_move.id = credit.move_id
+                 WHERE debit.move_id = ANY(%(ids)s) AND account.account_type = 'asset_receivable'
+                   AND %(kind)s = %(payment)s
+                 GROUP BY debit.move_id
+            ), plan AS (
+                SELECT rel.account_move_id AS move_id, MAX(plan.date_signed) AS day
+                  FROM account_move_essms_payment_plan_rel rel
+                  JOIN essms_payment_plan plan ON plan.id = rel.essms_payment_plan_id
+                 WHERE rel.account_move_id = ANY(%(ids)s)
+                 GROUP BY rel.account_move_id
+            ), demand AS (
+                SELECT line.move_id, MAX(COALESCE(letter.sent_date::date, letter.date)) AS day
+                  FROM essms_dunning_letter_line line
+                  JOIN essms_dunning_letter letter ON letter.id = line.letter_id
+                 WHERE line.move_id = ANY(%(ids)s) AND letter.state = 'sent'
+                 GROUP BY line.move_id
+            )
             SELECT move.id, partner.essms_payer_kind,
                    COALESCE(move.invoice_date_due, move.invoice_date, move.date),
                    COALESCE(move.essms_period_end, move.invoice_date),
-                   (SELECT MAX(part.max_date)
-                      FROM account_move_line debit
-                      JOIN account_account account ON account.id = debit.account_id
-                      JOIN account_partial_reconcile part ON part.debit_move_id = debit.id
-                      JOIN account_move_line credit ON credit.id = part.credit_move_id
-                      JOIN account_move credit_move ON credit_move.id = credit.move_id
-                     WHERE debit.move_id = move.id AND account.account_type = 'asset_receivable'
-                       AND %(kind)s = %(payment)s),
-                   (SELECT MAX(plan.date_signed)
-                      FROM account_move_essms_payment_plan_rel rel
-                      JOIN essms_payment_plan plan ON plan.id = rel.essms_payment_plan_id
-                     WHERE rel.account_move_id = move.id),
-                   (SELECT MAX(COALESCE(letter.sent_date::date, letter.date))
-                      FROM essms_dunning_letter_line line
-                      JOIN essms_dunning_letter letter ON letter.id = line.letter_id
-                     WHERE line.move_id = move.id AND letter.state = 'sent'),
-                   move.essms_taken_in_charge
+                   payment.day, plan.day, demand.day, move.essms_taken_in_charge
               FROM account_move move
               LEFT JOIN res_partner partner ON partner.id = move.commercial_partner_id
+              LEFT JOIN payment ON payment.move_id = move.id
+              LEFT JOIN plan ON plan.move_id = move.id
+              LEFT JOIN demand ON demand.move_id = move.id
              WHERE move.id = ANY(%(ids)s) AND move.move_type = 'out_invoice' AND move.state = 'posted'
             """,
             kind=claim_settlement_kind(loss_accounts), payment=settlement.PAYMENT, ids=ids,
