@@ -241,11 +241,11 @@ BENCH_ARGS ?=
 bench: setup
 	$(PYTHON) tools/bench.py $(CONF) --database $(BENCH_DB) $(BENCH_ARGS)
 	$(PYTHON) tools/bench_portal.py $(CONF) --database $(BENCH_DB) --reuse
-	$(PYTHON) tools/bench_ageing.py $(CONF) --database $(BENCH_DB)
+	$(PYTHON) tools/bench_ageing.py $(CONF) --database $(BENCH_DB) --keep
+	$(PYTHON) tools/bench_dashboard.py $(CONF) --database $(BENCH_DB) --reuse
 	$(PYTHON) tools/bench_remittance.py $(CONF) --database $(BENCH_DB)_remittance
 	$(PYTHON) tools/bench_dunning.py $(CONF) --database $(BENCH_DB)
 	$(PYTHON) tools/bench_reciprocity.py $(CONF) --database $(BENCH_DB) --reuse
-	$(PYTHON) tools/bench_dashboard.py $(CONF) --database $(BENCH_DB)
 	$(PYTHON) tools/bench_desk.py $(CONF) --database $(BENCH_DB) --reuse
 
 ## Peers in the same run (OCA) ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import logging
 import time
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api
@@ -13,6 +14,7 @@ from ..engine import addressee
 from ..engine import prescription
 from ..engine import settlement
 from .essms_dunning_level import RECOVERY_STAGES
+from .essms_recovery_claim import settlement_kind as claim_settlement_kind
 
 _logger = logging.getLogger(__name__)
 
@@ -178,26 +180,138 @@ class AccountMove(models.Model):
         "essms_recovery_event_ids.kind", "essms_recovery_event_ids.date", "essms_recovery_event_ids.date_end",
     )
     def _compute_essms_prescription_date(self):
-        claims = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
-        (self - claims).essms_prescription_date = False
-        if not claims:
+        if not all(self._ids):  # a form's new record: no row to read the events of yet
+            claims = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
+            (self - claims).essms_prescription_date = False
+            dates = prescription.prescription_dates(claims._essms_prescription_claims().items())
+            for move in claims:
+                move.essms_prescription_date = dates[move.id]
             return
-        dates = prescription.prescription_dates(claims._essms_prescription_claims().items())
-        for move in claims:
-            move.essms_prescription_date = dates[move.id]
+        # Every event, payment and module update recomputes this on thousands of invoices at once (batches of
+        # 1 000, Odoo's prefetch): their clock's input comes in a few queries (_essms_prescription_rows, which
+        # keeps the posted customer invoices), the engine computes on plain data, and the dates that changed are
+        # written in one statement. The cache is filled as the ORM would, without marking it to write again.
+        dates = prescription.prescription_dates(self._essms_prescription_rows().items())
+        values = [dates.get(move_id) for move_id in self._ids]
+        self.env.cr.execute(SQL(
+            """
+            UPDATE account_move move
+               SET essms_prescription_date = new.prescription_date, write_uid = %(uid)s, write_date = %(now)s
+              FROM unnest(%(ids)s::int[], %(dates)s::date[]) AS new(id, prescription_date)
+             WHERE move.id = new.id AND move.essms_prescription_date IS DISTINCT FROM new.prescription_date
+            """,
+            uid=self.env.uid, now=self.env.cr.now(), ids=list(self._ids), dates=values,
+        ))
+        field = self._fields["essms_prescription_date"]
+        pending = self & self.env.cache.get_dirty_records(self, field)  # an earlier value not flushed yet
+        for move in pending:
+            move.essms_prescription_date = dates.get(move.id)
+        clean = self - pending
+        self.env.cache.update(clean, field, [dates.get(move_id) for move_id in clean._ids], dirty=False)
+
+    def _essms_prescription_rows(self):
+        """``{move id: prescription.Claim}`` of the posted customer invoices of ``self``
+        (saved records), read in a few queries whatever their number: the invoice and its payer, its latest
+        partial payment (a matching the settlement rules call a payment), plan signed and written reminder sent,
+        then its recorded legal events. What the ORM has not written yet is flushed first."""
+        self.env["account.move"].flush_model([
+            "move_type", "state", "invoice_date", "invoice_date_due", "date", "essms_period_end",
+            "commercial_partner_id", "essms_taken_in_charge", "essms_payment_plan_ids", "essms_recovery_event_ids",
+            "line_ids",
+        ])
+        self.env["account.move.line"].flush_model(["move_id", "account_id"])
+        self.env["account.partial.reconcile"].flush_model(["debit_move_id", "credit_move_id", "max_date"])
+        self.env["res.partner"].flush_model(["essms_payer_kind"])
+        self.env["essms.payment.plan"].flush_model(["date_signed"])
+        self.env["essms.dunning.letter"].flush_model(["state", "sent_date", "date"])
+        self.env["essms.dunning.letter.line"].flush_model(["letter_id", "move_id"])
+        self.env["essms.recovery.event"].flush_model(["kind", "date", "date_end"])
+        self.env["essms.doubtful.batch"].flush_model(["account_move_id"])
+        ids = list(self._ids)
+        # The companies read by SQL: self.company_id would load every column of the batch's invoices.
+        self.env.cr.execute(SQL("SELECT DISTINCT company_id FROM account_move WHERE id = ANY(%s)", ids))
+        companies = self.env["res.company"].browse(row[0] for row in self.env.cr.fetchall())
+        loss_accounts = self._essms_loss_accounts(companies)
+        # Each relation aggregated for the whole batch (grouped by invoice, found by its indexed column), not
+        # looked up per invoice by a correlated subquery whose plan depends on the tables' statistics.
+        self.env.cr.execute(SQL(
+            """
+            WITH payment AS (
+                SELECT debit.move_id, MAX(part.max_date) AS day
+                  FROM account_move_line debit
+                  JOIN account_account account ON account.id = debit.account_id
+                  JOIN account_partial_reconcile part ON part.debit_move_id = debit.id
+                  JOIN account_move_line credit ON credit.id = part.credit_move_id
+                  JOIN account_move credit_move ON credit_move.id = credit.move_id
+                 WHERE debit.move_id = ANY(%(ids)s) AND account.account_type = 'asset_receivable'
+                   AND %(kind)s = %(payment)s
+                 GROUP BY debit.move_id
+            ), plan AS (
+                SELECT rel.account_move_id AS move_id, MAX(plan.date_signed) AS day
+                  FROM account_move_essms_payment_plan_rel rel
+                  JOIN essms_payment_plan plan ON plan.id = rel.essms_payment_plan_id
+                 WHERE rel.account_move_id = ANY(%(ids)s)
+                 GROUP BY rel.account_move_id
+            ), demand AS (
+                SELECT line.move_id, MAX(COALESCE(letter.sent_date::date, letter.date)) AS day
+                  FROM essms_dunning_letter_line line
+                  JOIN essms_dunning_letter letter ON letter.id = line.letter_id
+                 WHERE line.move_id = ANY(%(ids)s) AND letter.state = 'sent'
+                 GROUP BY line.move_id
+            )
+            SELECT move.id, partner.essms_payer_kind,
+                   COALESCE(move.invoice_date_due, move.invoice_date, move.date),
+                   COALESCE(move.essms_period_end, move.invoice_date),
+                   payment.day, plan.day, demand.day, move.essms_taken_in_charge
+              FROM account_move move
+              LEFT JOIN res_partner partner ON partner.id = move.commercial_partner_id
+              LEFT JOIN payment ON payment.move_id = move.id
+              LEFT JOIN plan ON plan.move_id = move.id
+              LEFT JOIN demand ON demand.move_id = move.id
+             WHERE move.id = ANY(%(ids)s) AND move.move_type = 'out_invoice' AND move.state = 'posted'
+            """,
+            kind=claim_settlement_kind(loss_accounts), payment=settlement.PAYMENT, ids=ids,
+        ))
+        moves = self.env.cr.fetchall()
+        self.env.cr.execute(SQL(
+            """
+            SELECT rel.move_id, event.id, event.kind, event.date, event.date_end
+              FROM essms_recovery_event_account_move_rel rel
+              JOIN essms_recovery_event event ON event.id = rel.event_id
+             WHERE rel.move_id = ANY(%s)
+             ORDER BY event.date DESC, event.id DESC
+            """,
+            ids,
+        ))
+        events = defaultdict(list)
+        for move_id, event_id, kind, day, end in self.env.cr.fetchall():
+            events[move_id].append(prescription.Event(kind, day, end or None, key=event_id))
+        return {
+            move_id: prescription.Claim(
+                payer_kind=payer_kind, due_date=due_date, right_date=right_date, last_payment=last_payment,
+                last_plan=last_plan, last_demand=last_demand, events=tuple(events.get(move_id, ())),
+                taken_in_charge=taken_in_charge,
+            )
+            for (move_id, payer_kind, due_date, right_date, last_payment, last_plan, last_demand,
+                 taken_in_charge) in moves
+        }
 
     def _essms_prescription_claims(self):
         """The clock's input of each posted customer invoice of ``self``: ``{move id: prescription.Claim}``.
 
-        The events of every invoice are read in bulk through the prefetch (partials, their credit entries, plans,
-        letters, recorded legal events): a handful of queries per batch, whatever the number of invoices.
+        Saved invoices are read in a few queries (``_essms_prescription_rows``); a form's new record through the
+        ORM's cache (its partials, plans, letters and events).
         """
         claims = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
         if not claims:
             return {}
-        settlements = claims._essms_settlement_kinds()
-        entries = {}
-        for move in claims:
+        saved = claims.filtered("id")
+        entries = saved._essms_prescription_rows()
+        new = claims - saved
+        if not new:
+            return entries
+        settlements = new._essms_settlement_kinds()
+        for move in new:
             # A credit note or a write-off settles the claim without the debtor acknowledging it.
             paid = [partial.max_date for partial, kind in settlements[move.id]
                     if settlement.interrupts_prescription(kind)]
@@ -216,6 +330,7 @@ class AccountMove(models.Model):
                 last_plan=max(signed) if signed else None,
                 last_demand=max(sent) if sent else None,
                 events=tuple(event._engine_event() for event in move.essms_recovery_event_ids),
+                taken_in_charge=move.essms_taken_in_charge or None,
             )
         return entries
 

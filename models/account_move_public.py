@@ -1,7 +1,6 @@
 """Titres de recettes of a public creditor (recovery-rules §4): the floor, the taking in charge by the accountant
 that starts the 4-year prescription (CGCT L1617-5), and the titre's stage."""
 
-import dataclasses
 
 from odoo import api
 from odoo import fields
@@ -29,13 +28,6 @@ class AccountMove(models.Model):
     @api.depends("essms_taken_in_charge")
     def _compute_essms_prescription_date(self):
         return super()._compute_essms_prescription_date()
-
-    def _essms_prescription_claims(self):
-        entries = super()._essms_prescription_claims()
-        for move in self:
-            if move.id in entries and move.essms_taken_in_charge:
-                entries[move.id] = dataclasses.replace(entries[move.id], taken_in_charge=move.essms_taken_in_charge)
-        return entries
 
     def _essms_titres_below_floor(self):
         """The customer invoices of public bodies in ``self`` below the titre floor in force on their date, with

@@ -1,13 +1,16 @@
 import contextlib
 import io
-from collections import defaultdict
+import itertools
+import zipfile
 from datetime import date
+from operator import itemgetter
 from xml.sax.saxutils import escape
 
 from lxml import etree
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from odoo import api
 from odoo import models
@@ -31,6 +34,7 @@ from .xlsx_styles import TOTAL_FILL
 
 EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's serial dates (1900 date system, as openpyxl writes them)
 XML_CHUNK_ROWS = 2000
+DOCUMENT_BATCH = 5000  # rows read at a time from the server-side cursor of the documents
 
 
 def _row_stream(sheet):
@@ -77,17 +81,24 @@ class _XmlRows:
         self.row = first_row
         self.parts = []
         self.pending = 0
+        self.texts = {}
 
     def style(self, number_format):
         cell = WriteOnlyCell(self.sheet)
         cell.number_format = number_format
         return cell.style_id  # registers the style in the workbook, as writing such a cell does
 
-    @staticmethod
-    def text(column, row, value):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        space = ' xml:space="preserve"' if value != value.strip() else ""
-        return '<c r="%s%d" t="inlineStr"><is><t%s>%s</t></is></c>' % (column, row, space, escape(value))
+    def text(self, column, row, value, repeated=True):
+        # Payers, establishments and beneficiaries come back on many rows: each is cleaned and escaped once (a
+        # document's number is not kept: it comes once).
+        body = self.texts.get(value) if repeated else None
+        if body is None:
+            clean = ILLEGAL_CHARACTERS_RE.sub("", value)
+            space = ' xml:space="preserve"' if clean != clean.strip() else ""
+            body = '" t="inlineStr"><is><t%s>%s</t></is></c>' % (space, escape(clean))
+            if repeated:
+                self.texts[value] = body
+        return '<c r="%s%d%s' % (column, row, body)
 
     @staticmethod
     def number(column, row, style, value):
@@ -123,15 +134,26 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
 
     @api.model
     def _gather(self, as_of, domain=None):
-        """Open items on `as_of`, one dict per document and payer with its amounts per bucket, in sheet order.
+        """Open items on `as_of`, one dict per document and payer with its amounts per bucket, in sheet order
+        (see `_documents`), as a list."""
+        return list(self._documents(as_of, domain))
+
+    @api.model
+    def _documents(self, as_of, domain=None, kinds=None, batch=DOCUMENT_BATCH):
+        """Open items on `as_of`, one dict per document and payer with its amounts per bucket, in sheet order:
+        by payer kind in the order of `kinds` (the selection's when not given), then payer, establishment,
+        beneficiary and document.
 
         One query on `essms.receivable.ageing` (its `_search`: the access rules of the report apply): the
         database sums a document's instalments per bucket and returns the documents in the order of the sheet,
-        so 100 000 documents cost no more than reading their rows.
+        so 100 000 documents cost no more than reading their rows. They are read through a server-side cursor,
+        `batch` rows at a time, and yielded as they come: a million open items are never in memory at once.
         """
         ageing = self.env["essms.receivable.ageing"].with_context(**{AGEING_DATE_KEY: as_of})
         ageing.browse().check_access("read")
         query = ageing._search(domain or [])
+        if kinds is None:
+            kinds = [value for value, _label in ageing._fields["payer_kind"]._description_selection(self.env)]
 
         def column(name):
             return ageing._field_to_sql(query.table, name, query)
@@ -139,7 +161,10 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
         buckets = [value for value, _label in BUCKETS]
         names = ["payer_kind", "partner_name", "establishment_name", "beneficiary_name", "move_name"]
         query.groupby = SQL(", ").join(column(name) for name in [*names, "partner_id", "move_id"])
-        query.order = SQL(", ").join(column(name) for name in [*names, "partner_id", "move_id"])
+        query.order = SQL(", ").join([
+            SQL("array_position(%s::varchar[], %s::varchar)", list(kinds), column("payer_kind")),
+            *(column(name) for name in [*names, "partner_id", "move_id"]),
+        ])
         select = query.select(
             *(column(name) for name in names),
             SQL("MIN(%s)", column("invoice_date")),
@@ -150,31 +175,38 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
         )
         # The planner overestimates the open-item filter by far, so PostgreSQL would JIT-compile the query, which
         # takes longer than running it (3.6 s of 7 s for 100 000 items): no JIT for the rest of this transaction
-        # (the export's), set in the same statement.
-        rows = self.env.execute_query(SQL("SET LOCAL jit = off; %s", select))
-        return [
-            {
-                "payer_kind": kind,
-                "partner": partner or "",
-                "establishment": establishment or "",
-                "beneficiary": beneficiary or "",
-                "document": move_name or "",
-                "document_date": doc_date,
-                "date_maturity": due,
-                # A credit (a payment or credit note not matched yet) is owed to the payer, never late.
-                "days_overdue": None if set(found) == {CREDIT_BUCKET} else days,
-                "buckets": found,
-            }
-            for kind, partner, establishment, beneficiary, move_name, doc_date, due, days, *amounts in rows
-            for found in [{bucket: amount for bucket, amount in zip(buckets, amounts, strict=True)
-                           if amount is not None}]
-        ]
+        # (the export's). It also expects a few hundred open items where there are all of them, and would join the
+        # payers by a nested loop over the partner table for each item (8 times slower than hash joins at 100 000
+        # items), the more so for a cursor (planned for its first rows): hash joins, the whole result wanted.
+        self.env.cr.execute(SQL(
+            "SET LOCAL jit = off; SET LOCAL enable_nestloop = off; SET LOCAL cursor_tuple_fraction = 1.0"
+        ))
+        # A server-side cursor of the same transaction: what the export's transaction wrote is seen, and the rows
+        # come `batch` at a time. Odoo's cursor has no such mode; the connection's psycopg2 cursor does.
+        with self.env.cr._cnx.cursor(name="essms_ageing_documents") as rows:
+            rows.itersize = batch
+            rows.execute(select.code, select.params)
+            for kind, partner, establishment, beneficiary, move_name, doc_date, due, days, *amounts in rows:
+                found = {bucket: amount for bucket, amount in zip(buckets, amounts, strict=True) if amount is not None}
+                yield {
+                    "payer_kind": kind,
+                    "partner": partner or "",
+                    "establishment": establishment or "",
+                    "beneficiary": beneficiary or "",
+                    "document": move_name or "",
+                    "document_date": doc_date,
+                    "date_maturity": due,
+                    # A credit (a payment or credit note not matched yet) is owed to the payer, never late.
+                    "days_overdue": None if set(found) == {CREDIT_BUCKET} else days,
+                    "buckets": found,
+                }
 
     # Workbook ---------------------------------------------------------------------------------------------
 
     @api.model
     def _render(self, as_of, documents, company, kinds, filters_label=""):
-        """The workbook (bytes) of `documents` (see `_gather`) for the payer kinds `kinds` (values, in order)."""
+        """The workbook (bytes) of `documents` (see `_documents`: an iterable, a generator streamed sheet by sheet
+        when in the order of `kinds`) for the payer kinds `kinds` (values, in order)."""
         self = public_wording.with_public_wording(self, company)  # pylint: disable=self-cls-assignment
         currency = company.currency_id
         kind_labels = dict(self.env["essms.receivable.ageing"]._fields["payer_kind"]._description_selection(self.env))
@@ -188,22 +220,30 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
             company=company.name,
             date=format_date(self.env, as_of),
         )
-        by_kind = defaultdict(list)
-        for document in documents:
-            by_kind[document["payer_kind"]].append(document)
+        position = {kind: index for index, kind in enumerate(kinds)}
+        if isinstance(documents, list):
+            documents = sorted(documents, key=lambda document: position.get(document["payer_kind"], len(kinds)))
 
+        # Each payer kind's sheet is written as its documents come (the summary sheet is placed first once their
+        # sums are known): nothing but a sheet's pending chunk of rows is held in memory.
         workbook = SafeWorkbook(write_only=True)
-        self._write_summary(workbook, title, filters_label, kinds, kind_labels, bucket_labels, by_kind, currency)
         used_names = {self.env._("Summary")}
-        for kind in kinds:
-            if by_kind.get(kind):
-                name = self._sheet_name(kind_labels.get(kind, kind), used_names)
-                self._write_kind_sheet(
-                    workbook, name, title, kind_labels.get(kind, kind), filters_label, bucket_labels, by_kind[kind],
-                    currency,
-                )
+        by_kind = {}
+        for kind, group in itertools.groupby(documents, key=itemgetter("payer_kind")):
+            if kind not in position or kind in by_kind:
+                continue
+            name = self._sheet_name(kind_labels.get(kind, kind), used_names)
+            sums = self._write_kind_sheet(
+                workbook, name, title, kind_labels.get(kind, kind), filters_label, bucket_labels, group, currency,
+            )
+            by_kind[kind] = [{"buckets": sums}]
+        self._write_summary(workbook, title, filters_label, kinds, kind_labels, bucket_labels, by_kind, currency)
+        workbook.move_sheet(workbook.worksheets[-1].title, offset=-(len(workbook.worksheets) - 1))
+        # Saved as Workbook.save does, with the fastest compression: deflating the sheets at zlib's default level
+        # took about a sixth of the export's CPU time; the file is a little larger.
         stream = io.BytesIO()
-        workbook.save(stream)
+        with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as archive:
+            ExcelWriter(workbook, archive).save()
         return stream.getvalue()
 
     @api.model
@@ -297,22 +337,32 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
         bucket_columns = [get_column_letter(index) for index in range(8, 8 + len(buckets))]
         total_column = get_column_letter(8 + len(buckets))
         totals = dict.fromkeys(buckets, 0.0)
+        sums = dict.fromkeys(buckets, 0.0)  # unrounded, for the summary sheet
+        count = 0
         for document in documents:
+            count += 1
+            for bucket, amount in document["buckets"].items():
+                sums[bucket] += amount
             row = rows.row
             cells = [
                 text(column, row, value)
-                for column, value in zip("ABCD", (document["partner"], document["establishment"],
-                                                   document["beneficiary"], document["document"]), strict=True)
+                for column, value in zip("ABC", (document["partner"], document["establishment"],
+                                                  document["beneficiary"]), strict=True)
                 if value
             ]
+            if document["document"]:
+                cells.append(text("D", row, document["document"], repeated=False))
             for column, day in (("E", document["document_date"]), ("F", document["date_maturity"])):
                 if day:
                     cells.append(number(column, row, date_style, (day - EXCEL_EPOCH).days))
             if document["days_overdue"] is not None:
                 cells.append(number("G", row, days_style, document["days_overdue"]))
             document_total = 0.0
+            found = document["buckets"]
             for column, bucket in zip(bucket_columns, buckets, strict=True):
-                amount = round(document["buckets"].get(bucket, 0.0), 2)
+                if bucket not in found:
+                    continue
+                amount = round(found[bucket], 2)
                 if amount:
                     totals[bucket] += amount
                     document_total += amount
@@ -326,4 +376,5 @@ class EssmsReceivableAgeingXlsx(models.AbstractModel):
                 [*(currency.round(totals[b]) for b in buckets), currency.round(sum(totals.values()))], blanks=6,
             )
         )
-        sheet.auto_filter.ref = "A%d:%s%d" % (HEADER_ROW, get_column_letter(len(headers)), HEADER_ROW + len(documents))
+        sheet.auto_filter.ref = "A%d:%s%d" % (HEADER_ROW, get_column_letter(len(headers)), HEADER_ROW + count)
+        return sums

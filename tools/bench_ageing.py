@@ -1,38 +1,43 @@
 #!/usr/bin/env python3
-"""Benchmark the due-date tracking sheet: the XLSX export of 100 000 open receivable items.
+"""Benchmark the due-date tracking sheet: the XLSX export of 1 000 000 open receivable items.
 
-Usage: bench_ageing.py ODOO_CONF [--database essms_bench] [--items 100000] [--payers 2000] [--keep]
+Usage: bench_ageing.py ODOO_CONF [--database essms_bench] [--items 1000000] [--payers 2000] [--keep]
 
 In DATABASE (essms_billing installed, e.g. the one `make bench` just billed), insert posted customer invoices
 in bulk by SQL (one receivable and one income line each, dated over two years, spread over the payer kinds,
 the establishments and the beneficiaries found), a tenth of them partly paid (a payment entry and a partial
 reconciliation), commit and analyse; then time what the operator's click does: the export wizard gathers the
-open items (one grouped query) and writes the workbook (openpyxl, write-only), stored on the wizard for
-download. The set-up is not measured. The inserted documents are deleted at the end unless --keep.
+open items (one grouped query read through a server-side cursor) and streams the workbook, stored on the wizard
+for download. The set-up is not measured. The inserted documents are deleted at the end unless --keep.
 
-Target (issue 4): under 30 s. A missed target prints MISSED; the exit code is 0 unless the benchmark fails.
+Target (issue 20): 1 000 000 items under 60 s with the process's peak memory under 2 GB (issue 4's was 100 000
+items under 30 s). The line prints wall time, CPU time, queries and peak memory with ``ok`` or ``MISSED``; the
+exit code is 0 unless the benchmark fails.
 """
 
 import argparse
 import base64
 import io
+import re
 import sys
 import time
+import zipfile
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_common import describe
 from bench_common import load
 from bench_common import measured
 from bench_common import out
+from bench_common import target
 
 import odoo
 from odoo.tools import SQL
 from odoo.tools import config
 
-TARGET = 30.0
+TARGET = 60.0
+MEMORY_TARGET = 2048.0  # MB
 JOURNAL_CODE = "AGEB"
 KINDS = ["departement", "health_insurance", "state", "resident", "family", "guardian", "other"]
 
@@ -101,7 +106,7 @@ def setup(env, items, payer_count):
                    (%(payers)s::int[])[1 + mod(g, cardinality(%(payers)s::int[]))] AS partner_id,
                    (%(establishments)s::int[])[1 + mod(g, cardinality(%(establishments)s::int[]))] AS establishment_id,
                    (%(beneficiaries)s::int[])[1 + mod(g * 7, cardinality(%(beneficiaries)s::int[]))] AS beneficiary_id,
-                   (%(today)s::date - mod(g * 7919, 730)) AS invoice_date,
+                   (%(today)s::date - mod(g::bigint * 7919, 730)::int) AS invoice_date,
                    round((50 + mod(g * 37, 5000) + 0.37)::numeric, 2) AS amount
               FROM generate_series(1, %(items)s) g;
 
@@ -200,11 +205,31 @@ def export(env):
     return base64.b64decode(wizard.file)
 
 
+def count_rows(content):
+    """``(sheets, document rows)`` of the workbook: the rows below the four heading rows of each payer kind's
+    sheet, less its total row, counted in the sheets' XML as it is unzipped (openpyxl would take minutes to read a
+    million rows)."""
+    sheets = rows = 0
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = sorted((name for name in archive.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml$", name)),
+                       key=lambda name: int(re.search(r"(\d+)", name).group(1)))
+        for name in names[1:]:  # the first sheet is the summary
+            count, tail = 0, b""
+            with archive.open(name) as sheet:
+                while chunk := sheet.read(1 << 20):
+                    text = tail + chunk
+                    count += text.count(b"<row ")
+                    tail = text[-4:]
+            rows += count - 5
+        sheets = len(names)
+    return sheets, rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("conf", help="Odoo configuration file")
     parser.add_argument("--database", default="essms_bench")
-    parser.add_argument("--items", type=int, default=100000)
+    parser.add_argument("--items", type=int, default=1000000)
     parser.add_argument("--payers", type=int, default=2000)
     parser.add_argument("--keep", action="store_true", help="keep the inserted documents")
     args = parser.parse_args(argv)
@@ -230,15 +255,11 @@ def main(argv=None):
             with measured() as row:
                 content = export(env)
             cr.rollback()
-        from openpyxl import load_workbook
-
-        book = load_workbook(io.BytesIO(content), read_only=True)
-        # Rows below the four heading rows of each payer kind's sheet, less its total row.
-        rows = sum(sum(1 for _row in book[name].iter_rows(min_row=5)) - 1 for name in book.sheetnames[1:])
+        sheets, rows = count_rows(content)
         # The CPU time of this process (the workbook's writing) says what the machine's load hides.
-        out("XLSX export: %s; %d document rows on %d sheets, %.1f MB  (target < %.0f s)%s; %s"
-            % (describe(row), rows, len(book.sheetnames), len(content) / 1e6, TARGET,
-               "" if row["seconds"] < TARGET else "  MISSED", load()))
+        target("XLSX export of %d items" % args.items, row, TARGET,
+               "%d document rows on %d sheets, %.1f MB" % (rows, sheets, len(content) / 1e6),
+               memory_limit=MEMORY_TARGET)
     finally:
         if not args.keep:
             with registry.cursor() as cr:

@@ -7,6 +7,7 @@ trips), so that what the load hides can be told apart.
 
 import argparse
 import os
+import resource
 import sys
 import threading
 import time
@@ -30,13 +31,30 @@ def verdict(ok):
     return "ok" if ok else "MISSED"
 
 
+def peak_memory():
+    """The peak resident memory of this (the Odoo) process so far, in MB (``ru_maxrss`` is in kB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def target(label, row, limit, detail="", memory_limit=None):
+    """One bench's line: ``label: <describe(row)>[, detail]  (target < N s[, peak < M MB]) ok|MISSED; load``.
+    ``memory_limit`` (MB) also holds the step against the process's peak memory."""
+    ok = row["seconds"] < limit and (memory_limit is None or row["peak"] < memory_limit)
+    goal = "< %.0f s" % limit + ("" if memory_limit is None else ", peak memory < %.0f MB" % memory_limit)
+    out("%s: %s%s  (target %s) %s; %s" % (label, describe(row), (", " + detail) if detail else "", goal,
+                                         verdict(ok), load()))
+    return ok
+
+
 @contextmanager
 def measured(cr=None):
     """Measure the block: yields a dict filled on exit with ``seconds`` (wall), ``cpu`` (this process),
-    ``queries`` and ``sql`` (seconds spent in the queries, as Odoo's cursor counts them for the thread)."""
+    ``queries``, ``sql`` (seconds spent in the queries, as Odoo's cursor counts them for the thread) and ``peak``
+    (the process's peak resident memory in MB at the end of the block: ``peak_memory``, which includes what came
+    before; ``peak_before`` says how much that was)."""
     thread = threading.current_thread()
     thread.query_count, thread.query_time = 0, 0.0
-    row = {}
+    row = {"peak_before": peak_memory()}
     start, cpu = time.perf_counter(), time.process_time()
     try:
         yield row
@@ -46,15 +64,19 @@ def measured(cr=None):
             cpu=time.process_time() - cpu,
             queries=thread.query_count,
             sql=thread.query_time,
+            peak=peak_memory(),
         )
         del thread.query_count, thread.query_time
 
 
 def describe(row):
-    """``12.3 s wall, 8.1 s Python CPU, 4.0 s in 788 queries``."""
-    return "%.1f s wall, %.1f s Python CPU, %.1f s in %d queries" % (
+    """``12.3 s wall, 8.1 s Python CPU, 4.0 s in 788 queries, peak memory 310 MB``."""
+    text = "%.1f s wall, %.1f s Python CPU, %.1f s in %d queries" % (
         row["seconds"], row["cpu"], row["sql"], row["queries"]
     )
+    if "peak" in row:
+        text += ", peak memory %.0f MB" % row["peak"]
+    return text
 
 
 # A billed month (tools/bench_portal.py, tools/bench_reciprocity.py) ------------------------------------------

@@ -89,8 +89,9 @@ class EssmsReceivableAgeingExport(models.TransientModel):
         """The workbook's bytes for this wizard's date and scope."""
         self.ensure_one()
         service = self.env["essms.receivable.ageing.xlsx"]
-        documents = service._gather(self.date, self._domain())
-        return service._render(self.date, documents, self.company_id, self._selected_kinds(), self._filters_label())
+        kinds = self._selected_kinds()
+        documents = service._documents(self.date, self._domain(), kinds)  # streamed into the workbook
+        return service._render(self.date, documents, self.company_id, kinds, self._filters_label())
 
     def action_export(self):
         self.ensure_one()

@@ -1,0 +1,241 @@
+"""The hot paths' queries do not grow with the data (issue 20): each is run on N then 3N records, and must cost the
+same number of queries (or more only with its batches).
+
+A query per record (a loop reading a relation, a search per invoice) would make the 3N count larger: these tests
+fail then. The first call of each path warms the registry caches (xml ids, sequences, translations) and is not
+counted. They are not timed; the times are `make bench`'s.
+"""
+
+import base64
+import logging
+from datetime import date
+from datetime import timedelta
+
+from odoo import Command
+from odoo import fields
+from odoo.tests import tagged
+
+from .billing_common import BillingCommon
+
+_logger = logging.getLogger(__name__)
+
+JULY = date(2025, 7, 1)
+INVOICE_DATE = date(2025, 8, 1)
+DUE = date(2025, 8, 31)
+AS_OF = date(2025, 12, 1)
+# What a run's invoicing may cost per invoice beyond Odoo's own create + post of it (07/12/2026: 14 queries per
+# invoice against Odoo's 12): one more query per invoice fails the test.
+INVOICING_ALLOWANCE = 2
+
+
+@tagged("post_install", "-at_install")
+class TestQueryCounts(BillingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bank_journal = cls.company_data["default_journal_bank"]
+        cls.revenue = cls.company_data["default_account_revenue"]
+        cls.serial = 0
+
+    # Data ------------------------------------------------------------------------------------------------
+
+    @classmethod
+    def _invoices(cls, count, partner=None):
+        """``count`` posted customer invoices of the establishment, due on DUE, each to a new resident (or all to
+        ``partner``)."""
+        vals_list = []
+        for _index in range(count):
+            cls.serial += 1
+            payer = partner or cls.env["res.partner"].create(
+                {"name": "Résident %03d" % cls.serial, "essms_payer_kind": "resident"}
+            )
+            vals_list.append({
+                "move_type": "out_invoice",
+                "partner_id": payer.id,
+                "journal_id": cls.establishment.journal_id.id,
+                "invoice_date": INVOICE_DATE,
+                "invoice_date_due": DUE,
+                "essms_period_start": JULY,
+                "essms_period_end": date(2025, 7, 31),
+                "invoice_line_ids": [Command.create({
+                    "name": "Contribution", "quantity": 1, "price_unit": 500.0 + cls.serial, "tax_ids": [],
+                    "account_id": cls.revenue.id,
+                })],
+            })
+        moves = cls.env["account.move"].create(vals_list)
+        moves.action_post()
+        return moves
+
+    def _month(self, code, residents):
+        """An establishment of ``residents`` residents, its July statement validated, a run created."""
+        establishment = self._create_establishment(code, "Foyer %s" % code)
+        for index in range(residents):
+            self._create_resident("%s-%02d" % (code, index), establishment=establishment)
+        self._validated_statement(establishment, JULY)
+        return establishment, self._run(establishment, JULY)
+
+    def _queries(self, function):
+        """``(queries, result)`` of ``function()``, the ORM's caches emptied before and its writes flushed after."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        result = function()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before, result
+
+    def _assert_same(self, path, counts):
+        _logger.info("Queries of %s on N then 3N records: %s", path, counts)
+        self.assertEqual(counts[0], counts[1], "%s: %s queries on N records, %s on 3N" % (path, *counts))
+
+    # Billing ---------------------------------------------------------------------------------------------
+
+    def test_run_compute(self):
+        counts = []
+        for code, residents in (("QCW", 1), ("QCN", 2), ("QC3N", 6)):
+            _establishment, run = self._month(code, residents)
+            count, _result = self._queries(run.action_compute)
+            self.assertEqual(len(run.line_ids), 2 * residents)
+            counts.append(count)
+        self._assert_same("a run's compute", counts[1:])
+
+    def test_run_invoicing(self):
+        """Odoo's own create + post of an invoice costs queries of its own (its number's sequence, its lines,
+        its taxes): a run's invoicing may grow with its invoices only as much as that, measured on invoices of the
+        same payers and lines."""
+        counts, odoo = [], []
+        for code, residents in (("QIW", 1), ("QIN", 2), ("QI3N", 6)):
+            _establishment, run = self._month(code, residents)
+            run.action_compute()
+            count, _result = self._queries(run.action_invoice)
+            self.assertEqual(len(run.move_ids), 2 * residents)
+            counts.append(count)
+            vals_list = [{
+                "move_type": move.move_type, "partner_id": move.partner_id.id, "journal_id": move.journal_id.id,
+                "invoice_date": move.invoice_date, "invoice_date_due": move.invoice_date_due,
+                "invoice_line_ids": [Command.create({
+                    "name": line.name, "quantity": line.quantity, "price_unit": line.price_unit,
+                    "account_id": line.account_id.id, "tax_ids": [Command.set(line.tax_ids.ids)],
+                }) for line in move.invoice_line_ids],
+            } for move in run.move_ids]
+            count, _result = self._queries(lambda vals_list=vals_list: self.env["account.move"].create(
+                vals_list).action_post())
+            odoo.append(count)
+        added = 2 * (6 - 2)
+        _logger.info("Queries of a run's invoicing on N then 3N residents: %s; Odoo's create + post of the same "
+                     "invoices: %s", counts[1:], odoo[1:])
+        self.assertLessEqual(
+            counts[2] - counts[1], odoo[2] - odoo[1] + added * INVOICING_ALLOWANCE,
+            "a run's invoicing: %s queries for %s invoices more, Odoo's own create + post %s"
+            % (counts[2] - counts[1], added, odoo[2] - odoo[1]),
+        )
+
+    def test_portal_export(self):
+        counts = []
+        for code, residents in (("QPW", 1), ("QPN", 2), ("QP3N", 6)):
+            establishment, run = self._month(code, residents)
+            run.action_compute()
+            wizard = self.env["essms.portal.export"].create({
+                "period_start": JULY,
+                "payer_id": self.departement.id,
+                "establishment_ids": [Command.set(establishment.ids)],
+                "layout_id": self.env.ref("essms_billing.portal_layout_cd66").id,
+            })
+            count, _result = self._queries(wizard.action_export)
+            self.assertEqual(wizard.row_count, residents)
+            counts.append(count)
+        self._assert_same("the portal export", counts[1:])
+
+    def test_reciprocity_control(self):
+        def control():
+            wizard = self.env["essms.accounting.reciprocity"].create({
+                "date_from": date(2025, 1, 1), "date_to": fields.Date.today() + timedelta(days=366),
+            })
+            wizard.action_compute()
+            return wizard
+
+        counts = []
+        for code, residents in (("QRW", 1), ("QRN", 2), ("QR3N", 4)):  # 2 residents billed, then 6 in all
+            _establishment, run = self._month(code, residents)
+            run.action_compute()
+            run.action_invoice()
+            count, wizard = self._queries(control)
+            self.assertTrue(wizard.journal_line_ids)
+            counts.append(count)
+        self._assert_same("the billing vs accounting control", counts[1:])
+
+    # Recovery --------------------------------------------------------------------------------------------
+
+    def _grown(self, path, measure, first=3):
+        """``measure()`` with ``first`` invoices more, then with twice as many more again (3N in all)."""
+        self._invoices(1)
+        measure()  # caches warmed
+        counts = []
+        for count in (first, 2 * first):
+            self._invoices(count)
+            counts.append(measure())
+        self._assert_same(path, counts)
+
+    def test_dunning_proposal(self):
+        def measure():
+            run = self.env["essms.dunning.run"].create({"date": AS_OF})
+            count, _result = self._queries(run.action_propose)
+            self.assertTrue(run.letter_ids)
+            run.unlink()  # its claims would be open elsewhere for the next run
+            return count
+
+        self._grown("the dunning proposal", measure)
+
+    def test_ageing_export(self):
+        def measure():
+            wizard = self.env["essms.receivable.ageing.export"].create({"date": AS_OF})
+            count, _result = self._queries(wizard.action_export)
+            self.assertTrue(wizard.file)
+            return count
+
+        self._grown("the ageing XLSX", measure)
+
+    def test_dashboard_figures(self):
+        def measure():
+            dashboard = self.env["essms.recovery.dashboard"].create({"date_from": JULY, "date_to": AS_OF})
+            count, figures = self._queries(dashboard._figures)
+            self.assertTrue(figures["billing"]["billed"])
+            return count
+
+        self._grown("the recovery dashboard's figures", measure)
+
+    def test_prescription_recompute(self):
+        field = self.env["account.move"]._fields["essms_prescription_date"]
+
+        def recompute(moves):
+            def run():
+                self.env.add_to_compute(field, moves)
+                moves._recompute_recordset(["essms_prescription_date"])
+            count, _result = self._queries(run)
+            self.assertTrue(all(moves.mapped("essms_prescription_date")))
+            return count
+
+        recompute(self._invoices(1))
+        counts = [recompute(self._invoices(count)) for count in (3, 9)]
+        self._assert_same("the prescription dates' recompute", counts)
+
+    def test_advice_matching(self):
+        def measure(invoices):
+            lines = ["Département des Pyrénées-Orientales;;;", "Avis de paiement;;;", ";;;",
+                     "N° Facture;Nom Prénom;Période;Montant réglé"]
+            lines += ["%s;%s;07/2025;%s" % (invoice.name, invoice.partner_id.name,
+                                            ("%.2f" % invoice.amount_total).replace(".", ","))
+                      for invoice in invoices]
+            remittance = self.env["essms.remittance"].create({
+                "partner_id": self.departement.id,
+                "date": AS_OF,
+                "journal_id": self.bank_journal.id,
+                "file": base64.b64encode("\r\n".join(lines).encode("cp1252")),
+                "filename": "avis-%s.csv" % invoices[0].name.replace("/", "-"),
+            })
+            count, _result = self._queries(remittance.action_import)
+            self.assertEqual(len(remittance.line_ids), len(invoices))
+            return count
+
+        measure(self._invoices(1, self.departement))
+        counts = [measure(self._invoices(count, self.departement)) for count in (3, 9)]
+        self._assert_same("the payment advice's import and matching", counts)
