@@ -952,7 +952,8 @@ class EssmsBillingRun(models.Model):
         if grouped:
             self.env["essms.job.chunk"]._queue(
                 "statement",
-                [grouped.ids[start:start + STATEMENT_CHUNK_SIZE] for start in range(0, len(grouped), STATEMENT_CHUNK_SIZE)],
+                [grouped.ids[start:start + STATEMENT_CHUNK_SIZE]
+                 for start in range(0, len(grouped), STATEMENT_CHUNK_SIZE)],
                 company_id=self.company_id.id,
                 billing_run_id=self.id,
                 sequence=STATEMENT_SEQUENCE,

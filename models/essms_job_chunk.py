@@ -103,7 +103,7 @@ class EssmsJobChunk(models.Model):
         """Wake every runner up: each thread of each server takes one (Odoo's cron lock) and claims chunks."""
         for number in range(1, RUNNER_COUNT + 1):
             cron = self.env.ref("%s%s" % (RUNNER_CRON_PREFIX, number), raise_if_not_found=False)
-            if cron and cron.active:
+            if cron and cron.sudo().active:
                 cron.sudo()._trigger()
 
     # Runner ---------------------------------------------------------------------------------------------
@@ -174,7 +174,7 @@ class EssmsJobChunk(models.Model):
             self.env.invalidate_all()
             self._trigger_runners()
             return False
-        except Exception as error:  # noqa: BLE001 - any error of the job is the chunk's, the other chunks go on
+        except Exception as error:  # any error of the job is the chunk's: the other chunks go on
             _logger.warning("Job chunk %s failed", chunk.id, exc_info=True)
             self.env.invalidate_all()
             chunk._record_failure(error)
@@ -187,10 +187,10 @@ class EssmsJobChunk(models.Model):
         reason = str(error.args[0] if error.args else error) or type(error).__name__
         given_up = attempts >= MAX_ATTEMPTS
         self.write({"attempts": attempts, "error": reason, "state": "failed" if given_up else "pending"})
-        parent = self._parent()
-        total = self.search_count([("job", "=", self.job), *self._parent_domain()])
-        position = self.search_count([("job", "=", self.job), *self._parent_domain(), ("sequence", "<=", self.sequence)])
-        parent = parent.with_context(lang=(self.user_id.lang or self.env.lang))
+        siblings = [("job", "=", self.job), *self._parent_domain()]
+        total = self.search_count(siblings)
+        position = self.search_count([*siblings, ("sequence", "<=", self.sequence)])
+        parent = self._parent().with_context(lang=(self.user_id.lang or self.env.lang))
         if given_up:
             body = parent.env._(
                 "Part %(part)s of %(total)s (%(count)s records) failed %(attempts)s times and is given up: %(error)s. "
