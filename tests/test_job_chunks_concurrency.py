@@ -118,7 +118,7 @@ class TestJobChunksConcurrency(BaseCase):
                     chunk._run()
                     worked.append(chunk.id)
                     cr.commit()  # pylint: disable=invalid-commit  # Odoo's cron commits after each call
-        except Exception as error:  # noqa: BLE001 - reported to the test's thread
+        except Exception as error:  # reported to the test's thread
             errors.append(error)
 
     def test_two_runners_invoice_a_run_once_and_completely(self):
@@ -150,7 +150,8 @@ class TestJobChunksConcurrency(BaseCase):
         env.invalidate_all()
         self.cr.execute(SQL(
             """
-            SELECT count(*), count(DISTINCT (partner_id, essms_beneficiary_id)), count(*) FILTER (WHERE state = 'posted')
+            SELECT count(*), count(DISTINCT (partner_id, essms_beneficiary_id)),
+                   count(*) FILTER (WHERE state = 'posted')
               FROM account_move WHERE essms_run_id = %s
             """,
             run.id,
@@ -161,7 +162,8 @@ class TestJobChunksConcurrency(BaseCase):
         self.assertEqual(run.state, "invoiced")
         self.assertFalse(run.invoicing_queued)
         self.assertEqual(set(run.chunk_ids.mapped("state")), {"done"})
-        closing = run.message_ids.filtered(lambda message: "created and posted by the job runners" in (message.body or ""))
+        closing = run.message_ids.filtered(
+            lambda message: "created and posted by the job runners" in (message.body or ""))
         self.assertEqual(len(closing), 1, "one runner closed the run")
         names = run.move_ids.mapped("name")
         self.assertEqual(len(set(names)), len(names), "each number given once in each journal")
