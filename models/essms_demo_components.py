@@ -107,7 +107,7 @@ class EssmsDemoGenerator(models.AbstractModel):
         )
         run.action_compute()
         invoice_day = generator._invoicing_day(month)
-        run.with_context(essms_invoice_date=invoice_day).action_invoice()
+        run.with_context(essms_invoice_date=invoice_day, essms_invoice_now=True).action_invoice()
         moves = run.move_ids.filtered(lambda move: move.state == "posted" and move.amount_residual)
         if moves:
             env["account.payment.register"].with_context(active_model="account.move", active_ids=moves.ids).create(
