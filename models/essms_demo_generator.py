@@ -836,7 +836,9 @@ class EssmsDemoGenerator(models.AbstractModel):
                  "establishment_ids": [Command.set(establishments.ids)]}
             )
             run.action_compute()
-            run.with_context(essms_invoice_date=generator._invoicing_day(month), essms_invoice_now=True).action_invoice()
+            run.with_context(
+                essms_invoice_date=generator._invoicing_day(month), essms_invoice_now=True
+            ).action_invoice()
             runs |= run
         foyer_vie = establishments.filtered(lambda establishment: establishment.kind == "foyer_vie")[:1]
         tariffs = generator._record_retroactive_decree(foyer_vie, month, date_ref)
