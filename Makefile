@@ -226,6 +226,15 @@ bench: setup
 	$(PYTHON) tools/bench_dashboard.py $(CONF) --database $(BENCH_DB)
 	$(PYTHON) tools/bench_desk.py $(CONF) --database $(BENCH_DB) --reuse
 
+# Not in `make bench` nor `make test`: a run's invoicing by Odoo's own job runners, one job process against two
+# (real servers, --workers=2 --max-cron-threads=1|2, on copies of one computed month), counting duplicates and
+# missing invoices after. Default 20 000 beneficiaries (and 2 000 first, to tell whether the month is linear): hours
+# on a loaded machine. BENCH_WORKERS_ARGS="--beneficiaries 2000 --reference 200": tools/bench_workers.py.
+BENCH_WORKERS_ARGS ?=
+.PHONY: bench-workers
+bench-workers: setup
+	$(PYTHON) tools/bench_workers.py $(CONF) --database $(BENCH_DB)_workers $(BENCH_WORKERS_ARGS)
+
 ## Translations ---------------------------------------------------------------------------------------
 
 # Regenerate i18n/essms_billing.pot from the test database (make test-db first) and list what fr.po lacks.
