@@ -117,6 +117,7 @@ class EssmsBillingRun(models.Model):
     amount_total = fields.Monetary(compute="_compute_counts", string="To invoice")
     to_bill_on_decision_total = fields.Monetary(compute="_compute_counts", string="To bill on decision")
     invoicing_queued = fields.Boolean(
+        string="Being invoiced by the job runners",
         readonly=True,
         copy=False,
         help="The invoices are being created by the job runners, part after part; the run shows their progress.",
@@ -987,7 +988,7 @@ class EssmsBillingRun(models.Model):
             if left:
                 run.message_post(body=run.env._(
                     "Invoicing ended with %(count)s lines not invoiced (see the parts in error above): fix the cause, "
-                    "then click Invoice again to invoice them.",
+                    "then click Create invoices again to invoice them.",
                     count=len(left),
                 ))
             else:

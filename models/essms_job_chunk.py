@@ -65,13 +65,15 @@ class EssmsJobChunk(models.Model):
         "res.users", string="Requested by", readonly=True, help="The work is done with this user's rights and language."
     )
     billing_run_id = fields.Many2one(
-        "essms.billing.run", ondelete="cascade", index="btree_not_null", readonly=True, check_company=True
+        "essms.billing.run", string="Billing run", ondelete="cascade", index="btree_not_null", readonly=True,
+        check_company=True,
     )
     dunning_run_id = fields.Many2one(
-        "essms.dunning.run", ondelete="cascade", index="btree_not_null", readonly=True, check_company=True
+        "essms.dunning.run", string="Dunning run", ondelete="cascade", index="btree_not_null", readonly=True,
+        check_company=True,
     )
     record_ids = fields.Json(readonly=True, help="The ids of the records the chunk works on.")
-    record_count = fields.Integer(readonly=True)
+    record_count = fields.Integer(string="Records", readonly=True)
     sequence = fields.Integer(readonly=True)
     state = fields.Selection(
         selection=[("pending", "Pending"), ("done", "Done"), ("failed", "Failed")],
@@ -82,7 +84,7 @@ class EssmsJobChunk(models.Model):
     )
     attempts = fields.Integer(readonly=True)
     error = fields.Text(readonly=True)
-    date_done = fields.Datetime(readonly=True)
+    date_done = fields.Datetime(string="Done on", readonly=True)
 
     # Queueing -------------------------------------------------------------------------------------------
 
