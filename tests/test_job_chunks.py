@@ -83,7 +83,7 @@ class TestJobChunks(BillingCommon):
         def flaky(self, key, lines):
             if key[3] == victim and not failures:
                 failures.append(key)
-                raise UserError("The PDF engine is down")
+                raise ValueError("The PDF engine is down")
             return prepare(self, key, lines)
 
         with patch.object(type(run), "_prepare_invoice_vals", flaky):
@@ -106,7 +106,7 @@ class TestJobChunks(BillingCommon):
 
         def broken(self, key, lines):
             if key[3] == victim:
-                raise UserError("No address for %s" % victim.name)
+                raise ValueError("No address for %s" % victim.name)
             return prepare(self, key, lines)
 
         with patch.object(type(run), "_prepare_invoice_vals", broken):

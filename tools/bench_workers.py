@@ -8,11 +8,12 @@ For each size (``--reference`` first when it is smaller, then ``--beneficiaries`
 (``createdb -T``) from a fresh install without demo (``make create-db``, once), the beneficiaries generated as
 tools/bench.py does (models/essms_demo_generator.py), the month before last's activity statements (create,
 submit, validate) and the billing run's compute, each timed in its own transaction. Then the computed month is
-copied once per runner count, with its filestore, and on each copy a real Odoo server is started
-(``python3 -m odoo --workers=2 --max-cron-threads=K``: K job processes, as in production) and, once it answers,
-the run's *Create invoices* is clicked (the parts are queued, the job runners woken up); the time is taken from
-that commit to the run closed by the runners. After, counted in the database: invoices expected (the run's
-invoice keys), created, duplicates (same run kind, payer, beneficiary, establishment and month), lines left
+copied once per runner count, with its filestore, and on each copy K real Odoo servers are started
+(``python3 -m odoo --workers=0 --max-cron-threads=1`` each: K job runners in K processes, as K servers on one
+PostgreSQL; prefork's ``--workers`` would also start its websocket process, which needs gevent's full set of
+packages) and, once they answer, the run's *Create invoices* is clicked (the parts are queued, the job runners
+woken up); the time is taken from that commit to the run closed by the runners. After, counted in the database:
+invoices expected (the run's invoice keys), created, duplicates (same run kind, payer, beneficiary, establishment and month), lines left
 without invoice.
 
 Prints the steps of each size with the load average, the speed-up of K runners against one (target >= 1.7 on
@@ -87,15 +88,16 @@ def drop_database(database):
 
 
 class Server:
-    """A real Odoo server on one database: ``runners`` job processes (prefork), as several would be run."""
+    """A real Odoo server on one database with one job runner: ``--workers=0 --max-cron-threads=1``, a process of
+    its own. Several of them on the same database are the several servers of the README (each could be on its own
+    machine); one process each, so that their runners use several cores (threads of one process share one)."""
 
-    def __init__(self, conf, database, runners, logfile):
+    def __init__(self, conf, database, logfile):
         self.port = free_port()
         command = [
-            sys.executable, "-m", "odoo", "-c", conf, "-d", database, "--db-filter=^%s$" % database,
-            "--workers=2", "--max-cron-threads=%d" % runners, "--http-port=%d" % self.port,
-            "--gevent-port=%d" % free_port(), "--logfile=%s" % logfile, "--log-level=warn",
-            "--limit-time-real-cron=0", "--limit-time-cpu=3600", "--limit-time-real=3600",
+            sys.executable, "-m", "odoo", "server", "-c", conf, "-d", database, "--db-filter=^%s$" % database,
+            "--workers=0", "--max-cron-threads=1", "--http-port=%d" % self.port, "--logfile=%s" % logfile,
+            "--log-level=warn", "--limit-time-real-cron=0",
         ]
         self.process = subprocess.Popen(command, start_new_session=True)
 
@@ -111,6 +113,9 @@ class Server:
                 time.sleep(1)
         raise RuntimeError("the Odoo server did not answer within %s s" % SERVER_START_TIMEOUT)
 
+    def alive(self):
+        return self.process.poll() is None
+
     def stop(self):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
@@ -125,7 +130,6 @@ def prepare_month(args, base, size, establishments, month, date_ref):
     """The computed month of ``size`` beneficiaries in its own database: ``(database, run id, rows)``."""
     database = "%s_%d" % (args.database, size)
     copy_database(base, database)
-    config.parse_config(["-c", args.conf, "-d", database, "--log-level=warn"])
     bench = Bench(database)
     row, summary = bench.generate(size, establishments, date_ref)
     out("  generated in %.1f s: %s beneficiaries, %s stays, %s establishments" % (
@@ -163,14 +167,14 @@ def prepare_month(args, base, size, establishments, month, date_ref):
 
 
 def invoice_with_runners(args, database, run_id, runners):
-    """Start a server with ``runners`` job processes on ``database``, click *Create invoices*, wait for the run to
-    be closed by the runners: ``(seconds, load at the end, counts)``."""
+    """Start ``runners`` servers of one job runner each on ``database``, click *Create invoices*, wait for the run
+    to be closed by the runners: ``(seconds, load at the end, counts)``."""
     logfile = "/tmp/%s.log" % database
-    server = Server(args.conf, database, runners, logfile)
+    servers = [Server(args.conf, database, logfile) for _index in range(runners)]
     try:
-        server.wait_ready()
-        time.sleep(3)  # the job processes listen for the wake-up once the server answers
-        config.parse_config(["-c", args.conf, "-d", database, "--log-level=warn"])
+        for server in servers:
+            server.wait_ready()
+        time.sleep(3)  # the job threads listen for the wake-up once the server answers
         registry = odoo.modules.registry.Registry(database)
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
@@ -184,13 +188,14 @@ def invoice_with_runners(args, database, run_id, runners):
         release(database)
         deadline = time.monotonic() + INVOICING_TIMEOUT
         while psql(database, "SELECT invoicing_queued FROM essms_billing_run WHERE id = %d" % run_id) == "t":
-            if time.monotonic() > deadline or server.process.poll() is not None:
+            if time.monotonic() > deadline or not all(server.alive() for server in servers):
                 raise RuntimeError("the runners did not finish (see %s)" % logfile)
             time.sleep(0.5)
         seconds = time.perf_counter() - start
         end_load = load()
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
     counts = {
         "parts": parts,
         "invoices": int(psql(database, "SELECT count(*) FROM account_move WHERE essms_run_id = %d" % run_id)),
@@ -218,6 +223,8 @@ def main(argv=None):
                         help="a smaller month timed first, to tell whether the month is linear (0: none)")
     parser.add_argument("--runners", default="1,2", help="job process counts compared, the first is the baseline")
     parser.add_argument("--keep", action="store_true", help="keep the databases (default: dropped at the end)")
+    parser.add_argument("--no-create", action="store_true",
+                        help="reuse DATABASE_base, a fresh install kept by an earlier --keep (default: recreated)")
     args = parser.parse_args(argv)
     if not args.database.startswith("essms_bench"):
         parser.error("the bench databases are dropped and recreated: the name must start with essms_bench")
@@ -231,7 +238,8 @@ def main(argv=None):
         " then ".join(str(size) for size in sizes), args.runners, month.strftime("%Y-%m"), load()))
 
     base = "%s_base" % args.database
-    out("creating database %s: %.0f s" % (base, create_database(base)))
+    if not args.no_create:
+        out("creating database %s: %.0f s" % (base, create_database(base)))
     config.parse_config(["-c", args.conf, "-d", base, "--log-level=warn"])
     results = {}
     failed = False
