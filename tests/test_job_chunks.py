@@ -57,11 +57,11 @@ class TestJobChunks(BillingCommon):
         self.assertFalse(run.move_ids, "the click queues, the runners invoice")
         self.assertTrue(run.invoicing_queued)
         self.assertEqual((run.chunk_done, run.chunk_total), (0, 6))
-        self.assertIn("16 invoices in 6 parts", run.message_ids[0].body)
+        self.assertIn("16 factures en 6 lots", run.message_ids[0].body)
         journals = [self.env["essms.billing.line"].browse(chunk.record_ids).establishment_id.journal_id
                     for chunk in chunks.sorted("sequence")]
         self.assertNotEqual(journals[0], journals[1], "parts alternate between journals: runners do not wait")
-        with self.assertRaisesRegex(UserError, "being invoiced by the job runners"):
+        with self.assertRaisesRegex(UserError, "en cours de facturation par les tâches planifiées"):
             run.action_invoice()
         # A part queued twice (or taken again after its runner died) bills nothing twice.
         chunks[:2].sudo().copy()
@@ -70,7 +70,7 @@ class TestJobChunks(BillingCommon):
         self.assertEqual(run.state, "invoiced")
         self.assertFalse(run.invoicing_queued)
         self.assertEqual(set(run.chunk_ids.mapped("state")), {"done"})
-        self.assertIn("16 invoices created and posted by the job runners", run.message_ids[0].body)
+        self.assertIn("16 factures créées et validées par les tâches planifiées", run.message_ids[0].body)
 
     @freeze_time("2025-08-05")
     def test_failing_part_is_retried_and_told_on_the_run(self):
@@ -95,7 +95,7 @@ class TestJobChunks(BillingCommon):
         self.assertEqual((failed.state, failed.attempts), ("done", 1), "tried again, then done")
         told = run.message_ids.filtered(lambda message: "The PDF engine is down" in (message.body or ""))
         self.assertEqual(len(told), 1)
-        self.assertIn("(attempt 1)", told.body)
+        self.assertIn("Le lot 3 sur 6 (3 enregistrements) a échoué (tentative 1)", told.body)
 
     @freeze_time("2025-08-05")
     def test_part_failing_every_time_is_given_up_and_the_rest_invoiced(self):
@@ -116,8 +116,8 @@ class TestJobChunks(BillingCommon):
         self.assertEqual(len(chunks.filtered(lambda chunk: chunk.state == "done")), 5, "the other parts are done")
         self.assertEqual(len(run.move_ids), 16 - failed.record_count)
         self.assertEqual((run.state, run.invoicing_queued), ("computed", False), "back to the operator")
-        self.assertIn("given up", run.message_ids[1].body)
-        self.assertIn("lines not invoiced", run.message_ids[0].body)
+        self.assertIn("a échoué 3 fois et est abandonné", run.message_ids[1].body)
+        self.assertIn("lignes non facturées", run.message_ids[0].body)
         # The cause fixed, the operator clicks again: the rest (one part) is invoiced at once.
         run.action_invoice()
         self._assert_billed_once(run)

@@ -13,8 +13,8 @@ copied once per runner count, with its filestore, and on each copy K real Odoo s
 PostgreSQL; prefork's ``--workers`` would also start its websocket process, which needs gevent's full set of
 packages) and, once they answer, the run's *Create invoices* is clicked (the parts are queued, the job runners
 woken up); the time is taken from that commit to the run closed by the runners. After, counted in the database:
-invoices expected (the run's invoice keys), created, duplicates (same run kind, payer, beneficiary, establishment and month), lines left
-without invoice.
+invoices expected (the run's invoice keys), created, duplicates (same run kind, payer, beneficiary, establishment
+and month), lines left without invoice.
 
 Prints the steps of each size with the load average, the speed-up of K runners against one (target >= 1.7 on
 two cores, meaningful on an idle machine only), and whether the month is linear: seconds per beneficiary of the
