@@ -2,7 +2,8 @@
 """Benchmark a run's invoicing by Odoo's job runners: one job process against two, on the same month.
 
 Usage: bench_workers.py ODOO_CONF [--database essms_bench_workers] [--beneficiaries 20000]
-                        [--establishments N/200] [--reference 2000] [--runners 1,2] [--keep]
+                        [--establishments N/200] [--reference 2000] [--runners 1,2] [--part-size N] [--keep]
+                        [--no-create]
 
 For each size (``--reference`` first when it is smaller, then ``--beneficiaries``): a database copied
 (``createdb -T``) from a fresh install without demo (``make create-db``, once), the beneficiaries generated as
@@ -166,7 +167,7 @@ def prepare_month(args, base, size, establishments, month, date_ref):
     return database, run_id, invoices, rows
 
 
-def invoice_with_runners(args, database, run_id, runners):
+def invoice_with_runners(args, database, run_id, runners, invoices):
     """Start ``runners`` servers of one job runner each on ``database``, click *Create invoices*, wait for the run
     to be closed by the runners: ``(seconds, load at the end, counts)``."""
     logfile = "/tmp/%s.log" % database
@@ -176,6 +177,10 @@ def invoice_with_runners(args, database, run_id, runners):
             server.wait_ready()
         time.sleep(3)  # the job threads listen for the wake-up once the server answers
         registry = odoo.modules.registry.Registry(database)
+        from odoo.addons.essms_billing.models import essms_billing_run
+
+        # Parts of 200 invoices as the button makes them; a small month in at least 8 parts, to keep both busy.
+        essms_billing_run.INVOICE_CHUNK_SIZE = args.part_size or max(10, min(200, invoices // 8))
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
             run = env["essms.billing.run"].browse(run_id)
@@ -222,6 +227,8 @@ def main(argv=None):
     parser.add_argument("--reference", type=int, default=2000,
                         help="a smaller month timed first, to tell whether the month is linear (0: none)")
     parser.add_argument("--runners", default="1,2", help="job process counts compared, the first is the baseline")
+    parser.add_argument("--part-size", type=int, default=0,
+                        help="invoices per part (default: 200, or an eighth of a smaller month, 10 at least)")
     parser.add_argument("--keep", action="store_true", help="keep the databases (default: dropped at the end)")
     parser.add_argument("--no-create", action="store_true",
                         help="reuse DATABASE_base, a fresh install kept by an earlier --keep (default: recreated)")
@@ -255,7 +262,7 @@ def main(argv=None):
             copy = "%s_r%d" % (database, runners)
             copy_database(database, copy)
             created.append(copy)
-            seconds, end_load, counts = invoice_with_runners(args, copy, run_id, runners)
+            seconds, end_load, counts = invoice_with_runners(args, copy, run_id, runners, invoices)
             timings[runners] = seconds
             bad = counts["duplicates"] or counts["missing"] or counts["invoices"] != invoices
             failed = failed or bool(bad)
