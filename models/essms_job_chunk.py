@@ -118,13 +118,16 @@ class EssmsJobChunk(models.Model):
         notified, so each chunk is its own transaction and the thread's time limit is never reached.
         """
         chunk = self._claim()
+        # The jobs whose parts are all done, in this new transaction that sees every part committed before it (this
+        # runner's last one, and those of the others): a run is closed as soon as its invoices are, before the
+        # statements queued after them are rendered. After the claim, the first query (its snapshot is the
+        # transaction's: a part done by another runner since is skipped, not refused).
+        self._finish_jobs()
         if not chunk:
-            self._finish_jobs()
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return False
         chunk._run()
-        # One more call at least: it claims the next chunk, or closes the jobs in a transaction that sees every
-        # chunk committed (this one's, and those of the other runners committed meanwhile).
+        # One more call at least: it closes what this part finished, then claims the next part.
         remaining = self.search_count([("state", "=", "pending")])
         self.env["ir.cron"]._notify_progress(done=1, remaining=max(remaining, 1))
         return chunk
