@@ -90,8 +90,8 @@ class TestJobChunksConcurrency(BaseCase):
             "IN %(est)s)",
             "DELETE FROM essms_agreement WHERE establishment_id IN %(est)s",
             "DELETE FROM essms_establishment WHERE id IN %(est)s",
-            "DELETE FROM mail_alias WHERE id IN (SELECT alias_id FROM account_journal WHERE id IN %(journals)s)",
-            "DELETE FROM account_journal WHERE id IN %(journals)s",
+            "WITH journal AS (DELETE FROM account_journal WHERE id IN %(journals)s RETURNING alias_id) "
+            "DELETE FROM mail_alias WHERE id IN (SELECT alias_id FROM journal)",
             "DELETE FROM res_partner WHERE id IN %(partners)s",
             "DELETE FROM mail_message WHERE model = 'essms.activity.statement' "
             "AND res_id NOT IN (SELECT id FROM essms_activity_statement)",
