@@ -27,6 +27,7 @@ from ..engine.regularisation import months
 from ..engine.regularisation import regularise
 from .essms_job_chunk import CONCURRENT_ERRORS
 from .essms_job_chunk import INVOICE_CHUNK_SIZE
+from .essms_job_chunk import INVOICE_QUEUE_THRESHOLD
 from .essms_job_chunk import STATEMENT_CHUNK_SIZE
 from .essms_job_chunk import STATEMENT_SEQUENCE
 from .essms_workflow_mixin import transition
@@ -243,8 +244,8 @@ class EssmsBillingRun(models.Model):
     def action_invoice(self):
         """Create and post the invoices of the computed lines, in batches each inside a savepoint.
 
-        A regular run of more invoices than one part is queued instead: the job runners create its invoices
-        part after part, in parallel (``essms.job.chunk``), and the run shows their progress. A recall or a
+        A regular run of more than ``INVOICE_QUEUE_THRESHOLD`` invoices is queued instead: the job runners create its
+        invoices part after part, in parallel (``essms.job.chunk``), and the run shows their progress. A recall or a
         regularisation (a few beneficiaries) is always invoiced at once: its guard against a concurrent
         correction holds within one transaction.
         """
@@ -887,7 +888,8 @@ class EssmsBillingRun(models.Model):
 
     @transition
     def _queue_invoicing(self):
-        """Cut the invoices to create into parts for the job runners, or return False if they make one part.
+        """Cut the invoices to create into parts for the job runners, or return False for a run small enough to be
+        invoiced in the click.
 
         An invoice's lines are never split between parts. Parts alternate between establishments (one sales
         journal, one numbering each): two runners posting in one journal wait for each other's numbers, in
@@ -897,7 +899,7 @@ class EssmsBillingRun(models.Model):
         lines = self._get_lines_to_bill()
         self._check_journals(lines)
         groups = lines.grouped(self._invoice_key)
-        if len(groups) <= INVOICE_CHUNK_SIZE:
+        if len(groups) <= INVOICE_QUEUE_THRESHOLD:
             return False
         per_journal = {}
         for key, group in groups.items():

@@ -37,7 +37,7 @@ class TestJobChunks(BillingCommon):
 
     def _queue(self, run):
         """Invoice ``run`` with parts of 3 invoices: 16 invoices (a département's and a resident's per person)."""
-        with patch("%s.INVOICE_CHUNK_SIZE" % RUN_MODULE, 3):
+        with patch("%s.INVOICE_CHUNK_SIZE" % RUN_MODULE, 3), patch("%s.INVOICE_QUEUE_THRESHOLD" % RUN_MODULE, 3):
             run.action_invoice()
         return run.chunk_ids.filtered(lambda chunk: chunk.job == "invoice")
 

@@ -128,7 +128,7 @@ class TestJobChunksConcurrency(BaseCase):
             {"period_start": date(2025, 7, 1), "establishment_ids": [Command.set(self.establishment_ids)]}
         )
         run.action_compute()
-        with patch("%s.INVOICE_CHUNK_SIZE" % RUN_MODULE, 2):
+        with patch("%s.INVOICE_CHUNK_SIZE" % RUN_MODULE, 2), patch("%s.INVOICE_QUEUE_THRESHOLD" % RUN_MODULE, 2):
             run.action_invoice()
         self.assertEqual(len(run.chunk_ids), PEOPLE, "12 invoices in parts of 2")
         self.assertFalse(run.move_ids)

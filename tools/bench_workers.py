@@ -98,7 +98,7 @@ class Server:
         command = [
             sys.executable, "-m", "odoo", "server", "-c", conf, "-d", database, "--db-filter=^%s$" % database,
             "--workers=0", "--max-cron-threads=1", "--http-port=%d" % self.port, "--logfile=%s" % logfile,
-            "--log-level=warn", "--limit-time-real-cron=0",
+            "--log-level=warn", "--limit-time-real-cron=600",
         ]
         self.process = subprocess.Popen(command, start_new_session=True)
 
@@ -179,8 +179,9 @@ def invoice_with_runners(args, database, run_id, runners, invoices):
         registry = odoo.modules.registry.Registry(database)
         from odoo.addons.essms_billing.models import essms_billing_run
 
-        # Parts of 200 invoices as the button makes them; a small month in at least 8 parts, to keep both busy.
-        essms_billing_run.INVOICE_CHUNK_SIZE = args.part_size or max(10, min(200, invoices // 8))
+        # Parts as the button makes them (50 invoices); a small month in 8 parts at least, to keep both runners busy.
+        essms_billing_run.INVOICE_QUEUE_THRESHOLD = 0
+        essms_billing_run.INVOICE_CHUNK_SIZE = args.part_size or max(10, min(50, invoices // 8))
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
             run = env["essms.billing.run"].browse(run_id)
@@ -228,7 +229,7 @@ def main(argv=None):
                         help="a smaller month timed first, to tell whether the month is linear (0: none)")
     parser.add_argument("--runners", default="1,2", help="job process counts compared, the first is the baseline")
     parser.add_argument("--part-size", type=int, default=0,
-                        help="invoices per part (default: 200, or an eighth of a smaller month, 10 at least)")
+                        help="invoices per part (default: 50, or an eighth of a smaller month, 10 at least)")
     parser.add_argument("--keep", action="store_true", help="keep the databases (default: dropped at the end)")
     parser.add_argument("--no-create", action="store_true",
                         help="reuse DATABASE_base, a fresh install kept by an earlier --keep (default: recreated)")
