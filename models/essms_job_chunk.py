@@ -15,6 +15,8 @@ statement), and the unique key of the run's invoices refuses a second invoice of
 """
 
 import logging
+import threading
+import time
 
 import psycopg2.errors
 
@@ -43,6 +45,10 @@ SEND_CHUNK_SIZE = 20
 STATEMENT_CHUNK_SIZE = 20
 # Statements are rendered after the invoices of every run waiting: the invoices are the money, the PDFs can wait.
 STATEMENT_SEQUENCE = 100000
+# Seconds of one wake-up of a job thread after which a runner takes no new part: Odoo's time limit of a job thread
+# (``limit_time_real_cron``, else ``limit_time_real``, 120 s by default) counts the whole wake-up, every call of
+# every cron it runs, not one call. The rest is taken at the next wake-up, triggered at once.
+RUNNER_TIME_BUDGET = 60
 # Errors telling that another transaction holds or changed the rows: the chunk is tried again, nothing recorded.
 CONCURRENT_ERRORS = (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure)
 
@@ -122,6 +128,10 @@ class EssmsJobChunk(models.Model):
         One chunk per call: Odoo's cron commits after each call and calls again while ``remaining`` is
         notified, so each chunk is its own transaction and the thread's time limit is never reached.
         """
+        if self._wake_up_seconds() > RUNNER_TIME_BUDGET:
+            self._trigger_runners()
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return False
         chunk = self._claim()
         # The jobs whose parts are all done, in this new transaction that sees every part committed before it (this
         # runner's last one, and those of the others): a run is closed as soon as its invoices are, before the
@@ -136,6 +146,12 @@ class EssmsJobChunk(models.Model):
         remaining = self.search_count([("state", "=", "pending")])
         self.env["ir.cron"]._notify_progress(done=1, remaining=max(remaining, 1))
         return chunk
+
+    @api.model
+    def _wake_up_seconds(self):
+        """How long this job thread has been at work since Odoo woke it up (0 outside Odoo's job threads)."""
+        start = getattr(threading.current_thread(), "start_time", None)
+        return time.time() - start if start else 0.0
 
     @api.model
     def _run_pending(self):
