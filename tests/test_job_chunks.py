@@ -4,6 +4,8 @@ The parts are processed here synchronously (``_run_pending``, the runner's metho
 once, each in its own transaction, are in ``test_job_chunks_concurrency``.
 """
 
+import threading
+import time
 from datetime import date
 from unittest.mock import patch
 
@@ -122,6 +124,25 @@ class TestJobChunks(BillingCommon):
         run.action_invoice()
         self._assert_billed_once(run)
         self.assertEqual(run.state, "invoiced")
+
+    @freeze_time("2025-08-05")
+    def test_runner_takes_no_part_late_in_its_thread_wake_up(self):
+        """Odoo's time limit counts a job thread's whole wake-up: past the budget, the part is left for the next one
+        (the runners are triggered again), not started to be killed halfway."""
+        run = self._computed_run()
+        chunks = self._queue(run)
+        runner = self.env["essms.job.chunk"]
+        cron = self.env.ref("essms_billing.ir_cron_essms_job_runner_1")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        thread = threading.current_thread()
+        thread.start_time = time.time() - 61
+        try:
+            self.assertFalse(runner._cron_run_chunks())
+        finally:
+            del thread.start_time
+        self.assertEqual(set(chunks.mapped("state")), {"pending"}, "nothing started")
+        self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers)
+        self.assertEqual(runner._cron_run_chunks(), chunks.sorted("sequence")[0], "a new wake-up takes the next part")
 
     @freeze_time("2025-08-05")
     def test_small_run_is_invoiced_in_the_click(self):
