@@ -279,6 +279,14 @@ $(BUILD)/oca-peers.stamp: Makefile
 
 bench-peers: oca-peers
 	$(PYTHON) tools/bench_peers.py $(CONF) --database $(PEERS_DB) $(PEERS_ARGS)
+# Not in `make bench` nor `make test`: a run's invoicing by Odoo's own job runners, one job process against two
+# (real servers, --workers=2 --max-cron-threads=1|2, on copies of one computed month), counting duplicates and
+# missing invoices after. Default 20 000 beneficiaries (and 2 000 first, to tell whether the month is linear): hours
+# on a loaded machine. BENCH_WORKERS_ARGS="--beneficiaries 2000 --reference 200": tools/bench_workers.py.
+BENCH_WORKERS_ARGS ?=
+.PHONY: bench-workers
+bench-workers: setup
+	$(PYTHON) tools/bench_workers.py $(CONF) --database $(BENCH_DB)_workers $(BENCH_WORKERS_ARGS)
 
 ## Translations ---------------------------------------------------------------------------------------
 

@@ -53,6 +53,7 @@ from . import essms_entries_layout_column
 from . import essms_establishment
 from . import essms_funding_decision
 from . import essms_impairment
+from . import essms_job_chunk
 from . import essms_lever_request
 from . import essms_lever_request_line
 from . import essms_parameter

@@ -3,12 +3,15 @@ import time
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2.errors
+
 from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools import formatLang
+from odoo.tools import mute_logger
 
 from ..engine import addressee
 from ..engine import prescription
@@ -561,7 +564,7 @@ class AccountMove(models.Model):
         moves = self.filtered(lambda move: move._essms_is_grouped() and not move.essms_statement_id)
         attachments = self.env["ir.attachment"]
         failed = self.env["account.move"]
-        for move in moves:
+        for move in moves._essms_claim_for_statement():
             try:
                 with self.env.cr.savepoint():
                     localized = move.with_context(lang=move._essms_company_lang())
@@ -576,6 +579,23 @@ class AccountMove(models.Model):
                 min(failed.filtered("essms_statement_retry_at").mapped("essms_statement_retry_at"))
             )
         return attachments
+
+    def _essms_claim_for_statement(self):
+        """The invoices no other job runner is attaching a statement to right now, locked until this transaction
+        ends and read again: two runners never render and attach one invoice's statement twice."""
+        if not self:
+            return self
+        self.flush_recordset()
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL(
+                    "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE SKIP LOCKED",
+                    tuple(self.ids),
+                ))
+                claimed = {row[0] for row in self.env.cr.fetchall()}
+        except psycopg2.errors.SerializationFailure:
+            return self.browse()  # attached by another runner since this transaction began
+        return self.filtered(lambda move: move.id in claimed)
 
     def _essms_statement_failed(self, error):
         """Record why the statement could not be made, in the chatter in the company's language, and when the job

@@ -25,6 +25,11 @@ from ..engine.regularisation import CORRECTION_REMAINDER
 from ..engine.regularisation import Billed
 from ..engine.regularisation import months
 from ..engine.regularisation import regularise
+from .essms_job_chunk import CONCURRENT_ERRORS
+from .essms_job_chunk import INVOICE_CHUNK_SIZE
+from .essms_job_chunk import INVOICE_QUEUE_THRESHOLD
+from .essms_job_chunk import STATEMENT_CHUNK_SIZE
+from .essms_job_chunk import STATEMENT_SEQUENCE
 from .essms_workflow_mixin import transition
 
 _logger = logging.getLogger(__name__)
@@ -49,7 +54,7 @@ class EssmsBillingRun(models.Model):
     _name = "essms.billing.run"
     _description = "Billing run"
     _inherit = ["mail.thread", "mail.activity.mixin", "essms.workflow.mixin"]
-    _workflow_fields = ("state",)
+    _workflow_fields = ("state", "invoicing_queued")
     _order = "period_start desc, id desc"
     _check_company_auto = True
 
@@ -120,6 +125,16 @@ class EssmsBillingRun(models.Model):
     anomaly_count = fields.Integer(compute="_compute_counts")
     amount_total = fields.Monetary(compute="_compute_counts", string="To invoice")
     to_bill_on_decision_total = fields.Monetary(compute="_compute_counts", string="To bill on decision")
+    invoicing_queued = fields.Boolean(
+        string="Being invoiced by the job runners",
+        readonly=True,
+        copy=False,
+        help="The invoices are being created by the job runners, part after part; the run shows their progress.",
+    )
+    chunk_ids = fields.One2many("essms.job.chunk", "billing_run_id", string="Job parts", readonly=True, copy=False)
+    chunk_total = fields.Integer(compute="_compute_chunk_progress", string="Invoicing parts")
+    chunk_done = fields.Integer(compute="_compute_chunk_progress", string="Invoicing parts done")
+    chunk_failed = fields.Integer(compute="_compute_chunk_progress", string="Invoicing parts failed")
 
     @api.depends("period_start", "period_end", "kind")
     def _compute_name(self):
@@ -149,6 +164,19 @@ class EssmsBillingRun(models.Model):
             run.anomaly_count = len(run.line_ids.filtered("has_anomaly"))
             run.amount_total = sum(run.line_ids.mapped("amount"))
             run.to_bill_on_decision_total = sum(run.line_ids.mapped("to_bill_on_decision"))
+
+    @api.depends("chunk_ids.state")
+    def _compute_chunk_progress(self):
+        counts = {
+            (run.id, state): count
+            for run, state, count in self.env["essms.job.chunk"].sudo()._read_group(
+                [("billing_run_id", "in", self.ids), ("job", "=", "invoice")], ["billing_run_id", "state"], ["__count"]
+            )
+        }
+        for run in self:
+            run.chunk_done = counts.get((run.id, "done"), 0)
+            run.chunk_failed = counts.get((run.id, "failed"), 0)
+            run.chunk_total = run.chunk_done + run.chunk_failed + counts.get((run.id, "pending"), 0)
 
     @api.constrains("period_start", "period_end", "kind")
     def _check_period(self):
@@ -222,14 +250,36 @@ class EssmsBillingRun(models.Model):
         self.state = "computed"
 
     def action_invoice(self):
-        """Create and post the invoices of the computed lines, in batches each inside a savepoint."""
+        """Create and post the invoices of the computed lines, in batches each inside a savepoint.
+
+        A regular run of more than ``INVOICE_QUEUE_THRESHOLD`` invoices is queued instead: the job runners create its
+        invoices part after part, in parallel (``essms.job.chunk``), and the run shows their progress. A recall or a
+        regularisation (a few beneficiaries) is always invoiced at once: its guard against a concurrent
+        correction holds within one transaction.
+        """
+        return self._action_invoice(queue=True)
+
+    def _invoice_at_once(self):
+        """Invoice every computed line in the caller's transaction, however large the run: for a script that replays
+        or measures a month (the demo generator, the benches) and for tests that look at the invoices at once."""
+        return self._action_invoice(queue=False)
+
+    def _action_invoice(self, queue):
         for run in self:
             if run.state != "computed":
                 raise UserError(self.env._("Run %(name)s must be computed before it is invoiced.", name=run.name))
+            if run.invoicing_queued:
+                raise UserError(self.env._(
+                    "Run %(name)s is being invoiced by the job runners (%(done)s of %(total)s parts done): wait "
+                    "for them to finish, then reload the run.",
+                    name=run.name, done=run.chunk_done, total=run.chunk_total,
+                ))
             run._lock()
             if run.kind in CORRECTION_KINDS:
                 run._lock_corrected_keys()
                 run._check_billed_unchanged()
+            elif queue and run._queue_invoicing():
+                continue
             run._invoice()
         # The nominative statements of the invoices made per payer are rendered by a job, after the commit.
         self.env.ref("essms_billing.ir_cron_essms_nominative_statements")._trigger()
@@ -844,9 +894,7 @@ class EssmsBillingRun(models.Model):
         return (line.establishment_id, line.role, line.payer_id, line.beneficiary_id.browse() if per_payer
                 else line.beneficiary_id, month)
 
-    @transition
-    def _invoice(self):
-        lines = self._get_lines_to_bill()
+    def _check_journals(self, lines):
         no_journal = lines.establishment_id.filtered(lambda establishment: not establishment.journal_id)
         if no_journal:
             raise UserError(
@@ -856,6 +904,124 @@ class EssmsBillingRun(models.Model):
                     establishments=", ".join(no_journal.mapped("name")),
                 )
             )
+
+    @transition
+    def _queue_invoicing(self):
+        """Cut the invoices to create into parts for the job runners, or return False for a run small enough to be
+        invoiced in the click.
+
+        An invoice's lines are never split between parts. Parts alternate between establishments (one sales
+        journal, one numbering each): two runners posting in one journal wait for each other's numbers, in
+        two journals they do not.
+        """
+        self.ensure_one()
+        lines = self._get_lines_to_bill()
+        self._check_journals(lines)
+        groups = lines.grouped(self._invoice_key)
+        if len(groups) <= INVOICE_QUEUE_THRESHOLD:
+            return False
+        per_journal = {}
+        for key, group in groups.items():
+            per_journal.setdefault(key[0].journal_id.id, []).append(group.ids)
+        parts_by_journal = []
+        for invoices in per_journal.values():
+            parts_by_journal.append([
+                [line_id for group_ids in invoices[start:start + INVOICE_CHUNK_SIZE] for line_id in group_ids]
+                for start in range(0, len(invoices), INVOICE_CHUNK_SIZE)
+            ])
+        parts = [
+            journal_parts[index]
+            for index in range(max(len(journal_parts) for journal_parts in parts_by_journal))
+            for journal_parts in parts_by_journal
+            if index < len(journal_parts)
+        ]
+        self.env["essms.job.chunk"]._queue("invoice", parts, company_id=self.company_id.id, billing_run_id=self.id)
+        self.invoicing_queued = True
+        self.message_post(body=self.env._(
+            "Invoicing queued: %(count)s invoices in %(parts)s parts, created by the job runners. Reload the run to "
+            "follow their progress.",
+            count=len(groups), parts=len(parts),
+        ))
+        return True
+
+    def _invoice_chunk(self, lines):
+        """Create and post the invoices of one part (``lines``: whole invoices), in the part's transaction.
+
+        The lines are locked first and read again: a part done twice (claimed again after a runner died, or by a
+        second queue) finds them invoiced and creates nothing; the unique key of the invoices is the last guard.
+        """
+        self.ensure_one()
+        self.env["essms.billing.line"].flush_model()
+        self.env.cr.execute(SQL(
+            "SELECT id FROM essms_billing_line WHERE id IN %s ORDER BY id FOR NO KEY UPDATE NOWAIT",
+            tuple(lines.ids) or (0,),
+        ))
+        lines.invalidate_recordset(["move_id"])
+        lines = lines.exists().filtered(
+            lambda line: not line.move_id and not line.blocked and not line.currency_id.is_zero(line.amount)
+        )
+        if not lines:
+            return self.env["account.move"]
+        self._check_journals(lines)
+        created = self.env["account.move"]
+        groups = list(lines.grouped(self._invoice_key).items())
+        for start in range(0, len(groups), INVOICE_BATCH_SIZE):
+            batch = groups[start:start + INVOICE_BATCH_SIZE]
+            moves = self.env["account.move"].create([self._prepare_invoice_vals(key, group) for key, group in batch])
+            moves.action_post()
+            created |= moves
+        grouped = created.filtered(lambda move: move.move_type == "out_invoice" and not move.essms_beneficiary_id)
+        if grouped:
+            self.env["essms.job.chunk"]._queue(
+                "statement",
+                [grouped.ids[start:start + STATEMENT_CHUNK_SIZE]
+                 for start in range(0, len(grouped), STATEMENT_CHUNK_SIZE)],
+                company_id=self.company_id.id,
+                billing_run_id=self.id,
+                sequence=STATEMENT_SEQUENCE,
+            )
+        return created
+
+    @transition
+    def _finish_invoicing(self):
+        """Runs whose parts are all done or given up: invoiced when every line is, else back to the operator."""
+        pending = {
+            run.id
+            for [run] in self.env["essms.job.chunk"].sudo()._read_group(
+                [("billing_run_id", "in", self.ids), ("job", "=", "invoice"), ("state", "=", "pending")],
+                ["billing_run_id"],
+            )
+        }
+        for run in self.filtered(lambda run: run.id not in pending):
+            try:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        SQL("SELECT id FROM essms_billing_run WHERE id = %s FOR NO KEY UPDATE NOWAIT", run.id)
+                    )
+            except CONCURRENT_ERRORS:
+                continue  # closed by another runner at this moment
+            run = run.with_context(lang=run.create_uid.lang or self.env.lang)
+            left = run._get_lines_to_bill()
+            vals = {"invoicing_queued": False}
+            if not left:
+                vals["state"] = "invoiced"
+            run.write(vals)
+            if left:
+                run.message_post(body=run.env._(
+                    "Invoicing ended with %(count)s lines not invoiced (see the parts in error above): fix the cause, "
+                    "then click Create invoices again to invoice them.",
+                    count=len(left),
+                ))
+            else:
+                run.message_post(body=run.env._(
+                    "%(count)s invoices created and posted by the job runners, in %(parts)s parts.",
+                    count=len(run.move_ids), parts=run.chunk_total,
+                ))
+
+    @transition
+    def _invoice(self):
+        lines = self._get_lines_to_bill()
+        self._check_journals(lines)
         groups = list(lines.grouped(self._invoice_key).items())
         created = self.env["account.move"]
         for start in range(0, len(groups), INVOICE_BATCH_SIZE):

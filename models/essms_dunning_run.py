@@ -18,6 +18,7 @@ from ..engine import addressee as addressee_rule
 from ..engine import dunning
 from ..engine import payers
 from .essms_approval_mixin import MANAGER_GROUP
+from .essms_job_chunk import SEND_CHUNK_SIZE
 from .essms_workflow_mixin import transition
 
 _logger = logging.getLogger(__name__)
@@ -150,8 +151,15 @@ class EssmsDunningRun(models.Model):
             run.write({"state": "sending", "sent_by_id": self.env.uid})
             if not letters:
                 run._finish_sending()  # nothing for the job: the run is closed, or back to review for the approvals
-        if self.filtered(lambda run: run.state == "sending"):
-            self.env.ref(SEND_CRON)._trigger()
+                continue
+            # Parts of letters for the job runners, sent in parallel (essms.job.chunk), each in its transaction.
+            ids = letters.sorted(lambda letter: (letter.partner_id.zip or "", letter.id)).ids
+            self.env["essms.job.chunk"]._queue(
+                "dunning_send",
+                [ids[start:start + SEND_CHUNK_SIZE] for start in range(0, len(ids), SEND_CHUNK_SIZE)],
+                company_id=run.company_id.id,
+                dunning_run_id=run.id,
+            )
         return True
 
     def _check_can_send(self):
@@ -432,6 +440,51 @@ class EssmsDunningRun(models.Model):
         return remaining
 
     @transition
+    def _send_chunk(self, letters):
+        """Send the letters of one part, still queued, in the part's transaction (the job runners' call).
+
+        The letters are locked and read again: a letter sent meanwhile by another runner or by the daily job is
+        not sent twice (a lock held elsewhere, or a letter changed since this transaction began, raises and the
+        part is taken again later, when it finds the letter sent).
+        """
+        self.ensure_one()
+        if self.state != "sending":
+            return 0
+        self.env["essms.dunning.letter"].flush_model()
+        self.env.cr.execute(SQL(
+            "SELECT id FROM essms_dunning_letter WHERE id IN %s ORDER BY id FOR NO KEY UPDATE NOWAIT",
+            tuple(letters.ids) or (0,),
+        ))
+        letters.invalidate_recordset(["state"])
+        batch = letters.exists().filtered(lambda letter: letter.state == "queued")
+        waiting = batch._send()
+        waiting.write({"state": "draft"})
+        waiting.filtered(lambda letter: letter.approval_state != "to_approve")._apply_approval_rules()
+        return len(batch)
+
+    def _finish_send_chunks(self):
+        """Runs being sent whose parts are all done or given up and whose queue is empty: closed, under their
+        lock (one runner closes a run; the others leave it)."""
+        pending = {
+            run.id
+            for [run] in self.env["essms.job.chunk"].sudo()._read_group(
+                [("dunning_run_id", "in", self.ids), ("job", "=", "dunning_send"), ("state", "=", "pending")],
+                ["dunning_run_id"],
+            )
+        }
+        for run in self.filtered(lambda run: run.id not in pending and run.state == "sending"):
+            if run.letter_ids.filtered(lambda letter: letter.state == "queued"):
+                continue  # left to the daily sending job (a part given up, or queued before the runners existed)
+            user = run.sent_by_id or self.env.user
+            run = run.with_user(user).with_context(lang=user.lang or self.env.lang).with_company(run.company_id)
+            try:
+                with self.env.cr.savepoint():
+                    run._lock()
+                    run._finish_sending()
+            except (UserError, errors.LockNotAvailable, errors.SerializationFailure):
+                _logger.info("Dunning run %s is closed by another runner", run.id)
+
+    @transition
     def _send_queued(self, limit=None):
         """Send up to ``limit`` queued letters of the run (all by default), under its lock; once none is left,
         attach the letters to print and close the sending. Returns the number of letters sent or in error."""
@@ -440,7 +493,7 @@ class EssmsDunningRun(models.Model):
         if self.state != "sending":
             return 0
         queued = self.letter_ids.filtered(lambda letter: letter.state == "queued")
-        batch = queued[:limit] if limit else queued
+        batch = self._claim_letters(queued[:limit] if limit else queued)
         # A notice whose rule became stricter since it was queued goes back to the review, waiting for an approval.
         waiting = batch._send()
         waiting.write({"state": "draft"})
@@ -448,6 +501,23 @@ class EssmsDunningRun(models.Model):
         if not queued - batch:
             self._finish_sending()
         return len(batch)
+
+    def _claim_letters(self, letters):
+        """The letters not being sent by a job runner right now, locked until this transaction ends."""
+        if not letters:
+            return letters
+        self.env["essms.dunning.letter"].flush_model()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL(
+                    "SELECT id FROM essms_dunning_letter WHERE id IN %s ORDER BY id FOR NO KEY UPDATE SKIP LOCKED",
+                    tuple(letters.ids),
+                ))
+                claimed = {row[0] for row in self.env.cr.fetchall()}
+        except errors.SerializationFailure:
+            # Sent by a job runner since this transaction began: the next call finds them sent.
+            raise UserError(self.env._("Run %(name)s is being sent by the job runners.", name=self.name)) from None
+        return letters.filtered(lambda letter: letter.id in claimed)
 
     @transition
     def _finish_sending(self):

@@ -465,6 +465,31 @@ class TestDunningLetters(DunningCommon, PdfMixin):
         self.assertLess(text.index("11000 CARCASSONNE"), text.index("66100 PERPIGNAN"), "11000 is printed before 66100")
         self.assertIn("Relance", text)
 
+    def test_job_runners_send_each_letter_once_in_parts(self):
+        """The letters are sent by parts the job runners claim; a part done twice, or a letter the daily job sent
+        meanwhile, is not sent again."""
+        garcia = self._resident("Luis Garcia", "11000", "Carcassonne")
+        petit = self._resident("Paul Petit", "66300", "Thuir")
+        for person in (self.martin, garcia, petit):
+            self._invoice(person.partner_id)
+        run = self._run(date(2026, 2, 20))
+        with patch.object(run_module, "SEND_CHUNK_SIZE", 1):
+            run.action_send()
+        chunks = self.env["essms.job.chunk"].sudo().search([("dunning_run_id", "=", run.id)])
+        self.assertEqual(len(chunks), 3, "one letter per part here")
+        self.assertEqual(self.env["essms.dunning.run"]._cron_send_letters(limit=1), 1, "the daily job sends one")
+        chunks[:1].copy()
+        self.env["essms.job.chunk"]._run_pending()
+        self.assertEqual(set(chunks.mapped("state")), {"done"})
+        self.assertEqual(run.state, "sent")
+        self.assertEqual(run.letter_ids.mapped("state"), ["sent"] * 3)
+        self.assertTrue(run.batch_attachment_id.raw.startswith(b"%PDF"), "the letters to print, gathered once")
+        for letter in run.letter_ids:
+            attachments = self.env["ir.attachment"].search_count(
+                [("res_model", "=", "essms.dunning.letter"), ("res_id", "=", letter.id)])
+            self.assertEqual(attachments, 1, "each letter printed once")
+        self.assertIn("3 lettres envoyées, 0 en erreur", run.message_ids[0].body)
+
     def test_send_returns_at_once_and_the_job_prints_each_letter_once(self):
         """*Send* only queues the letters; the job prints, records and batches them, a bounded number per call,
         and a job called again sends nothing twice."""
@@ -473,7 +498,7 @@ class TestDunningLetters(DunningCommon, PdfMixin):
         moves = {person: self._invoice(person.partner_id) for person in (self.martin, garcia, petit)}
         run = self._run(date(2026, 2, 20))
         self._letter(run, petit.partner_id).action_exclude()
-        cron = self.env.ref("essms_billing.ir_cron_essms_dunning_send")
+        cron = self.env.ref("essms_billing.ir_cron_essms_job_runner_1")
         triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
 
         run.action_send()
@@ -484,7 +509,11 @@ class TestDunningLetters(DunningCommon, PdfMixin):
         self.assertFalse(run.letter_ids.attachment_id, "nothing is printed in the click")
         self.assertFalse(moves[self.martin].essms_recovery_stage, "nothing is recorded before the letter is sent")
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers,
-                        "the click wakes the sending job up")
+                        "the click wakes the job runners up")
+        self.assertEqual(run.env["essms.job.chunk"].sudo().search([("dunning_run_id", "=", run.id)]).record_ids,
+                         run.letter_ids.filtered(lambda letter: letter.state == "queued").sorted(
+                             lambda letter: letter.partner_id.zip).ids,
+                         "one part for the job runners, the letters in postal code order")
         with self.assertRaisesRegex(UserError, "already being sent, by "):
             run.action_send()
         with self.assertRaisesRegex(UserError, "was sent"):

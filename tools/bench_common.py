@@ -146,7 +146,7 @@ def bill(bench, month):
     def compute_and_invoice(env):
         run = env["essms.billing.run"].browse(run_id)
         run.action_compute()
-        run.action_invoice()
+        run._invoice_at_once()  # in this transaction, as before the job runners
         return len(run.move_ids)
 
     row, _count = bench.timed("run compute + invoicing", lambda count: count, compute_and_invoice)

@@ -107,7 +107,7 @@ class EssmsDemoGenerator(models.AbstractModel):
              "establishment_ids": [Command.set(all_establishments.ids)]}
         )
         run.action_compute()
-        run.action_invoice()
+        run._invoice_at_once()
         moves = run.move_ids.filtered(lambda move: move.state == "posted" and move.amount_residual)
         if moves:
             env["account.payment.register"].with_context(active_model="account.move", active_ids=moves.ids).create(

@@ -835,7 +835,7 @@ class EssmsDemoGenerator(models.AbstractModel):
                  "establishment_ids": [Command.set(establishments.ids)]}
             )
             run.action_compute()
-            run.action_invoice()
+            run._invoice_at_once()
             runs |= run
         foyer_vie = establishments.filtered(lambda establishment: establishment.kind == "foyer_vie")[:1]
         tariffs = generator._record_retroactive_decree(foyer_vie, month, date_ref)

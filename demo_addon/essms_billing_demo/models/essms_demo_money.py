@@ -17,7 +17,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import api
 from odoo import fields
 from odoo import models
-
 from odoo.addons.essms_billing.engine import resident_money
 from odoo.addons.essms_billing.engine.contribution import Resources
 from odoo.addons.essms_billing.engine.contribution import minimum_left
