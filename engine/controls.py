@@ -194,6 +194,18 @@ def days_billed_twice(stays, others, period_start, period_end, holidays):
     return anomalies
 
 
+def capacity_days(places, period_start, period_end):
+    """§8.5: what an establishment can hold over a period: its places times the period's days (both ends
+    included); 0 without a period."""
+    if not period_start or not period_end:
+        return 0
+    return (places or 0) * ((period_end - period_start).days + 1)
+
+
+# The same figure in SQL, for the billing report's view: ``places``, ``start`` and ``end`` are SQL expressions.
+CAPACITY_DAYS_SQL = "COALESCE({places}, 0) * ({end} - {start} + 1)::float"
+
+
 def capacity_anomaly(days_present, capacity, capacity_days):
     """§8.5: days present above ``capacity`` places times the days of the month (``capacity_days``)."""
     if capacity and days_present > capacity_days:

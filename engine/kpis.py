@@ -18,8 +18,13 @@ def period_days(date_from, date_to):
     return (date_to - date_from).days + 1
 
 
+def net_billed(billed, credited):
+    """What a period billed less its credit notes: the base of the recovery rate and of the DSO."""
+    return billed - credited
+
+
 def recovery_rate(billed, credited, collected):
-    net = billed - credited
+    net = net_billed(billed, credited)
     return collected / net if net > 0 else None
 
 

@@ -89,8 +89,8 @@ class EssmsActivityStatement(models.Model):
     def _compute_totals(self):
         for statement in self:
             statement.days_present = sum(statement.line_ids.mapped("days_present"))
-            days = (statement.period_end - statement.period_start).days + 1 if statement.period_start else 0
-            statement.capacity_days = statement.establishment_id.capacity * days
+            statement.capacity_days = controls.capacity_days(
+                statement.establishment_id.capacity, statement.period_start, statement.period_end)
 
     @api.constrains("period_start")
     def _check_period_start(self):

@@ -2,6 +2,7 @@ from odoo import fields
 from odoo import models
 from odoo.tools import SQL
 
+from ..engine import controls
 from .essms_billing_line_detail import COMPONENTS
 from .essms_billing_line_detail import DETAIL_KINDS
 from .essms_billing_line_detail import day_row_sql
@@ -111,10 +112,11 @@ class EssmsBillingReport(models.Model):
                     WHERE line.statement_id = statement.id
                    ) activity ON TRUE
               JOIN LATERAL (
-                   SELECT COALESCE(establishment.capacity, 0)
-                          * EXTRACT(DAY FROM statement.period_start + INTERVAL '1 month - 1 day')::float AS days
+                   SELECT %(capacity_days)s AS days
                    ) capacity ON TRUE
              WHERE statement.state = 'validated'
             """,
             day_row=day_row_sql("detail"),
+            capacity_days=SQL(controls.CAPACITY_DAYS_SQL.format(
+                places="establishment.capacity", start="statement.period_start", end="statement.period_end")),
         )

@@ -119,3 +119,11 @@ def test_capacity_is_a_warning_above_places_times_days():
     anomaly = controls.capacity_anomaly(32.0, 1, 31)
     assert (anomaly.severity, anomaly.code, anomaly.stay_key) == ("warning", "capacity", None)
     assert anomaly.message.render() == "32.0 days present exceed the capacity of 1 places × days (31)."
+
+
+def test_capacity_in_days_is_places_times_the_days_of_the_period():
+    """§8.5: 40 places in February 2026 (28 days) = 1 120 days; in March, 1 240; no period, none."""
+    assert controls.capacity_days(40, date(2026, 2, 1), date(2026, 2, 28)) == 1120
+    assert controls.capacity_days(40, date(2026, 3, 1), date(2026, 3, 31)) == 1240
+    assert controls.capacity_days(None, date(2026, 3, 1), date(2026, 3, 31)) == 0
+    assert controls.capacity_days(40, None, None) == 0

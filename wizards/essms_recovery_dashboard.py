@@ -195,12 +195,13 @@ class EssmsRecoveryDashboard(models.TransientModel):
             owed = currency.round(sum(outstanding[kind].values())) if kind in outstanding else 0.0
             if not row and not owed:
                 continue
-            net = currency.round(row["billed"] - row["credited"]) if row else 0.0
+            net = currency.round(kpis.net_billed(row["billed"], row["credited"])) if row else 0.0
             figures["dso"].append({"kind": kind, "label": kind_labels.get(kind, kind), "billed": net,
                                    "outstanding": owed, "dso": kpis.dso(owed, net, days)})
-        figures["dso_total"] = {"billed": currency.round(billed - credited),
+        net_total = kpis.net_billed(billed, credited)
+        figures["dso_total"] = {"billed": currency.round(net_total),
                                 "outstanding": figures["outstanding_total"]["total"],
-                                "dso": kpis.dso(figures["outstanding_total"]["total"], billed - credited, days),
+                                "dso": kpis.dso(figures["outstanding_total"]["total"], net_total, days),
                                 "days": days}
 
         # Open claims by stage, as they stood on the end date (billed by then, still due then, their stage then).
