@@ -5,10 +5,10 @@ from odoo import models
 from ..models.essms_resident_money import INCOME_SOURCES
 
 
-class EssmsThirdPartyIncome(models.TransientModel):
-    """Match a bank statement line to a resident's income collected by the establishment (467)."""
+class EssmsThirdPartyIncomeBase(models.AbstractModel):
+    """What the two income wizards share: the bank statement line received, the kind of income and its month."""
 
-    _name = "essms.third.party.income"
+    _name = "essms.third.party.income.base"
     _description = "Income received for a resident"
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
@@ -18,9 +18,6 @@ class EssmsThirdPartyIncome(models.TransientModel):
     )
     amount = fields.Monetary(related="statement_line_id.amount")
     currency_id = fields.Many2one(related="statement_line_id.currency_id")
-    beneficiary_id = fields.Many2one(
-        "essms.beneficiary", string="Resident", required=True, domain="[('company_id', '=', company_id)]"
-    )
     source = fields.Selection(selection=INCOME_SOURCES, string="Income", required=True, default="aah")
     month = fields.Date(required=True, help="The month the income is for (any day of it).")
 
@@ -28,6 +25,18 @@ class EssmsThirdPartyIncome(models.TransientModel):
     def _onchange_statement_line_id(self):
         if self.statement_line_id and not self.month:
             self.month = self.statement_line_id.date
+
+
+class EssmsThirdPartyIncome(models.TransientModel):
+    """Match a bank statement line to a resident's income collected by the establishment (467)."""
+
+    _name = "essms.third.party.income"
+    _inherit = "essms.third.party.income.base"
+    _description = "Income received for a resident"
+
+    beneficiary_id = fields.Many2one(
+        "essms.beneficiary", string="Resident", required=True, domain="[('company_id', '=', company_id)]"
+    )
 
     def action_record(self):
         self.ensure_one()
@@ -47,17 +56,9 @@ class EssmsThirdPartyIncomeSplit(models.TransientModel):
     them: one row per resident, the rows adding up to the line."""
 
     _name = "essms.third.party.income.split"
+    _inherit = "essms.third.party.income.base"
     _description = "Income received for several residents"
 
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    statement_line_id = fields.Many2one(
-        "account.bank.statement.line", string="Bank statement line", required=True,
-        domain="[('company_id', '=', company_id), ('is_reconciled', '=', False), ('amount', '>', 0)]",
-    )
-    amount = fields.Monetary(related="statement_line_id.amount")
-    currency_id = fields.Many2one(related="statement_line_id.currency_id")
-    source = fields.Selection(selection=INCOME_SOURCES, string="Income", required=True, default="aah")
-    month = fields.Date(required=True, help="The month the income is for (any day of it).")
     line_ids = fields.One2many("essms.third.party.income.split.line", "wizard_id", string="Residents")
     amount_split = fields.Monetary(string="Split", compute="_compute_amount_split")
     amount_left = fields.Monetary(string="Left to split", compute="_compute_amount_split")
@@ -67,11 +68,6 @@ class EssmsThirdPartyIncomeSplit(models.TransientModel):
         for wizard in self:
             wizard.amount_split = sum(wizard.line_ids.mapped("amount"))
             wizard.amount_left = wizard.amount - wizard.amount_split
-
-    @api.onchange("statement_line_id")
-    def _onchange_statement_line_id(self):
-        if self.statement_line_id and not self.month:
-            self.month = self.statement_line_id.date
 
     def action_record(self):
         self.ensure_one()
