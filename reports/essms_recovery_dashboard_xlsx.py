@@ -1,15 +1,19 @@
-import io
-
 from openpyxl.utils import get_column_letter
 
 from odoo import api
 from odoo import models
+from odoo.tools import SQL
 from odoo.tools import format_date
 
 from ..engine.exports import SafeWorkbook
 from ..models.essms_receivable_ageing import BUCKETS
 from ..models.essms_recovery_claim import CLAIM_DATE_KEY
 from . import public_wording
+from .essms_receivable_ageing_xlsx import DOCUMENT_BATCH
+from .essms_receivable_ageing_xlsx import EXCEL_EPOCH
+from .essms_receivable_ageing_xlsx import _start_rows
+from .essms_receivable_ageing_xlsx import _XmlRows
+from .essms_receivable_ageing_xlsx import workbook_content
 from .xlsx_styles import BOLD
 from .xlsx_styles import COUNT_FORMAT
 from .xlsx_styles import DATE_FORMAT
@@ -157,34 +161,63 @@ class EssmsRecoveryDashboardXlsx(models.AbstractModel):
                  dashboard.currency_id.round(sum(row["amount"] for row in rows))),
             )
         self._write_prescription_detail(workbook, helper, dashboard, title, used)
-        stream = io.BytesIO()
-        workbook.save(stream)
-        return stream.getvalue()
+        return workbook_content(workbook)
 
     @api.model
     def _write_prescription_detail(self, workbook, helper, dashboard, title, used):
-        """The claims time-barred or becoming so within 6 months, one row each, to act on them."""
+        """The claims time-barred or becoming so within 6 months, one row each, to act on them.
+
+        One query on `essms.recovery.claim` as of the end date (its `_search`: the access rules of the analysis
+        apply), read through a server-side cursor and written as the due-date tracking sheet writes its documents
+        (`_XmlRows`): a hundred thousand claims are never records nor openpyxl cells."""
         word = public_wording.words(self.env)
-        claims = self.env["essms.recovery.claim"].with_context(**{CLAIM_DATE_KEY: dashboard.date_to}).search_fetch(
-            [*dashboard._scope(), ("amount_residual", ">", 0),
-             ("prescription_state", "in", ("barred", "within_3", "within_6"))],
-            ["move_name", "partner_id", "payer_kind", "establishment_id", "date_maturity", "prescription_date",
-             "amount_residual"],
-            order="prescription_date, move_id",
+        claims = self.env["essms.recovery.claim"].with_context(**{CLAIM_DATE_KEY: dashboard.date_to})
+        claims.browse().check_access("read")
+        query = claims._search([*dashboard._scope(), ("amount_residual", ">", 0),
+                                ("prescription_state", "in", ("barred", "within_3", "within_6"))])
+
+        def column(name):
+            return claims._field_to_sql(query.table, name, query)
+
+        partner = query.left_join(query.table, "partner_id", "res_partner", "id", "partner")
+        establishment = query.left_join(query.table, "establishment_id", "essms_establishment", "id",
+                                        "establishment")
+        query.order = SQL("%s, %s", column("prescription_date"), column("move_id"))
+        select = query.select(
+            column("move_name"),
+            self.env["res.partner"]._field_to_sql(partner, "name", query),
+            self.env["essms.establishment"]._field_to_sql(establishment, "name", query),
+            column("date_maturity"),
+            column("prescription_date"),
+            column("amount_residual"),
         )
         headers = [word(self.env._("Invoice")), word(self.env._("Payer")), self.env._("Establishment"),
                    self.env._("Due date"), self.env._("Time-barred on"),
                    word(self.env._("Outstanding"))]
         work = workbook.create_sheet(helper._sheet_name(word(self.env._("Close to prescription")), used))
         helper._setup_sheet(work, [20, 34, 30, 12, 14, 16])
+        _start_rows(work)
         helper._write_heading(work, title, self.env._("Claims time-barred or within 6 months of it"), headers)
-        dates = [helper._cell(work, number_format=DATE_FORMAT) for _column in range(2)]
-        amount = helper._cell(work, number_format=EURO_FORMAT)
-        total = 0.0
-        for claim in claims:
-            dates[0].value, dates[1].value = claim.date_maturity, claim.prescription_date
-            amount.value = claim.amount_residual
-            total += claim.amount_residual
-            work.append([claim.move_name, claim.partner_id.name, claim.establishment_id.name or None, *dates, amount])
+        rows = _XmlRows(work, HEADER_ROW + 1)
+        date_style, euro_style = rows.style(DATE_FORMAT), rows.style(EURO_FORMAT)
+        text, number = rows.text, rows.number
+        total, count = 0.0, 0
+        self.env.flush_all()
+        # A server-side cursor of the export's transaction, as the due-date tracking's documents are read.
+        with self.env.cr._cnx.cursor(name="essms_dashboard_prescription") as cursor:
+            cursor.itersize = DOCUMENT_BATCH
+            cursor.execute(select.code, select.params)
+            for move_name, partner_name, establishment_name, due, barred, amount in cursor:
+                row = rows.row
+                cells = [text("A", row, move_name, repeated=False)] if move_name else []
+                cells += [text(letter, row, value) for letter, value in (("B", partner_name),
+                                                                         ("C", establishment_name)) if value]
+                cells += [number(letter, row, date_style, (day - EXCEL_EPOCH).days)
+                          for letter, day in (("D", due), ("E", barred)) if day]
+                cells.append(number("F", row, euro_style, round(amount, 2)))
+                rows.append(cells)
+                total += amount
+                count += 1
+        rows.flush()
         work.append(helper._total_cells(work, self.env._("Total"), [dashboard.currency_id.round(total)], blanks=4))
-        work.auto_filter.ref = "A%d:F%d" % (HEADER_ROW, HEADER_ROW + max(len(claims), 1))
+        work.auto_filter.ref = "A%d:F%d" % (HEADER_ROW, HEADER_ROW + max(count, 1))

@@ -7,9 +7,13 @@ counted. They are not timed; the times are `make bench`'s.
 """
 
 import base64
+import io
 import logging
 from datetime import date
 from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+from openpyxl import load_workbook
 
 from odoo import Command
 from odoo import fields
@@ -202,6 +206,24 @@ class TestQueryCounts(BillingCommon):
             return count
 
         self._grown("the recovery dashboard's figures", measure)
+
+    def test_dashboard_export(self):
+        """The workbook, its claims close to prescription included: on a day when every invoice here is within 3
+        months of its prescription (a resident's, two years after its due date), so that the detail sheet grows."""
+        as_of = DUE + relativedelta(years=2, months=-1)
+
+        def measure():
+            dashboard = self.env["essms.recovery.dashboard"].create({"date_from": JULY, "date_to": as_of})
+            count, _result = self._queries(dashboard.action_export)
+            book = load_workbook(io.BytesIO(base64.b64decode(dashboard.file)), read_only=True)
+            detail = list(book[book.sheetnames[-1]].iter_rows(min_row=5, values_only=True))[:-1]
+            claims = self.env["essms.recovery.claim"].with_context(essms_claim_date=as_of).search(
+                [("prescription_state", "=", "within_3")])
+            self.assertEqual(len(detail), len(claims))
+            self.assertTrue(claims)
+            return count
+
+        self._grown("the recovery dashboard's workbook", measure)
 
     def test_prescription_recompute(self):
         field = self.env["account.move"]._fields["essms_prescription_date"]

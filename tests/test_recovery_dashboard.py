@@ -492,6 +492,16 @@ class TestRecoveryDashboard(DunningCommon):
         self.assertEqual(reminders[-1][4:6], (11450.0, 10750.0))
         detail = list(book["Close to prescription"].iter_rows(min_row=5, values_only=True))
         self.assertEqual([row[0] for row in detail[:-1]], [self.r4.name, self.r3.name, self.r5.name])
+        # Each row is the claim as the analysis shows it on the end date (written as raw sheet rows, not cells).
+        claims = self.env["essms.recovery.claim"].with_context(**{CLAIM_DATE_KEY: TODAY})
+        for row, invoice in zip(detail, self.r4 | self.r3 | self.r5, strict=False):
+            claim = claims.search([("move_id", "=", invoice.id)])
+            self.assertEqual(row, (claim.move_name, claim.partner_id.name, claim.establishment_id.name,
+                                   datetime.combine(claim.date_maturity, datetime.min.time()),
+                                   datetime.combine(claim.prescription_date, datetime.min.time()),
+                                   claim.amount_residual))
+        self.assertEqual(book["Close to prescription"]["E5"].number_format, "DD/MM/YYYY")
+        self.assertEqual(book["Close to prescription"]["F5"].number_format, '#,##0.00 "€"')
         self.assertEqual(detail[-1][-1], 1600.0)
         self.assertEqual(book["Close to prescription"].auto_filter.ref, "A4:F7")
 

@@ -267,15 +267,20 @@ class EssmsRecoveryDashboard(models.TransientModel):
         currency = self.currency_id
         reminders = self.env["essms.recovery.reminder"].with_context(**{REMINDER_DAYS_KEY: self.reminder_days})
         domain = [*self._scope(), ("date", ">=", self.date_from), ("date", "<=", self.date_to)]
-        sent = reminders._read_group(domain, ["level_id"], ["letter_id:count_distinct", "amount_due:sum",
-                                                            "amount_paid:sum"])
-        paid = dict(reminders._read_group([*domain, ("letter_paid", "=", True)], ["level_id"],
-                                          ["letter_id:count_distinct"]))
-        rows = []
-        for level, letters, amount_due, amount_paid in sorted(
-            sent, key=lambda row: (row[0].policy_id.id, row[0].sequence, row[0].delay_days, row[0].id)
+        # One pass over the view: a letter is paid or not as a whole, so it falls in one group of its level.
+        sent = defaultdict(lambda: [0, 0, 0.0, 0.0])
+        for level, letter_paid, letters, amount_due, amount_paid in reminders._read_group(
+            domain, ["level_id", "letter_paid"], ["letter_id:count_distinct", "amount_due:sum", "amount_paid:sum"],
         ):
-            letters_paid = paid.get(level, 0)
+            row = sent[level]
+            row[0] += letters
+            row[1] += letters if letter_paid else 0
+            row[2] += amount_due
+            row[3] += amount_paid
+        rows = []
+        for level, (letters, letters_paid, amount_due, amount_paid) in sorted(
+            sent.items(), key=lambda item: (item[0].policy_id.id, item[0].sequence, item[0].delay_days, item[0].id)
+        ):
             rows.append({
                 "level": level.display_name if level else self.env._("No level"),
                 "letters": letters, "letters_paid": letters_paid,
