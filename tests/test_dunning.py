@@ -484,6 +484,16 @@ class TestDunningSecurity(DunningCommon):
         names = [name for name in letter_fields if name != "run_id"]
         kinds = {(values[names.index("state")], values[names.index("exclusion_reason")]) for values, _lines in inserted}
         self.assertEqual(kinds, {("draft", False), ("excluded", "deceased")})
+        # The companies are checked as by the ORM: a letter to another company's partner is refused.
+        other = self.env["res.company"].create({"name": "Association Les Amandiers"})
+        stranger = self.env["res.partner"].create({"name": "Débiteur d'une autre association", "company_id": other.id})
+        run = self.env["essms.dunning.run"].create({"date": date(2026, 2, 20)})
+        vals = {"run_id": run.id, "currency_id": run.currency_id.id, "company_id": run.company_id.id,
+                "partner_id": stranger.id, "debtor_ids": [Command.set(stranger.ids)], "policy_id": self.residents.id}
+        with self.assertRaisesRegex(UserError, "partner_id"), self.env.cr.savepoint():
+            Letter._create_with_lines([{**vals, "line_ids": []}])
+        self.assertTrue(Letter._insert_letters([{**vals, "partner_id": self.martin.partner_id.id,
+                                                  "debtor_ids": [Command.set(self.martin.partner_id.ids)]}], [[]]))
 
     def test_other_company_sees_no_run(self):
         run = self._run(date(2026, 2, 20))
