@@ -20,6 +20,7 @@ at its level (the claims that do not advance keep theirs), with the amount due a
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from functools import cached_property
 
 from .money import ZERO
 from .money import cents
@@ -42,6 +43,11 @@ class Level:
     delay_days: int
     min_amount: object = ZERO
     formal_notice: bool = False
+
+    @cached_property
+    def minimum(self):
+        """``min_amount`` rounded to the cent, once (it is compared with every claim of every debtor)."""
+        return cents(self.min_amount)
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,7 @@ def target_level(claim, levels, run_date, allow_skip, amount_due):
     overdue = (run_date - claim.due_date).days
     reachable = -1
     for index, level in enumerate(levels):
-        if overdue >= level.delay_days and amount_due >= cents(level.min_amount):
+        if overdue >= level.delay_days and amount_due >= level.minimum:
             reachable = index
     if reachable <= current:
         return current
@@ -176,7 +182,7 @@ def propose(debtor, policy, run_date):
         lines.append(ProposedLine(claim.key, levels[index].key, cents(claim.residual), due[claim.key], moved))
     if not advanced:
         below = any(
-            (run_date - claim.due_date).days >= level.delay_days and total < cents(level.min_amount)
+            (run_date - claim.due_date).days >= level.delay_days and total < level.minimum
             for claim in overdue for level in levels
         )
         reason = BELOW_MINIMUM if below and not lines else NOTHING_NEW

@@ -25,6 +25,11 @@ _logger = logging.getLogger(__name__)
 
 # Stages a dunning run may still act on: the amicable phase (recovery-rules §1).
 AMICABLE_STAGES = (False, "billed", "due", "reminded", "firm_reminder", "formal_notice")
+# The columns of a claim a proposal reads (``_prepare_letter_vals_list``), in this order: rows, not records.
+CLAIM_COLUMNS = (
+    "id", "name", "commercial_partner_id", "invoice_date_due", "amount_total", "amount_residual",
+    "essms_dunning_level_id", "essms_dunning_date", "essms_beneficiary_id", "essms_period_start", "essms_period_end",
+)
 # Debtors proposed per call of the daily job: one batch per transaction, so an interruption loses one batch at most.
 CRON_BATCH_DEBTORS = 500
 # Letters sent automatically per call of the daily job (each is rendered as a PDF: slower than a proposal).
@@ -242,34 +247,50 @@ class EssmsDunningRun(models.Model):
     def _prepare_letter_vals_list(self, debtor_ids=None):
         """The letters of the run: claims, credits, holds and protections loaded in bulk, the engine called per
         debtor, the proposals grouped per addressee (a guardian gets one letter for all the people it represents).
+
+        The claims are read as plain rows (``CLAIM_COLUMNS``), not as records: a proposal over 500 000 invoices
+        would otherwise spend most of its time filling and reading the ORM's cache.
         """
         self.ensure_one()
         policies = self.env["essms.dunning.policy"]._policy_by_kind(self.company_id)
         domain = self._claims_domain(policies)
         if debtor_ids is not None:
             domain.append(("commercial_partner_id", "in", list(debtor_ids)))
-        moves = self.env["account.move"].search_fetch(
-            domain,
-            ["name", "commercial_partner_id", "invoice_date_due", "amount_total", "amount_residual",
-             "essms_dunning_level_id", "essms_dunning_date", "essms_beneficiary_id", "essms_period_start",
-             "essms_period_end"],
-            order="invoice_date_due, id",
+        Move = self.env["account.move"]
+        query = Move._search(domain, order="invoice_date_due, id")
+        if query.is_empty():
+            return []
+        # execute_query flushes what the query reads (the amounts left to pay may wait for their computation).
+        rows = self.env.execute_query(
+            query.select(*(Move._field_to_sql(Move._table, name, query) for name in CLAIM_COLUMNS))
         )
         # A claim waiting in another open run (the daily job's, or a run proposed by someone else) is reviewed
         # and sent there: proposing it here too would remind it twice.
-        moves -= self.env["essms.dunning.letter.line"]._open_elsewhere(moves, self)
+        left_out = set(self.env["essms.dunning.letter.line"]._open_elsewhere(Move.browse([row[0] for row in rows]),
+                                                                              self).ids)
         # A claim proposed for a write-off waits for the board's decision: it is not reminded meanwhile.
-        moves -= self.env["essms.writeoff.line"].search_fetch(
-            [("move_id", "in", moves.ids), ("writeoff_id.state", "in", ("to_approve", "approved"))], ["move_id"]
-        ).move_id
-        if not moves:
+        left_out.update(self.env["essms.writeoff.line"].search_fetch(
+            [("move_id", "in", [row[0] for row in rows]), ("writeoff_id.state", "in", ("to_approve", "approved"))],
+            ["move_id"],
+        ).move_id.ids)
+        if left_out:
+            rows = [row for row in rows if row[0] not in left_out]
+        if not rows:
             return []
-        debtors = moves.commercial_partner_id
-        held = self.env["essms.recovery.hold"]._held_moves(moves, self.date)
-        held_ids = set(held.ids)
-        credits = self._credits(debtors)
+        rows_by_debtor = defaultdict(list)  # in the order of their first claim, as the letters are made
+        for row in rows:
+            rows_by_debtor[row[2]].append(row)
+        self.env["res.partner"].flush_model(["essms_payer_kind"])
+        self.env.cr.execute(SQL(
+            "SELECT id, essms_payer_kind FROM res_partner WHERE id = ANY(%s)", list(rows_by_debtor),
+        ))
+        kind_of = dict(self.env.cr.fetchall())
+        held_ids = self.env["essms.recovery.hold"]._held_move_ids(
+            [(row[0], row[2], row[8] or False) for row in rows], self.date
+        )
+        credits = self._credits(self.env["res.partner"].browse(rows_by_debtor))
         persons = self.env["essms.beneficiary"].search_fetch(
-            [("partner_id", "in", debtors.ids), ("company_id", "=", self.company_id.id)],
+            [("partner_id", "in", list(rows_by_debtor)), ("company_id", "=", self.company_id.id)],
             ["partner_id", "legal_protection", "protector_id", "protection_reference"],
         )
         person_of = {person.partner_id.id: person for person in persons}
@@ -290,40 +311,38 @@ class EssmsDunningRun(models.Model):
             )
             for kind, policy in policies.items()
         }
-        moves_by_debtor = moves.grouped("commercial_partner_id")
         routed = []
         flagged = []
-        for debtor, debtor_moves in moves_by_debtor.items():
-            person = person_of.get(debtor.id)
+        for debtor_id, debtor_rows in rows_by_debtor.items():
+            person = person_of.get(debtor_id)
             claims = tuple(
-                dunning.Claim(move.id, move.invoice_date_due, move.amount_residual,
-                              move.essms_dunning_level_id.id or None, move.essms_dunning_date or None,
-                              move.id in held_ids)
-                for move in debtor_moves
+                dunning.Claim(row[0], row[3], row[5], row[6], row[7], row[0] in held_ids)
+                for row in debtor_rows
             )
             engine_debtor = dunning.Debtor(
-                debtor.id, claims, credits.get(debtor.id, 0.0), deceased=bool(person and person.id in deceased)
+                debtor_id, claims, credits.get(debtor_id, 0.0), deceased=bool(person and person.id in deceased)
             )
-            proposal = dunning.propose(engine_debtor, engine_policies[debtor.essms_payer_kind], self.date)
+            proposal = dunning.propose(engine_debtor, engine_policies[kind_of[debtor_id]], self.date)
             if proposal.reason == dunning.DECEASED:
-                flagged.append((debtor, person, debtor_moves - held))
+                flagged.append((debtor_id, person, [row for row in debtor_rows if row[0] not in held_ids]))
             elif proposal.to_send:
                 mail = addressee_rule.recipients(
-                    person.legal_protection if person else None, debtor.id,
+                    person.legal_protection if person else None, debtor_id,
                     (person.protector_id.id or None) if person else None,
                 )
                 routed.append(dunning.Routed(proposal, mail.addressee, mail.copy or None))
         letters = dunning.assemble_letters(
             routed, {level.key: level for policy in engine_policies.values() for level in policy.levels}
         )
-        moves_by_id = {move.id: move for move in moves}
+        rows_by_id = {row[0]: row for row in rows}
+        memo = {}
         vals_list = [
-            self._prepare_letter_vals(letter, person_of, moves_by_id, policies)
+            self._prepare_letter_vals(letter, person_of, rows_by_id, policies, kind_of, memo)
             for letter in letters
         ]
         vals_list += [
-            self._prepare_deceased_vals(debtor, person, claims, policies)
-            for debtor, person, claims in flagged
+            self._prepare_deceased_vals(debtor_id, person, claims, policies, kind_of)
+            for debtor_id, person, claims in flagged
             if claims
         ]
         return vals_list
@@ -621,77 +640,90 @@ class EssmsDunningRun(models.Model):
             credits[partner.commercial_partner_id.id] -= amount
         return credits
 
-    def _prepare_letter_vals(self, letter, person_of, moves_by_id, policies):
-        """The values of one ``dunning.Letter`` (``dunning.assemble_letters``): its lines, debtors and people."""
-        Partner = self.env["res.partner"]
-        addressee, copy = Partner.browse(letter.addressee), Partner.browse(letter.copy or [])
-        debtors = Partner.browse([proposal.debtor_key for proposal in letter.proposals])
-        top = self.env["essms.dunning.level"].browse(letter.level_key)
-        items = [(debtor, person_of.get(debtor.id), proposal)
-                 for debtor, proposal in zip(debtors, letter.proposals, strict=True)]
+    def _prepare_letter_vals(self, letter, person_of, rows_by_id, policies, kind_of, memo=None):
+        """The values of one ``dunning.Letter`` (``dunning.assemble_letters``): its lines, debtors and people.
+        ``rows_by_id``: the claims' ``CLAIM_COLUMNS`` by invoice id; ``kind_of``: the debtors' payer kinds;
+        ``memo``: a dict the letters of one proposal share, so that the run and the levels are read once."""
+        memo = {} if memo is None else memo
+        if "run" not in memo:
+            memo["run"] = {"run_id": self.id, "currency_id": self.currency_id.id, "company_id": self.company_id.id}
+        top = self._level_vals(letter.level_key, memo.setdefault("levels", {}))
         line_vals = []
-        for debtor, person, proposal in items:
+        represented = []
+        for proposal in letter.proposals:
+            debtor_id = proposal.debtor_key
+            person = person_of.get(debtor_id)
+            if person and debtor_id != letter.addressee:
+                represented.append(person.id)
+            person_id = person.id if person else False
             for line in proposal.lines:
-                move = moves_by_id[line.claim_key]
+                row = rows_by_id[line.claim_key]
                 line_vals.append(Command.create({
-                    "move_id": move.id,
-                    "partner_id": debtor.id,
-                    "beneficiary_id": move.essms_beneficiary_id.id or (person.id if person else False),
+                    "move_id": row[0],
+                    "partner_id": debtor_id,
+                    "beneficiary_id": row[8] or person_id,
                     "level_id": line.level_key,
-                    "previous_level_id": move.essms_dunning_level_id.id,
-                    "invoice_name": move.name,
-                    "due_date": move.invoice_date_due,
-                    "period_start": move.essms_period_start,
-                    "period_end": move.essms_period_end,
-                    "amount_total": move.amount_total,
+                    "previous_level_id": row[6] or False,
+                    "invoice_name": row[1],
+                    "due_date": row[3],
+                    "period_start": row[9] or False,
+                    "period_end": row[10] or False,
+                    "amount_total": row[4],
                     "residual": float(line.residual),
                     "amount_due": float(line.amount_due),
                 }))
-        represented = [person for debtor, person, _p in items if person and debtor != addressee]
         return {
-            "run_id": self.id,
-            "currency_id": self.currency_id.id,
-            "company_id": self.company_id.id,
-            "partner_id": addressee.id,
-            "copy_partner_id": copy.id,
-            "debtor_ids": [Command.set([debtor.id for debtor, _b, _p in items])],
-            "represented_ids": [Command.set([person.id for person in represented])],
-            "policy_id": policies[items[0][0].essms_payer_kind].id,
-            "level_id": top.id,
+            **memo["run"],
+            "partner_id": letter.addressee,
+            "copy_partner_id": letter.copy or False,
+            "debtor_ids": [Command.set([proposal.debtor_key for proposal in letter.proposals])],
+            "represented_ids": [Command.set(represented)],
+            "policy_id": policies[kind_of[letter.proposals[0].debtor_key]].id,
+            **top,
             "credits_netted": float(letter.credits_netted),
-            "channel_letter": top.channel_letter,
-            "channel_email": top.channel_email,
-            "channel_phone": top.channel_phone,
-            "registered_letter": top.registered_letter,
             "line_ids": line_vals,
         }
 
-    def _prepare_deceased_vals(self, debtor, person, moves, policies):
-        """A deceased resident is not reminded: the run lists the claims, excluded, for the estate."""
+    def _level_vals(self, level_id, memo):
+        """A letter's values from its level (``level_id``), read once per level in ``memo`` (a proposal's dict)."""
+        if level_id not in memo:
+            level = self.env["essms.dunning.level"].browse(level_id)
+            memo[level_id] = {
+                "level_id": level.id,
+                "channel_letter": level.channel_letter,
+                "channel_email": level.channel_email,
+                "channel_phone": level.channel_phone,
+                "registered_letter": level.registered_letter,
+            }
+        return memo[level_id]
+
+    def _prepare_deceased_vals(self, debtor_id, person, rows, policies, kind_of):
+        """A deceased resident is not reminded: the run lists the claims (``CLAIM_COLUMNS`` rows), excluded, for
+        the estate."""
         return {
             "run_id": self.id,
             "currency_id": self.currency_id.id,
             "company_id": self.company_id.id,
-            "partner_id": debtor.id,
-            "debtor_ids": [Command.set(debtor.ids)],
-            "policy_id": policies[debtor.essms_payer_kind].id,
+            "partner_id": debtor_id,
+            "debtor_ids": [Command.set([debtor_id])],
+            "policy_id": policies[kind_of[debtor_id]].id,
             "state": "excluded",
             "exclusion_reason": "deceased",
             "line_ids": [
                 Command.create({
-                    "move_id": move.id,
-                    "partner_id": debtor.id,
+                    "move_id": row[0],
+                    "partner_id": debtor_id,
                     "beneficiary_id": person.id,
-                    "previous_level_id": move.essms_dunning_level_id.id,
-                    "invoice_name": move.name,
-                    "due_date": move.invoice_date_due,
-                    "period_start": move.essms_period_start,
-                    "period_end": move.essms_period_end,
-                    "amount_total": move.amount_total,
-                    "residual": move.amount_residual,
-                    "amount_due": move.amount_residual,
+                    "previous_level_id": row[6] or False,
+                    "invoice_name": row[1],
+                    "due_date": row[3],
+                    "period_start": row[9] or False,
+                    "period_end": row[10] or False,
+                    "amount_total": row[4],
+                    "residual": row[5],
+                    "amount_due": row[5],
                 })
-                for move in moves
+                for row in rows
             ],
         }
 

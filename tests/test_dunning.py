@@ -6,6 +6,7 @@ D+60. Every invoice below is 723.32 € (a month of resident contribution) due o
 """
 
 import io
+from contextlib import nullcontext
 from datetime import date
 from unittest.mock import patch
 
@@ -425,6 +426,74 @@ class TestDunningSecurity(DunningCommon):
         with self.assertRaises(UserError), self.env.cr.savepoint():
             lines.sudo()._insert_lines([{**vals, "company_id": other.id}])  # the invoice is not of that company
         self.assertEqual(letter.line_ids, line | added)
+
+    def test_letters_inserted_as_the_orm_creates_them(self):
+        # A proposal inserts its letters and lines by a few statements (_insert_letters): every stored field, the
+        # many2many links and the caches are what the ORM's create writes, for each kind of letter (a guardian's
+        # for two people, a curator's copy, a deceased resident's, a debtor with a credit, a public payer).
+        guardian = self._create_payer("ATI 66", kind="guardian", zip="66000", city="Perpignan")
+        curator = self._create_payer("Mme Élise Fabre", kind="guardian", zip="66200", city="Elne")
+        dupont = self._resident("Louis Dupont", legal_protection="tutelle", protector_id=guardian.id)
+        roux = self._resident("Anne Roux", "66300", legal_protection="tutelle", protector_id=guardian.id)
+        moreau = self._resident("Paul Moreau", legal_protection="curatelle", protector_id=curator.id)
+        bernard = self._resident("Marcel Bernard")
+        self._create_stay(bernard, self.establishment, date(2025, 1, 1), date(2026, 2, 3), end_reason="death")
+        for person in (dupont, roux, moreau, bernard):
+            self._invoice(person.partner_id, beneficiary=person)
+        self._invoice(roux.partner_id, amount=120.255, due=date(2025, 12, 15), beneficiary=roux)
+        martin_move = self._invoice(self.martin.partner_id, due=date(2025, 11, 30))
+        self._invoice(self.martin.partner_id, amount=50.0, move_type="out_refund")
+        departement = self._create_payer("Département des Pyrénées-Orientales", zip="66020", city="Perpignan")
+        self._invoice(departement, due=date(2025, 12, 1))
+        Letter = self.env["essms.dunning.letter"]
+        skipped = {"id", "create_date", "write_date"}
+        letter_fields = [name for name, field in Letter._fields.items()
+                         if field.store and field.type != "one2many" and name not in skipped]
+        line_fields = [name for name, field in self.env["essms.dunning.letter.line"]._fields.items()
+                       if field.store and name not in skipped]
+
+        def proposal(orm):
+            run = self.env["essms.dunning.run"].with_user(self.operator).create({"date": date(2026, 2, 20)})
+            Line = type(self.env["essms.dunning.letter.line"])
+            with (
+                patch.object(type(Letter), "_insert_letters", return_value=None) if orm else nullcontext(),
+                patch.object(Line, "_insert_lines", lambda lines, vals_list, **_kw: lines.create(vals_list))
+                if orm else nullcontext(),
+            ):
+                run.action_propose()
+                run.env.flush_all()  # as the operator's request does (the ORM's computed amounts are written then)
+            # The caches see the new records at once: the run's letters and counts, the invoice's letter lines.
+            self.assertEqual((len(run.letter_ids), run.letter_count), (5, 5))
+            self.assertEqual(martin_move.essms_dunning_line_ids, run.letter_ids.line_ids.filtered(
+                lambda line: line.move_id == martin_move))
+            self.env.invalidate_all()
+            def values(record, names):
+                return tuple(record._fields[name].convert_to_read(record[name], record) for name in names)
+
+            letters = sorted([
+                (values(letter, [name for name in letter_fields if name != "run_id"]),
+                 sorted([values(line, [name for name in line_fields if name != "letter_id"])
+                         for line in letter.line_ids], key=repr))
+                for letter in run.letter_ids
+            ], key=repr)
+            run.unlink()  # its claims would be open elsewhere for the next run
+            return letters
+
+        inserted = proposal(orm=False)
+        self.assertEqual(inserted, proposal(orm=True))
+        names = [name for name in letter_fields if name != "run_id"]
+        kinds = {(values[names.index("state")], values[names.index("exclusion_reason")]) for values, _lines in inserted}
+        self.assertEqual(kinds, {("draft", False), ("excluded", "deceased")})
+        # The companies are checked as by the ORM: a letter to another company's partner is refused.
+        other = self.env["res.company"].create({"name": "Association Les Amandiers"})
+        stranger = self.env["res.partner"].create({"name": "Débiteur d'une autre association", "company_id": other.id})
+        run = self.env["essms.dunning.run"].create({"date": date(2026, 2, 20)})
+        vals = {"run_id": run.id, "currency_id": run.currency_id.id, "company_id": run.company_id.id,
+                "partner_id": stranger.id, "debtor_ids": [Command.set(stranger.ids)], "policy_id": self.residents.id}
+        with self.assertRaisesRegex(UserError, "partner_id"), self.env.cr.savepoint():
+            Letter._create_with_lines([{**vals, "line_ids": []}])
+        self.assertTrue(Letter._insert_letters([{**vals, "partner_id": self.martin.partner_id.id,
+                                                  "debtor_ids": [Command.set(self.martin.partner_id.ids)]}], [[]]))
 
     def test_other_company_sees_no_run(self):
         run = self._run(date(2026, 2, 20))

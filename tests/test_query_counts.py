@@ -11,6 +11,7 @@ import io
 import logging
 from datetime import date
 from datetime import timedelta
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 from openpyxl import load_workbook
@@ -19,6 +20,7 @@ from odoo import Command
 from odoo import fields
 from odoo.tests import tagged
 
+from ..models import essms_dunning_letter as letter_module
 from .billing_common import BillingCommon
 
 _logger = logging.getLogger(__name__)
@@ -188,6 +190,26 @@ class TestQueryCounts(BillingCommon):
             return count
 
         self._grown("the dunning proposal", measure)
+
+    def test_dunning_proposal_grows_with_its_batches_only(self):
+        # The letters' lines are inserted by statements of INSERT_BATCH lines (50 000): with batches of 2 lines,
+        # each 2 letters more (one invoice each) cost the same few queries more, those of one statement.
+        def measure():
+            run = self.env["essms.dunning.run"].create({"date": AS_OF})
+            count, _result = self._queries(run.action_propose)
+            run.unlink()
+            return count
+
+        with patch.object(letter_module, "INSERT_BATCH", 2):
+            self._invoices(1)
+            measure()  # caches warmed
+            counts = []
+            for count in (1, 2, 2):  # 2, 4, then 6 invoices: 1, 2, then 3 statements
+                self._invoices(count)
+                counts.append(measure())
+        _logger.info("Queries of the dunning proposal in 1, 2, 3 batches: %s", counts)
+        self.assertGreater(counts[1], counts[0])
+        self.assertEqual(counts[2] - counts[1], counts[1] - counts[0], "only the batches' queries: %s" % counts)
 
     def test_ageing_export(self):
         def measure():
