@@ -58,6 +58,7 @@ LINEAR_TOLERANCE = 1.3
 SERVER_START_TIMEOUT = 600
 INVOICING_TIMEOUT = 4 * 3600
 RUNNER_LOGGERS = (
+    ("odoo.modules.registry", "INFO"),
     ("odoo.service.server", "DEBUG"),
     ("odoo.addons.base.models.ir_cron", "INFO"),
     ("odoo.addons.essms_billing.models.essms_job_chunk", "INFO"),
