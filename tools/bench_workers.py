@@ -321,7 +321,7 @@ def main(argv=None):
         baseline = timings[runner_counts[0]]
         for runners in runner_counts[1:]:
             speedup = baseline / timings[runners]
-            out("  speed-up %d runners / %d: %.2fx (target >= %.1fx on 2 cores, idle machine)  %s" % (
+            out("  speed-up %d runners / %d: %.3fx (target >= %.1fx on 2 cores, idle machine)  %s" % (
                 runners, runner_counts[0], speedup, SPEEDUP_TARGET, verdict(speedup >= SPEEDUP_TARGET)))
         results[size] = {row["step"]: row["seconds"] for row in rows}
         for runners in runner_counts:
