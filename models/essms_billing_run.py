@@ -984,7 +984,9 @@ class EssmsBillingRun(models.Model):
 
     @transition
     def _finish_invoicing(self):
-        """Runs whose parts are all done or given up: invoiced when every line is, else back to the operator."""
+        """Runs whose parts are all done or given up: invoiced when every line is, else back to the operator.
+        Returns whether a run was closed."""
+        closed = False
         pending = {
             run.id
             for [run] in self.env["essms.job.chunk"].sudo()._read_group(
@@ -1001,6 +1003,7 @@ class EssmsBillingRun(models.Model):
             except CONCURRENT_ERRORS:
                 continue  # closed by another runner at this moment
             run = run.with_context(lang=run.create_uid.lang or self.env.lang)
+            closed = True
             left = run._get_lines_to_bill()
             vals = {"invoicing_queued": False}
             if not left:
@@ -1017,6 +1020,7 @@ class EssmsBillingRun(models.Model):
                     "%(count)s invoices created and posted by the job runners, in %(parts)s parts.",
                     count=len(run.move_ids), parts=run.chunk_total,
                 ))
+        return closed
 
     @transition
     def _invoice(self):

@@ -483,7 +483,8 @@ class EssmsDunningRun(models.Model):
 
     def _finish_send_chunks(self):
         """Runs being sent whose parts are all done or given up and whose queue is empty: closed, under their
-        lock (one runner closes a run; the others leave it)."""
+        lock (one runner closes a run; the others leave it). Returns whether a run was closed."""
+        closed = False
         pending = {
             run.id
             for [run] in self.env["essms.job.chunk"].sudo()._read_group(
@@ -500,8 +501,10 @@ class EssmsDunningRun(models.Model):
                 with self.env.cr.savepoint():
                     run._lock()
                     run._finish_sending()
+                closed = True
             except (UserError, errors.LockNotAvailable, errors.SerializationFailure):
                 _logger.info("Dunning run %s is closed by another runner", run.id)
+        return closed
 
     @transition
     def _send_queued(self, limit=None):

@@ -129,28 +129,49 @@ class EssmsJobChunk(models.Model):
         notified, so each chunk is its own transaction; past ``RUNNER_TIME_BUDGET`` of the thread's wake-up the
         rest waits for the next wake-up, which stays under the thread's time limit.
         """
-        if self._wake_up_seconds() > RUNNER_TIME_BUDGET:
-            self._trigger_runners()
-            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+        awake = self._wake_up_seconds()
+        if awake > RUNNER_TIME_BUDGET and (pending := self.search_count([("state", "=", "pending")])):
+            # No new part in this wake-up, and the runner stays ready for the next one. Reported as partly done,
+            # never as done: on "done" Odoo deletes the runner's triggers older than the start of the wake-up's
+            # transaction (``_reschedule_later``), and a trigger set now is stored to the second, so in the same
+            # second it is deleted too: the parts would wait for the hourly call. Partly done, Odoo leaves the
+            # runner ready (``_reschedule_asap``); the trigger only wakes the job thread up again (Odoo's NOTIFY).
+            _logger.info("Runner %s: %.1f s into its thread's wake-up, past the budget: %s parts left to the next",
+                         self.env.context.get("cron_id"), awake, pending)
+            self._wake_up_again()
+            self.env["ir.cron"]._notify_progress(done=1, remaining=pending)
             return False
+        started, cpu = time.perf_counter(), time.process_time()
         chunk = self._claim()
         # The jobs whose parts are all done, in this new transaction that sees every part committed before it (this
-        # runner's last one, and those of the others): a run is closed as soon as its invoices are, before the
-        # statements queued after them are rendered. After the claim, the first query (its snapshot is the
+        # runner's last one, and those of the others). After the claim, the first query (its snapshot is the
         # transaction's: a part done by another runner since is skipped, not refused).
-        self._finish_jobs()
+        if self._finish_jobs() and chunk:
+            # A run closed is committed at once, not after the part claimed (a part of statements, of another
+            # job): the part is left to the next call, which claims it again.
+            self.env["ir.cron"]._notify_progress(done=1, remaining=1)
+            self._wake_up_again()
+            return False
         if not chunk:
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
             return False
         chunk._run()
         # One more call at least: it closes what this part finished, then claims the next part.
         remaining = self.search_count([("state", "=", "pending")])
+        _logger.info("Runner %s: part %s (%s, %s records) in %.2f s, %.2f s CPU, %.1f s into the wake-up; %s left",
+                     self.env.context.get("cron_id"), chunk.id, chunk.job, chunk.record_count,
+                     time.perf_counter() - started, time.process_time() - cpu, awake, remaining)
         self.env["ir.cron"]._notify_progress(done=1, remaining=max(remaining, 1))
-        if remaining and (cron_id := self.env.context.get("cron_id")):
-            # Odoo runs a cron left "partially done" again at the thread's next wake-up without waking it (up to a
-            # minute later): woken up at once instead.
-            self.env["ir.cron"].sudo().browse(cron_id)._trigger()
+        if remaining:
+            self._wake_up_again()
         return chunk
+
+    @api.model
+    def _wake_up_again(self):
+        """Trigger this runner's cron: Odoo runs a cron left "partially done" again at the thread's next wake-up
+        without waking it (up to a minute later); the trigger's NOTIFY wakes it up at once."""
+        if cron_id := self.env.context.get("cron_id"):
+            self.env["ir.cron"].sudo().browse(cron_id)._trigger()
 
     @api.model
     def _wake_up_seconds(self):
@@ -264,6 +285,8 @@ class EssmsJobChunk(models.Model):
 
     @api.model
     def _finish_jobs(self):
-        """Close the jobs whose chunks are all done or given up: each parent says how its job ended."""
-        self.env["essms.billing.run"].search([("invoicing_queued", "=", True)])._finish_invoicing()
-        self.env["essms.dunning.run"].search([("state", "=", "sending")])._finish_send_chunks()
+        """Close the jobs whose chunks are all done or given up: each parent says how its job ended. Returns
+        whether one was closed."""
+        closed = self.env["essms.billing.run"].search([("invoicing_queued", "=", True)])._finish_invoicing()
+        closed |= self.env["essms.dunning.run"].search([("state", "=", "sending")])._finish_send_chunks()
+        return closed

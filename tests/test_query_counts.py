@@ -32,6 +32,7 @@ AS_OF = date(2025, 12, 1)
 # What a run's invoicing may cost per invoice beyond Odoo's own create + post of it (07/12/2026: 14 queries per
 # invoice against Odoo's 12): one more query per invoice fails the test.
 INVOICING_ALLOWANCE = 2
+RUN_MODULE = "odoo.addons.essms_billing.models.essms_billing_run"
 
 
 @tagged("post_install", "-at_install")
@@ -134,6 +135,26 @@ class TestQueryCounts(BillingCommon):
             "a run's invoicing: %s queries for %s invoices more, Odoo's own create + post %s"
             % (counts[2] - counts[1], added, odoo[2] - odoo[1]),
         )
+
+    def test_job_runner_part(self):
+        """A job runner's call doing one part of a run (two invoices) costs the same in a run of 8 invoices and in a
+        run of 24: nothing in a call counts, reads or closes the whole run while its parts are being done."""
+        runner = self.env["essms.job.chunk"]
+        counts = []
+        for code, residents in (("QJW", 2), ("QJN", 4), ("QJ3N", 12)):
+            _establishment, run = self._month(code, residents)
+            run.action_compute()
+            with patch("%s.INVOICE_CHUNK_SIZE" % RUN_MODULE, 2), patch("%s.INVOICE_QUEUE_THRESHOLD" % RUN_MODULE, 2):
+                run.action_invoice()
+            self.assertEqual(len(run.chunk_ids), residents)
+            self.assertTrue(runner._cron_run_chunks(), "the first part (the journal's first number)")
+            count, chunk = self._queries(runner._cron_run_chunks)
+            self.assertEqual((chunk.billing_run_id, chunk.state, chunk.record_count), (run, "done", 2))
+            counts.append(count)
+            runner._run_pending()
+            self.assertEqual(run.state, "invoiced")
+            self.assertEqual(len(run.move_ids), 2 * residents)
+        self._assert_same("a job runner's part", counts[1:])
 
     def test_portal_export(self):
         counts = []

@@ -3,7 +3,7 @@
 
 Usage: bench_workers.py ODOO_CONF [--database essms_bench_workers] [--beneficiaries 20000]
                         [--establishments N/200] [--reference 2000] [--runners 1,2] [--part-size N] [--keep]
-                        [--no-create]
+                        [--no-create] [--log-level warn] [--log-runners]
 
 For each size (``--reference`` first when it is smaller, then ``--beneficiaries``): a database copied
 (``createdb -T``) from a fresh install without demo (``make create-db``, once), the beneficiaries generated as
@@ -12,8 +12,13 @@ submit, validate) and the billing run's compute, each timed in its own transacti
 copied once per runner count, with its filestore, and on each copy K real Odoo servers are started
 (``python3 -m odoo --workers=0 --max-cron-threads=1`` each: K job runners in K processes, as K servers on one
 PostgreSQL; prefork's ``--workers`` would also start its websocket process, which needs gevent's full set of
-packages) and, once they answer, the run's *Create invoices* is clicked (the parts are queued, the job runners
-woken up); the time is taken from that commit to the run closed by the runners. After, counted in the database:
+packages) and, once their job threads listen for the wake-ups (a server answers HTTP before it has loaded its
+registry and started them: a click before would wake nobody, and the threads would first poll a minute later), the
+run's *Create invoices* is clicked (the parts are queued, the job runners woken up); the time is taken from that
+commit to the run closed by the runners. The servers' other crons, all due in a fresh copy, are postponed to the
+next day first: they would run in the job threads at the click, shared by two threads but not by one.
+``--log-runners`` logs each wake-up of the job threads, each cron call and each part (runner, process, seconds,
+CPU) in /tmp/DATABASE_SIZE_rK.log. After, counted in the database:
 invoices expected (the run's invoice keys), created, duplicates (same run kind, payer, beneficiary, establishment
 and month), lines left without invoice.
 
@@ -24,13 +29,13 @@ duplicate or a missing invoice.
 """
 
 import argparse
+import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -52,6 +57,12 @@ SPEEDUP_TARGET = 1.7
 LINEAR_TOLERANCE = 1.3
 SERVER_START_TIMEOUT = 600
 INVOICING_TIMEOUT = 4 * 3600
+RUNNER_LOGGERS = (
+    ("odoo.modules.registry", "INFO"),
+    ("odoo.service.server", "DEBUG"),
+    ("odoo.addons.base.models.ir_cron", "INFO"),
+    ("odoo.addons.essms_billing.models.essms_job_chunk", "INFO"),
+)
 
 
 def free_port():
@@ -93,13 +104,16 @@ class Server:
     its own. Several of them on the same database are the several servers of the README (each could be on its own
     machine); one process each, so that their runners use several cores (threads of one process share one)."""
 
-    def __init__(self, conf, database, logfile):
+    def __init__(self, conf, database, logfile, log_level="warn", log_runners=False):
         self.port = free_port()
         command = [
             sys.executable, "-m", "odoo", "server", "-c", conf, "-d", database, "--db-filter=^%s$" % database,
             "--workers=0", "--max-cron-threads=1", "--http-port=%d" % self.port, "--logfile=%s" % logfile,
-            "--log-level=warn", "--limit-time-real-cron=600",
+            "--log-level=%s" % log_level, "--limit-time-real-cron=600",
         ]
+        if log_runners:
+            # Each wake-up of the job thread, each cron call and each part: who took it, when, how long.
+            command += ["--log-handler=%s:%s" % (logger, level) for logger, level in RUNNER_LOGGERS]
         self.process = subprocess.Popen(command, start_new_session=True)
 
     def wait_ready(self):
@@ -107,12 +121,25 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("the Odoo server stopped at start (exit code %s)" % self.process.returncode)
-            try:
-                with urllib.request.urlopen("http://127.0.0.1:%d/web/health" % self.port, timeout=5):
-                    return
-            except OSError:
-                time.sleep(1)
-        raise RuntimeError("the Odoo server did not answer within %s s" % SERVER_START_TIMEOUT)
+            if self.listening():
+                return
+            time.sleep(0.5)
+        raise RuntimeError("the Odoo server's job thread did not listen within %s s" % SERVER_START_TIMEOUT)
+
+    def listening(self):
+        """Whether the server's job thread listens for the wake-ups. The server answers HTTP before it has loaded
+        its database's registry; its job thread starts after, connects to the ``postgres`` database and LISTENs on
+        ``cron_trigger`` (committed: the connection's last query is a COMMIT). A click before that wakes nobody:
+        the thread first polls a minute later (``SLEEP_INTERVAL``), which the bench would time as the runner's."""
+        return psql("postgres", """
+            SELECT count(*) FROM pg_stat_activity
+             WHERE datname = 'postgres' AND application_name = 'odoo-%d' AND query = 'COMMIT'
+        """ % self.process.pid) != "0"
+
+    def cpu(self):
+        """The CPU seconds (user and system) of the server's process so far: its job thread's work, mostly."""
+        fields_ = Path("/proc/%d/stat" % self.process.pid).read_text().rsplit(")", 1)[1].split()
+        return (int(fields_[11]) + int(fields_[12])) / os.sysconf("SC_CLK_TCK")
 
     def alive(self):
         return self.process.poll() is None
@@ -171,11 +198,20 @@ def invoice_with_runners(args, database, run_id, runners, invoices):
     """Start ``runners`` servers of one job runner each on ``database``, click *Create invoices*, wait for the run
     to be closed by the runners: ``(seconds, load at the end, counts)``."""
     logfile = "/tmp/%s.log" % database
-    servers = [Server(args.conf, database, logfile) for _index in range(runners)]
+    Path(logfile).unlink(missing_ok=True)
+    servers = [Server(args.conf, database, logfile, args.log_level, args.log_runners) for _index in range(runners)]
+    # Not the runners' work: the server's other crons (Odoo's, the addon's daily ones) are all due in a fresh copy and
+    # would run in the job threads at the click, shared between two threads but not with one; they are postponed to
+    # tomorrow. The PDFs (statements of invoices made per payer) are rendered with a bench server's assets.
+    psql(database, """
+        UPDATE ir_cron SET nextcall = (now() at time zone 'UTC') + interval '1 day'
+         WHERE id NOT IN (SELECT res_id FROM ir_model_data WHERE model = 'ir.cron' AND module = 'essms_billing'
+                                                             AND name LIKE 'ir_cron_essms_job_runner_%%');
+        UPDATE ir_config_parameter SET value = 'http://127.0.0.1:%d' WHERE key = 'web.base.url'
+    """ % servers[0].port)
     try:
         for server in servers:
             server.wait_ready()
-        time.sleep(3)  # the job threads listen for the wake-up once the server answers
         registry = odoo.modules.registry.Registry(database)
         from odoo.addons.essms_billing.models import essms_billing_run
 
@@ -189,6 +225,7 @@ def invoice_with_runners(args, database, run_id, runners, invoices):
             if not run.invoicing_queued:
                 raise RuntimeError("the run was invoiced in the click: too small for the job runners")
             parts = len(run.chunk_ids)
+            cpu = sum(server.cpu() for server in servers)
             cr.commit()  # pylint: disable=invalid-commit  # the click ends: the runners are woken up
             start = time.perf_counter()
         release(database)
@@ -198,11 +235,13 @@ def invoice_with_runners(args, database, run_id, runners, invoices):
                 raise RuntimeError("the runners did not finish (see %s)" % logfile)
             time.sleep(0.5)
         seconds = time.perf_counter() - start
+        cpu = sum(server.cpu() for server in servers) - cpu
         end_load = load()
     finally:
         for server in servers:
             server.stop()
     counts = {
+        "cpu": cpu,
         "parts": parts,
         "invoices": int(psql(database, "SELECT count(*) FROM account_move WHERE essms_run_id = %d" % run_id)),
         "duplicates": int(psql(database, """
@@ -230,6 +269,10 @@ def main(argv=None):
     parser.add_argument("--runners", default="1,2", help="job process counts compared, the first is the baseline")
     parser.add_argument("--part-size", type=int, default=0,
                         help="invoices per part (default: 50, or an eighth of a smaller month, 10 at least)")
+    parser.add_argument("--log-level", default="warn", help="the servers' --log-level (default: warn)")
+    parser.add_argument("--log-runners", action="store_true",
+                        help="log each wake-up of the job threads, each cron call and each part (who, when, how "
+                             "long) in /tmp/DATABASE_N_rK.log")
     parser.add_argument("--keep", action="store_true", help="keep the databases (default: dropped at the end)")
     parser.add_argument("--no-create", action="store_true",
                         help="reuse DATABASE_base, a fresh install kept by an earlier --keep (default: recreated)")
@@ -258,26 +301,32 @@ def main(argv=None):
         out("%d beneficiaries in %d establishments" % (size, establishments))
         database, run_id, invoices, rows = prepare_month(args, base, size, establishments, month, date_ref)
         created.append(database)
-        timings = {}
+        timings, cpus = {}, {}
         for runners in runner_counts:
             copy = "%s_r%d" % (database, runners)
             copy_database(database, copy)
             created.append(copy)
             seconds, end_load, counts = invoice_with_runners(args, copy, run_id, runners, invoices)
             timings[runners] = seconds
+            cpus[runners] = counts["cpu"]
             bad = counts["duplicates"] or counts["missing"] or counts["invoices"] != invoices
             failed = failed or bool(bad)
-            out("  invoicing by %d job runner(s): %8.1f s  %d invoices of %d expected in %d parts, %d duplicates, "
-                "%d missing, %d parts not done, run %s  (%s)  %s" % (
-                    runners, seconds, counts["invoices"], invoices, counts["parts"], counts["duplicates"],
-                    counts["missing"], counts["failed"], counts["state"], end_load, "MISSED" if bad else "ok"))
+            out("  invoicing by %d job runner(s): %8.1f s (%.1f ms per invoice), servers' CPU %.1f s (%.1f ms per "
+                "invoice)  %d invoices of %d expected in %d parts, %d duplicates, %d missing, %d parts not done, run "
+                "%s  (%s)  %s" % (
+                    runners, seconds, 1000 * seconds / max(invoices, 1), counts["cpu"],
+                    1000 * counts["cpu"] / max(invoices, 1), counts["invoices"], invoices, counts["parts"],
+                    counts["duplicates"], counts["missing"], counts["failed"], counts["state"], end_load,
+                    "MISSED" if bad else "ok"))
         baseline = timings[runner_counts[0]]
         for runners in runner_counts[1:]:
             speedup = baseline / timings[runners]
-            out("  speed-up %d runners / %d: %.2fx (target >= %.1fx on 2 cores, idle machine)  %s" % (
+            out("  speed-up %d runners / %d: %.3fx (target >= %.1fx on 2 cores, idle machine)  %s" % (
                 runners, runner_counts[0], speedup, SPEEDUP_TARGET, verdict(speedup >= SPEEDUP_TARGET)))
         results[size] = {row["step"]: row["seconds"] for row in rows}
-        results[size]["invoicing (%d runners)" % runner_counts[-1]] = timings[runner_counts[-1]]
+        for runners in runner_counts:
+            results[size]["invoicing (%d runners)" % runners] = timings[runners]
+            results[size]["its servers' CPU (%d runners)" % runners] = cpus[runners]
 
     if len(sizes) == 2:
         small, large = sizes
@@ -286,7 +335,7 @@ def main(argv=None):
                                                                                     load()))
         for step, seconds in results[large].items():
             ratio = (seconds / large) / (results[small][step] / small) if results[small][step] else 0.0
-            out("  %-28s %8.1f s for %d, %8.1f s for %d: %.2fx per beneficiary  %s" % (
+            out("  %-32s %8.1f s for %d, %8.1f s for %d: %.2fx per beneficiary  %s" % (
                 step, seconds, large, results[small][step], small, ratio, verdict(ratio <= LINEAR_TOLERANCE)))
     if not args.keep:
         for database in created:
