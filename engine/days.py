@@ -252,15 +252,19 @@ def _stay_day(day, stay, policy):
 class _Classifier:
     """Walks the days of a period in order, updating the yearly counters as absence days are counted."""
 
-    def __init__(self, stay, absences, policy, holidays_set, until):
+    def __init__(self, stay, absences, policy, holidays_set, until, first=None):
         self.stay = stay
-        self.absences = sorted(absences, key=lambda absence: absence.start_moment())
         self.policy = policy
         self.holidays = holidays_set
         self.until = until
         self.anomalies = []
-        # Each absence's first and last day, computed once: a year of days is looked up in them.
-        self.spans = [(absence.first_day(), absence.last_day(until), absence) for absence in self.absences]
+        # Each absence's first and last day, computed once, in order of start; only the absences touching the days
+        # walked (from ``first`` to ``until``) are kept: the others cannot be found on any of them.
+        spans = ((absence.first_day(), absence.last_day(until), absence) for absence in absences)
+        self.spans = sorted(
+            (span for span in spans if span[0] <= until and (first is None or span[1] >= first)),
+            key=lambda span: span[2].start_moment(),
+        )
 
     def is_day_off(self, day):
         return is_weekend(day) or day in self.holidays
@@ -341,10 +345,58 @@ def classify_days(stay, absences, policy, period_start, period_end, counters, ho
         years = {period_start.year, period_end.year}
         years.update(absence.first_day().year for absence in absences)
         holidays_set = public_holidays(years)
-    classifier = _Classifier(stay, absences, policy, holidays_set, period_end)
+    classifier = _Classifier(stay, absences, policy, holidays_set, period_end, period_start)
     counters = counters.for_year(period_start.year)
     days = []
     for day in each_day(period_start, period_end):
         classified, counters = classifier.classify(day, counters)
         days.append(classified)
     return DayClassification(tuple(days), counters, tuple(dict.fromkeys(classifier.anomalies)))
+
+
+def year_counters(stay, absences, policy, period_start, holidays_set, earlier=()):
+    """The yearly counters before ``period_start``, from the absences earlier in the civil year: those of ``earlier``
+    stays of the beneficiary (``(StaySpan, absences)`` pairs, in other establishments), then those of ``stay``, all
+    counted under ``policy`` (billing-rules §3).
+
+    Only the days of an absence that can move the counters are classified: an absence known to last at most
+    ``threshold_hours`` is billed at full price and counts nothing, and a stay billed on attendance counts no
+    absence. Each range of such days is classified with the absences touching it, which decide each day as the
+    whole year's classification would (the first absence to start covers a day).
+    """
+    counters = YearCounters(period_start.year)
+    year_start = period_start.replace(month=1, day=1)
+    last = period_start - timedelta(days=1)
+    for span, span_absences in (*earlier, (stay, absences)):
+        if span.accommodation in DAY_ATTENDANCE:
+            continue
+        first = max(year_start, span.date_start)
+        end = min(last, span.date_end or last)
+        if first > end:
+            continue
+        counted = tuple(absence for absence in span_absences if absence.first_day() <= end)
+        # An absence still going on lasts until the end of the range it is classified in: it may count.
+        movers = [
+            absence for absence in counted if absence.end is None or absence.hours(end) > policy.threshold_hours
+        ]
+        for range_start, range_end in _absence_ranges(movers, first, end):
+            touching = tuple(
+                absence for absence in counted
+                if absence.first_day() <= range_end and absence.last_day(range_end) >= range_start
+            )
+            counters = classify_days(span, touching, policy, range_start, range_end, counters, holidays_set).counters
+    return counters
+
+
+def _absence_ranges(absences, first, last):
+    """The days from ``first`` to ``last`` covered by ``absences``, as ordered disjoint (start, end) ranges."""
+    ranges = []
+    for start, end in sorted((absence.first_day(), absence.last_day(last)) for absence in absences):
+        start, end = max(start, first), min(end, last)
+        if start > end:
+            continue
+        if ranges and start <= ranges[-1][1] + timedelta(days=1):
+            ranges[-1][1] = max(ranges[-1][1], end)
+        else:
+            ranges.append([start, end])
+    return ranges

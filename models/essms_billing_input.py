@@ -17,8 +17,7 @@ from ..engine.dates import public_holidays
 from ..engine.days import Absence
 from ..engine.days import AbsencePolicy
 from ..engine.days import StaySpan
-from ..engine.days import YearCounters
-from ..engine.days import classify_days
+from ..engine.days import year_counters
 from ..engine.messages import Message
 from ..engine.money import SignedAmount
 from ..engine.money import to_decimal
@@ -207,7 +206,7 @@ class EssmsBillingInput(models.AbstractModel):
                 for other in stays_by_beneficiary[beneficiary].sorted("date_start")
                 if other != stay and other.date_start < settled_start and other in absences_by_stay
             )
-            counters = self._year_counters(span, stay_absences, policy, settled_start, holidays, earlier)
+            counters = year_counters(span, stay_absences, policy, settled_start, holidays, earlier)
             in_period = tuple(absence for absence in stay_absences if absence.last_day(period_end) >= settled_start)
             agreement_tariffs = tariffs_by_agreement.get(agreement, tariffs.browse()).filtered(
                 lambda t, stay=stay: t.accommodation == stay.accommodation
@@ -468,37 +467,3 @@ class EssmsBillingInput(models.AbstractModel):
     @api.model
     def _render_all(self, messages, memo=None):
         return "\n".join(self._render(message, memo=memo) for message in messages)
-
-    @api.model
-    def _year_counters(self, span, absences, policy, period_start, holidays, earlier=()):
-        """The yearly counters before ``period_start``, from the absences earlier in the civil year: those of
-        ``earlier`` stays of the beneficiary (``(StaySpan, absences)`` pairs, in other establishments), then
-        those of this stay, all counted under this stay's policy."""
-        counters = YearCounters(period_start.year)
-        year_start = period_start.replace(month=1, day=1)
-        last = period_start - timedelta(days=1)
-        for other_span, other_absences in (*earlier, (span, absences)):
-            first = max(year_start, other_span.date_start)
-            end = min(last, other_span.date_end or last)
-            counted = tuple(absence for absence in other_absences if absence.first_day() <= end)
-            if counted and first <= end:
-                # Only absence days move the counters: classify those, not every day since 1 January.
-                for range_start, range_end in self._absence_ranges(counted, first, end):
-                    counters = classify_days(
-                        other_span, counted, policy, range_start, range_end, counters, holidays
-                    ).counters
-        return counters
-
-    @api.model
-    def _absence_ranges(self, absences, first, last):
-        """The days from ``first`` to ``last`` covered by ``absences``, as ordered disjoint (start, end) ranges."""
-        ranges = []
-        for start, end in sorted((absence.first_day(), absence.last_day(last)) for absence in absences):
-            start, end = max(start, first), min(end, last)
-            if start > end:
-                continue
-            if ranges and start <= ranges[-1][1] + timedelta(days=1):
-                ranges[-1][1] = max(ranges[-1][1], end)
-            else:
-                ranges.append([start, end])
-        return ranges
