@@ -1,3 +1,4 @@
+import ast
 from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
@@ -6,7 +7,10 @@ from decimal import Decimal
 from odoo import api
 from odoo import models
 from odoo.tools import format_date
-from odoo.tools.misc import formatLang
+from odoo.tools import float_round
+from odoo.tools.misc import NON_BREAKING_SPACE
+from odoo.tools.misc import get_lang
+from odoo.addons.base.models.res_lang import intersperse
 
 from ..engine import components as component_rules
 from ..engine.billing import DecisionInput
@@ -33,6 +37,9 @@ DISABILITY_KINDS = ("foyer_hebergement", "foyer_vie", "fam")
 
 # Payer rules whose payer bills without an individual funding decision.
 NO_DECISION_RULES = ("resident", "health_fund")
+
+# The key of ``_render``'s memo holding the number formatter of the compute (``_number_formatter``).
+NUMBER_FORMATTER = "number formatter"
 
 # Parameters of the engine's messages that count days or hours, not money.
 QUANTITY_PARAMS = frozenset(
@@ -453,16 +460,42 @@ class EssmsBillingInput(models.AbstractModel):
                 continue
             if isinstance(value, date):
                 text = format_date(self.env, value)
-            elif isinstance(value, Decimal) and name in QUANTITY_PARAMS:
-                digits = 0 if value == value.to_integral_value() else 1
-                text = formatLang(self.env, float(value), digits=digits)
             else:
-                text = formatLang(self.env, float(value), currency_obj=currency)
-                text = "+" + text if isinstance(value, SignedAmount) and value > 0 else text
+                if memo is None:
+                    format_number = self._number_formatter()
+                elif (format_number := memo.get(NUMBER_FORMATTER)) is None:
+                    format_number = memo[NUMBER_FORMATTER] = self._number_formatter()
+                if name in QUANTITY_PARAMS:
+                    text = format_number(float(value), 0 if value == value.to_integral_value() else 1)
+                else:
+                    text = format_number(float(value), currency=currency)
+                    text = "+" + text if isinstance(value, SignedAmount) and value > 0 else text
             if memo is not None:
                 memo[key] = text
             params[name] = text
         return self.env._(message.template.text, **params)
+
+    @api.model
+    def _number_formatter(self):
+        """``format_number(value, digits=2, currency=None)``: Odoo's ``formatLang(env, value, digits=digits,
+        currency_obj=currency)``, the user's language and its separators read once instead of on every value (a
+        run's compute formats thousands of distinct amounts)."""
+        lang = get_lang(self.env)  # an installed language
+        counts = ast.literal_eval(lang.grouping)
+        separator, point = lang.thousands_sep or "", lang.decimal_point
+
+        def format_number(value, digits=2, currency=None):
+            if currency:
+                digits = currency.decimal_places
+            parts = (f"%.{digits}f" % float_round(value, precision_digits=digits, rounding_method="HALF-EVEN")).split(".")
+            parts[0] = intersperse(parts[0], counts, separator)[0]
+            text = point.join(parts)
+            if currency and currency.symbol:
+                arguments = (text, NON_BREAKING_SPACE, currency.symbol)
+                return "%s%s%s" % (arguments if currency.position == "after" else arguments[::-1])
+            return text
+
+        return format_number
 
     @api.model
     def _render_all(self, messages, memo=None):
