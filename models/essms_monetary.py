@@ -39,12 +39,22 @@ class ChildMonetary(fields.Monetary):
             known = env.cr.cache[CACHE_KEY] = {}
         currency = known.get((comodel, parent_id))
         if currency is None:
-            # The parent is stored already: reading it cannot override a value of the record being created.
-            record = env[comodel].sudo().browse(parent_id)[path]
-            # Plain values: a record would hold the transaction.
-            currency = known[comodel, parent_id] = (
-                (record.id, record.rounding, record.decimal_places) if record else ()
-            )
+            parent = env[comodel].sudo().browse(parent_id)
+            # The parent's currency related to its own parent in the cache (a detail row's line, created with its
+            # run in the cache): that one's, not the related field computed again on each of thousands of lines.
+            grand_name, __, grand_path = (parent._fields[path].related or "").partition(".")
+            grand_field = parent._fields.get(grand_name)
+            grand_id = None
+            if grand_field is not None and grand_field.type == "many2one" and "." not in grand_path:
+                grand_id = env.cache.get(parent, grand_field, None)
+            if isinstance(grand_id, int) and grand_id:
+                currency = self._parent_currency(env, grand_field.comodel_name, grand_id, grand_path)
+            else:
+                # The parent is stored already: reading it cannot override a value of the record being created.
+                record = parent[path]
+                # Plain values: a record would hold the transaction.
+                currency = (record.id, record.rounding, record.decimal_places) if record else ()
+            known[comodel, parent_id] = currency
         return currency
 
     def convert_to_column_insert(self, value, record, values=None, validate=True):
