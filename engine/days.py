@@ -22,7 +22,6 @@ the policy keeps one, full-price days granted once a year) are carried across mo
 """
 
 import math
-from functools import lru_cache
 from dataclasses import dataclass
 from dataclasses import replace
 from datetime import date
@@ -31,6 +30,7 @@ from datetime import time
 from datetime import timedelta
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 
 from .dates import each_day
 from .dates import is_weekend

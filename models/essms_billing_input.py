@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from odoo import api
 from odoo import models
-from odoo.tools import format_date
+from odoo.addons.base.models.res_lang import intersperse
 from odoo.tools import float_round
+from odoo.tools import format_date
 from odoo.tools.misc import NON_BREAKING_SPACE
 from odoo.tools.misc import get_lang
-from odoo.addons.base.models.res_lang import intersperse
 
 from ..engine import components as component_rules
 from ..engine.billing import DecisionInput
@@ -487,7 +487,8 @@ class EssmsBillingInput(models.AbstractModel):
         def format_number(value, digits=2, currency=None):
             if currency:
                 digits = currency.decimal_places
-            parts = (f"%.{digits}f" % float_round(value, precision_digits=digits, rounding_method="HALF-EVEN")).split(".")
+            rounded = float_round(value, precision_digits=digits, rounding_method="HALF-EVEN")
+            parts = (f"%.{digits}f" % rounded).split(".")
             parts[0] = intersperse(parts[0], counts, separator)[0]
             text = point.join(parts)
             if currency and currency.symbol:
