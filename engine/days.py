@@ -30,6 +30,7 @@ from datetime import time
 from datetime import timedelta
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 
 from .dates import each_day
 from .dates import is_weekend
@@ -252,15 +253,25 @@ def _stay_day(day, stay, policy):
 class _Classifier:
     """Walks the days of a period in order, updating the yearly counters as absence days are counted."""
 
-    def __init__(self, stay, absences, policy, holidays_set, until):
+    def __init__(self, stay, absences, policy, holidays_set, first, until):
         self.stay = stay
-        self.absences = sorted(absences, key=lambda absence: absence.start_moment())
         self.policy = policy
         self.holidays = holidays_set
         self.until = until
         self.anomalies = []
-        # Each absence's first and last day, computed once: a year of days is looked up in them.
-        self.spans = [(absence.first_day(), absence.last_day(until), absence) for absence in self.absences]
+        # The absences covering each day walked (from ``first`` to ``until``), worked out once: [the first to start,
+        # how many].
+        self.covering = {}
+        spans = sorted(
+            ((absence.first_day(), absence.last_day(until), absence) for absence in absences),
+            key=lambda span: span[2].start_moment(),
+        )
+        for first_day, last_day, absence in spans:
+            for day in each_day(max(first_day, first), min(last_day, until)):
+                if day in self.covering:
+                    self.covering[day][1] += 1
+                else:
+                    self.covering[day] = [absence, 1]
 
     def is_day_off(self, day):
         return is_weekend(day) or day in self.holidays
@@ -272,10 +283,12 @@ class _Classifier:
         return self.policy.count_weekends_holidays or not self.is_day_off(day)
 
     def absence_on(self, day):
-        covering = [absence for first, last, absence in self.spans if first <= day <= last]
-        if len(covering) > 1:
+        covering = self.covering.get(day)
+        if covering is None:
+            return None
+        if covering[1] > 1:
             self.anomalies.append(OVERLAPPING_ABSENCES(day=day))
-        return covering[0] if covering else None
+        return covering[0]
 
     def classify(self, day, counters):
         """The day's classification and the counters after it."""
@@ -336,15 +349,89 @@ def classify_days(stay, absences, policy, period_start, period_end, counters, ho
 
     ``counters`` are the yearly counters before ``period_start`` (counters of another year are reset);
     ``holidays_set`` the public holidays to use, by default those of France for the years concerned.
+
+    The same month of two stays is classified once (``_classify``): what tells them apart on those days (their
+    absences touching the month, an entry or an exit within it, the accommodation and the policy, and the counters
+    when an absence may move them) is the memo's key. A billing run classifies thousands of stays present every day
+    of the month, and the days of each stay again for each of its components.
     """
     if holidays_set is None:
         years = {period_start.year, period_end.year}
         years.update(absence.first_day().year for absence in absences)
         holidays_set = public_holidays(years)
-    classifier = _Classifier(stay, absences, policy, holidays_set, period_end)
     counters = counters.for_year(period_start.year)
+    touching = tuple(
+        absence for absence in absences
+        if absence.first_day() <= period_end and absence.last_day(period_end) >= period_start
+    )
+    days, after, anomalies = _classify(
+        _span_within(stay, period_start, period_end), touching, policy, period_start, period_end,
+        counters if touching else None, frozenset(holidays_set),
+    )
+    return DayClassification(days, counters if after is None else after, anomalies)
+
+
+def _span_within(stay, first, last):
+    """``stay`` as the days from ``first`` to ``last`` see it: an entry before them or an exit after them decides none
+    of them, nor does the reason of the exit."""
+    return StaySpan(
+        stay.date_start if stay.date_start >= first else date.min,
+        None if stay.date_end is None or stay.date_end > last else stay.date_end,
+        stay.accommodation,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _classify(stay, absences, policy, period_start, period_end, counters, holidays_set):
+    """(days, counters after them, anomalies) of ``classify_days``; ``counters`` is ``None`` when no absence touches
+    the days: nothing moves them, and ``None`` comes back."""
+    classifier = _Classifier(stay, absences, policy, holidays_set, period_start, period_end)
+    running = YearCounters(period_start.year) if counters is None else counters
     days = []
     for day in each_day(period_start, period_end):
-        classified, counters = classifier.classify(day, counters)
+        classified, running = classifier.classify(day, running)
         days.append(classified)
-    return DayClassification(tuple(days), counters, tuple(dict.fromkeys(classifier.anomalies)))
+    return tuple(days), None if counters is None else running, tuple(dict.fromkeys(classifier.anomalies))
+
+def year_counters(stay, absences, policy, period_start, holidays_set, earlier=()):
+    """The yearly counters before ``period_start``, from the absences earlier in the civil year: those of ``earlier``
+    stays of the beneficiary (``(StaySpan, absences)`` pairs, in other establishments), then those of ``stay``, all
+    counted under ``policy`` (billing-rules §3).
+
+    Only the days of an absence that can move the counters are classified: an absence known to last at most
+    ``threshold_hours`` is billed at full price and counts nothing, and a stay billed on attendance counts no
+    absence. Each range of such days is classified with all the absences, which decide each of its days as the whole
+    year's classification would (the first absence to start covers a day).
+    """
+    counters = YearCounters(period_start.year)
+    year_start = period_start.replace(month=1, day=1)
+    last = period_start - timedelta(days=1)
+    for span, span_absences in (*earlier, (stay, absences)):
+        if span.accommodation in DAY_ATTENDANCE:
+            continue
+        first = max(year_start, span.date_start)
+        end = min(last, span.date_end or last)
+        if first > end:
+            continue
+        counted = tuple(absence for absence in span_absences if absence.first_day() <= end)
+        # An absence still going on lasts until the end of the range it is classified in: it may count.
+        movers = [
+            absence for absence in counted if absence.end is None or absence.hours(end) > policy.threshold_hours
+        ]
+        for range_start, range_end in _absence_ranges(movers, first, end):
+            counters = classify_days(span, counted, policy, range_start, range_end, counters, holidays_set).counters
+    return counters
+
+
+def _absence_ranges(absences, first, last):
+    """The days from ``first`` to ``last`` covered by ``absences``, as ordered disjoint (start, end) ranges."""
+    ranges = []
+    for start, end in sorted((absence.first_day(), absence.last_day(last)) for absence in absences):
+        start, end = max(start, first), min(end, last)
+        if start > end:
+            continue
+        if ranges and start <= ranges[-1][1] + timedelta(days=1):
+            ranges[-1][1] = max(ranges[-1][1], end)
+        else:
+            ranges.append([start, end])
+    return ranges

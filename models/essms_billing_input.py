@@ -1,3 +1,4 @@
+import ast
 from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
@@ -5,8 +6,11 @@ from decimal import Decimal
 
 from odoo import api
 from odoo import models
+from odoo.addons.base.models.res_lang import intersperse
+from odoo.tools import float_round
 from odoo.tools import format_date
-from odoo.tools.misc import formatLang
+from odoo.tools.misc import NON_BREAKING_SPACE
+from odoo.tools.misc import get_lang
 
 from ..engine import components as component_rules
 from ..engine.billing import DecisionInput
@@ -17,8 +21,7 @@ from ..engine.dates import public_holidays
 from ..engine.days import Absence
 from ..engine.days import AbsencePolicy
 from ..engine.days import StaySpan
-from ..engine.days import YearCounters
-from ..engine.days import classify_days
+from ..engine.days import year_counters
 from ..engine.messages import Message
 from ..engine.money import SignedAmount
 from ..engine.money import to_decimal
@@ -34,6 +37,9 @@ DISABILITY_KINDS = ("foyer_hebergement", "foyer_vie", "fam")
 
 # Payer rules whose payer bills without an individual funding decision.
 NO_DECISION_RULES = ("resident", "health_fund")
+
+# The key of ``_render``'s memo holding the number formatter of the compute (``_number_formatter``).
+NUMBER_FORMATTER = "number formatter"
 
 # Parameters of the engine's messages that count days or hours, not money.
 QUANTITY_PARAMS = frozenset(
@@ -207,7 +213,7 @@ class EssmsBillingInput(models.AbstractModel):
                 for other in stays_by_beneficiary[beneficiary].sorted("date_start")
                 if other != stay and other.date_start < settled_start and other in absences_by_stay
             )
-            counters = self._year_counters(span, stay_absences, policy, settled_start, holidays, earlier)
+            counters = year_counters(span, stay_absences, policy, settled_start, holidays, earlier)
             in_period = tuple(absence for absence in stay_absences if absence.last_day(period_end) >= settled_start)
             agreement_tariffs = tariffs_by_agreement.get(agreement, tariffs.browse()).filtered(
                 lambda t, stay=stay: t.accommodation == stay.accommodation
@@ -454,51 +460,44 @@ class EssmsBillingInput(models.AbstractModel):
                 continue
             if isinstance(value, date):
                 text = format_date(self.env, value)
-            elif isinstance(value, Decimal) and name in QUANTITY_PARAMS:
-                digits = 0 if value == value.to_integral_value() else 1
-                text = formatLang(self.env, float(value), digits=digits)
             else:
-                text = formatLang(self.env, float(value), currency_obj=currency)
-                text = "+" + text if isinstance(value, SignedAmount) and value > 0 else text
+                if memo is None:
+                    format_number = self._number_formatter()
+                elif (format_number := memo.get(NUMBER_FORMATTER)) is None:
+                    format_number = memo[NUMBER_FORMATTER] = self._number_formatter()
+                if name in QUANTITY_PARAMS:
+                    text = format_number(float(value), 0 if value == value.to_integral_value() else 1)
+                else:
+                    text = format_number(float(value), currency=currency)
+                    text = "+" + text if isinstance(value, SignedAmount) and value > 0 else text
             if memo is not None:
                 memo[key] = text
             params[name] = text
         return self.env._(message.template.text, **params)
 
     @api.model
+    def _number_formatter(self):
+        """``format_number(value, digits=2, currency=None)``: Odoo's ``formatLang(env, value, digits=digits,
+        currency_obj=currency)``, the user's language and its separators read once instead of on every value (a
+        run's compute formats thousands of distinct amounts)."""
+        lang = get_lang(self.env)  # an installed language
+        counts = ast.literal_eval(lang.grouping)
+        separator, point = lang.thousands_sep or "", lang.decimal_point
+
+        def format_number(value, digits=2, currency=None):
+            if currency:
+                digits = currency.decimal_places
+            rounded = float_round(value, precision_digits=digits, rounding_method="HALF-EVEN")
+            parts = (f"%.{digits}f" % rounded).split(".")
+            parts[0] = intersperse(parts[0], counts, separator)[0]
+            text = point.join(parts)
+            if currency and currency.symbol:
+                arguments = (text, NON_BREAKING_SPACE, currency.symbol)
+                return "%s%s%s" % (arguments if currency.position == "after" else arguments[::-1])
+            return text
+
+        return format_number
+
+    @api.model
     def _render_all(self, messages, memo=None):
         return "\n".join(self._render(message, memo=memo) for message in messages)
-
-    @api.model
-    def _year_counters(self, span, absences, policy, period_start, holidays, earlier=()):
-        """The yearly counters before ``period_start``, from the absences earlier in the civil year: those of
-        ``earlier`` stays of the beneficiary (``(StaySpan, absences)`` pairs, in other establishments), then
-        those of this stay, all counted under this stay's policy."""
-        counters = YearCounters(period_start.year)
-        year_start = period_start.replace(month=1, day=1)
-        last = period_start - timedelta(days=1)
-        for other_span, other_absences in (*earlier, (span, absences)):
-            first = max(year_start, other_span.date_start)
-            end = min(last, other_span.date_end or last)
-            counted = tuple(absence for absence in other_absences if absence.first_day() <= end)
-            if counted and first <= end:
-                # Only absence days move the counters: classify those, not every day since 1 January.
-                for range_start, range_end in self._absence_ranges(counted, first, end):
-                    counters = classify_days(
-                        other_span, counted, policy, range_start, range_end, counters, holidays
-                    ).counters
-        return counters
-
-    @api.model
-    def _absence_ranges(self, absences, first, last):
-        """The days from ``first`` to ``last`` covered by ``absences``, as ordered disjoint (start, end) ranges."""
-        ranges = []
-        for start, end in sorted((absence.first_day(), absence.last_day(last)) for absence in absences):
-            start, end = max(start, first), min(end, last)
-            if start > end:
-                continue
-            if ranges and start <= ranges[-1][1] + timedelta(days=1):
-                ranges[-1][1] = max(ranges[-1][1], end)
-            else:
-                ranges.append([start, end])
-        return ranges
