@@ -21,7 +21,8 @@ the run's invoicing (create and post). Each step is its own transaction, committ
 Before the warm month the database is analysed, as autovacuum would have done in a month; the fresh month
 runs without any planner statistics, as on a database just created where autovacuum has not run yet.
 
-The targets (README): invoicing <= 1.3 x Odoo's, compute under 10 s, the whole month under 3 minutes.
+The targets (README): invoicing <= 1.3 x Odoo's, compute under 10 s and under 5 s of Python CPU (issue 20), the whole
+month under 3 minutes.
 A missed target prints MISSED; the exit code is 0 unless the benchmark itself fails.
 """
 
@@ -48,6 +49,8 @@ from odoo.tools import config
 ROOT = Path(__file__).resolve().parent.parent
 RATIO_TARGET = 1.3
 COMPUTE_TARGET = 10.0
+# Issue 20: the compute of 2 000 beneficiaries under 5 s of Python CPU, so that 10 s of wall time holds under load.
+COMPUTE_CPU_TARGET = 5.0
 MONTH_TARGET = 180.0
 
 
@@ -280,6 +283,8 @@ def report(title, rows):
         % (ratio, RATIO_TARGET, verdict(ratio <= RATIO_TARGET), cpu_ratio))
     out("  run compute: %.2f s (target < %.0f s) %s"
         % (compute["seconds"], COMPUTE_TARGET, verdict(compute["seconds"] < COMPUTE_TARGET)))
+    out("  run compute's Python CPU: %.2f s (target < %.0f s) %s"
+        % (compute["cpu"], COMPUTE_CPU_TARGET, verdict(compute["cpu"] < COMPUTE_CPU_TARGET)))
     out("  whole month: %.1f s (target < %.0f s) %s" % (month, MONTH_TARGET, verdict(month < MONTH_TARGET)))
 
 
