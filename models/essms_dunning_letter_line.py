@@ -32,6 +32,19 @@ OPEN_LETTER_STATES = ("draft", "queued", "error")
 CLAIM_OPEN_INDEX = "essms_dunning_letter_line_claim_open_unique"
 
 
+class RoundedAmounts(dict):
+    """``float_round(value, precision_rounding=precision)`` by ``(value, precision)``, each pair rounded once.
+
+    A proposal rounds three amounts per line and one per letter (1 600 000 calls for 500 000 invoices, a tenth of
+    its Python time), and the same amounts come back again and again (a month's contribution, a residual): the
+    dictionary hands back the very float ``float_round`` returned, so the rows written are the same.
+    """
+
+    def __missing__(self, key):
+        rounded = self[key] = float_round(key[0], precision_rounding=key[1])
+        return rounded
+
+
 def check_company_in_bulk(records, fnames=None):
     """What is left for Odoo's ``_check_company`` to check one record at a time: nothing when every record
     links only to records of its company.
@@ -144,12 +157,12 @@ class EssmsDunningLetterLine(models.Model):
         currency = self.env["res.currency"].browse({vals["currency_id"] for vals in vals_list})
         # ``res.currency.round`` without its per-call overhead (three amounts per line).
         rounding = {record.id: record.rounding for record in currency}
+        rounded = RoundedAmounts()
         arrays = []
         for name, sql_type in INSERTED_COLUMNS.items():
             field = self._fields[name]
             if field.type == "monetary":
-                values = [float_round(vals.get(name) or 0.0, precision_rounding=rounding[vals["currency_id"]])
-                          for vals in vals_list]
+                values = [rounded[vals.get(name) or 0.0, rounding[vals["currency_id"]]] for vals in vals_list]
             else:
                 values = [vals.get(name) or None for vals in vals_list]
             arrays.append(SQL("%s::%s[]", values, SQL(sql_type)))
