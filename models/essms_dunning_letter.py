@@ -13,6 +13,7 @@ from odoo.tools import formatLang
 
 from .essms_dunning_letter_line import OPEN_LETTER_STATES
 from .essms_dunning_letter_line import RoundedAmounts
+from .essms_dunning_letter_line import array_param
 from .essms_dunning_letter_line import check_company_in_bulk
 from .essms_dunning_letter_line import check_created_access
 from .essms_dunning_level import LETTER_KINDS
@@ -270,7 +271,7 @@ class EssmsDunningLetter(models.Model):
                 values = [bool(row.get(name)) for row in rows]
             else:
                 values = [row.get(name) or None for row in rows]
-            arrays.append(SQL("%s::%s[]", values, SQL(field.column_type[1])))
+            arrays.append(array_param(values, field.column_type[1]))
         now = cr.now()
         cr.execute(SQL(
             """
