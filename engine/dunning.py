@@ -128,12 +128,15 @@ def net_claims(claims, credits):
     return due, used
 
 
-def target_level(claim, levels, run_date, allow_skip, amount_due):
+def target_level(claim, levels, run_date, allow_skip, amount_due, positions=None):
     """The index in ``levels`` that ``claim`` is at after a run on ``run_date``, ``-1`` for none.
 
-    ``amount_due`` is the debtor's net amount due, compared with each level's minimum.
+    ``amount_due`` is the debtor's net amount due, compared with each level's minimum. ``positions``: the index
+    of each level by key, when the caller has it (``propose``, once per debtor instead of once per claim).
     """
-    current = next((index for index, level in enumerate(levels) if level.key == claim.level_key), -1)
+    if positions is None:
+        positions = {level.key: index for index, level in enumerate(levels)}
+    current = positions.get(claim.level_key, -1)
     overdue = (run_date - claim.due_date).days
     reachable = -1
     for index, level in enumerate(levels):
@@ -158,10 +161,11 @@ def propose(debtor, policy, run_date):
     if debtor.on_hold:
         return Proposal(debtor.key, reason=ON_HOLD)
     held = tuple(claim.key for claim in debtor.claims if claim.on_hold)
-    overdue = [
-        claim for claim in debtor.claims
-        if not claim.on_hold and claim.due_date < run_date and cents(claim.residual) > 0
-    ]
+    residuals = {
+        claim.key: cents(claim.residual) for claim in debtor.claims
+        if not claim.on_hold and claim.due_date < run_date
+    }
+    overdue = [claim for claim in debtor.claims if residuals.get(claim.key, ZERO) > 0]
     if not overdue:
         return Proposal(debtor.key, reason=ON_HOLD if held else NOTHING_DUE, held_claim_keys=held)
     due, used = net_claims(overdue, debtor.credits)
@@ -169,17 +173,18 @@ def propose(debtor, policy, run_date):
     if total <= 0:
         return Proposal(debtor.key, reason=PAID, credits_netted=used, held_claim_keys=held)
     levels = policy.usable_levels()
+    order = {level.key: index for index, level in enumerate(levels)}
     lines = []
     advanced = False
     for claim in sorted(overdue, key=lambda claim: (claim.due_date, claim.key)):
         if due[claim.key] <= 0:
             continue
-        index = target_level(claim, levels, run_date, policy.allow_skip, total)
+        index = target_level(claim, levels, run_date, policy.allow_skip, total, order)
         if index < 0:
             continue
         moved = claim.level_key != levels[index].key
         advanced = advanced or moved
-        lines.append(ProposedLine(claim.key, levels[index].key, cents(claim.residual), due[claim.key], moved))
+        lines.append(ProposedLine(claim.key, levels[index].key, residuals[claim.key], due[claim.key], moved))
     if not advanced:
         below = any(
             (run_date - claim.due_date).days >= level.delay_days and total < level.minimum
@@ -187,7 +192,6 @@ def propose(debtor, policy, run_date):
         )
         reason = BELOW_MINIMUM if below and not lines else NOTHING_NEW
         return Proposal(debtor.key, reason=reason, credits_netted=used, held_claim_keys=held)
-    order = {level.key: index for index, level in enumerate(levels)}
     top = max(lines, key=lambda line: order[line.level_key]).level_key
     amount = sum((line.amount_due for line in lines), ZERO)
     return Proposal(debtor.key, tuple(lines), top, amount, used, held_claim_keys=held)

@@ -8,11 +8,12 @@ from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-from odoo.tools import float_round
 from odoo.tools import format_date
 from odoo.tools import formatLang
 
 from .essms_dunning_letter_line import OPEN_LETTER_STATES
+from .essms_dunning_letter_line import RoundedAmounts
+from .essms_dunning_letter_line import array_param
 from .essms_dunning_letter_line import check_company_in_bulk
 from .essms_dunning_letter_line import check_created_access
 from .essms_dunning_level import LETTER_KINDS
@@ -250,6 +251,7 @@ class EssmsDunningLetter(models.Model):
         }
         run_dates = {run_id: run.date for run_id, run in runs.items()}
         payment_days = {level_id: level.payment_days for level_id, level in levels.items()}
+        rounded = RoundedAmounts()
         for row, commands in zip(rows, lines_list, strict=True):
             precision = rounding[row["currency_id"]]
             day = run_dates[row["run_id"]]
@@ -257,22 +259,19 @@ class EssmsDunningLetter(models.Model):
             row["date"] = day
             row["partner_zip"] = zips.get(row["partner_id"])
             row["payment_deadline"] = day + timedelta(days=days) if day and days else None
-            row["amount_due"] = float_round(
-                sum(float_round(command[2].get("amount_due") or 0.0, precision_rounding=precision)
-                    for command in commands),
-                precision_rounding=precision,
-            )
+            row["amount_due"] = rounded[
+                sum(rounded[command[2].get("amount_due") or 0.0, precision] for command in commands), precision
+            ]
         arrays = []
         for name in (*INSERTED_COLUMNS, *COMPUTED_COLUMNS):
             field = stored[name]
             if field.type == "monetary":
-                values = [float_round(row.get(name) or 0.0, precision_rounding=rounding[row["currency_id"]])
-                          for row in rows]
+                values = [rounded[row.get(name) or 0.0, rounding[row["currency_id"]]] for row in rows]
             elif field.type == "boolean":
                 values = [bool(row.get(name)) for row in rows]
             else:
                 values = [row.get(name) or None for row in rows]
-            arrays.append(SQL("%s::%s[]", values, SQL(field.column_type[1])))
+            arrays.append(array_param(values, field.column_type[1]))
         now = cr.now()
         cr.execute(SQL(
             """

@@ -1,3 +1,5 @@
+from datetime import date
+
 from psycopg2 import errors
 
 from odoo import api
@@ -30,6 +32,36 @@ INSERTED_COLUMNS = {
 # The letter states in which its invoices are still claimed by its run: to send, being sent, in error (retried).
 OPEN_LETTER_STATES = ("draft", "queued", "error")
 CLAIM_OPEN_INDEX = "essms_dunning_letter_line_claim_open_unique"
+
+
+# The values written as the text of an array (``array_param``): their ``str`` is what PostgreSQL reads back.
+TEXT_TYPES = frozenset({int, float, date, type(None)})
+
+
+def array_param(values, sql_type):
+    """``values`` as one ``%s::sql_type[]`` parameter: the text of the array when they are ids, amounts or
+    dates (``None`` for NULL), which PostgreSQL reads as it reads each value adapted on its own.
+
+    psycopg adapts a list value by value (``'2026-01-05'::date``, ...): for the 16 columns of 460 000 lines,
+    a third of a proposal's Python time; the text of the array takes a tenth of it. Other values (strings,
+    booleans) are adapted by psycopg.
+    """
+    if values and set(map(type, values)) <= TEXT_TYPES:
+        values = "{%s}" % ",".join(["NULL" if value is None else str(value) for value in values])
+    return SQL("%s::%s[]", values, SQL(sql_type))
+
+
+class RoundedAmounts(dict):
+    """``float_round(value, precision_rounding=precision)`` by ``(value, precision)``, each pair rounded once.
+
+    A proposal rounds three amounts per line and one per letter (1 600 000 calls for 500 000 invoices, a tenth of
+    its Python time), and the same amounts come back again and again (a month's contribution, a residual): the
+    dictionary hands back the very float ``float_round`` returned, so the rows written are the same.
+    """
+
+    def __missing__(self, key):
+        rounded = self[key] = float_round(key[0], precision_rounding=key[1])
+        return rounded
 
 
 def check_company_in_bulk(records, fnames=None):
@@ -144,15 +176,15 @@ class EssmsDunningLetterLine(models.Model):
         currency = self.env["res.currency"].browse({vals["currency_id"] for vals in vals_list})
         # ``res.currency.round`` without its per-call overhead (three amounts per line).
         rounding = {record.id: record.rounding for record in currency}
+        rounded = RoundedAmounts()
         arrays = []
         for name, sql_type in INSERTED_COLUMNS.items():
             field = self._fields[name]
             if field.type == "monetary":
-                values = [float_round(vals.get(name) or 0.0, precision_rounding=rounding[vals["currency_id"]])
-                          for vals in vals_list]
+                values = [rounded[vals.get(name) or 0.0, rounding[vals["currency_id"]]] for vals in vals_list]
             else:
                 values = [vals.get(name) or None for vals in vals_list]
-            arrays.append(SQL("%s::%s[]", values, SQL(sql_type)))
+            arrays.append(array_param(values, sql_type))
         statement = SQL(
             """
             INSERT INTO essms_dunning_letter_line (%(columns)s, create_uid, create_date, write_uid, write_date)

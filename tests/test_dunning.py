@@ -19,6 +19,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time
 from odoo.tests import new_test_user
 from odoo.tests import tagged
+from odoo.tools import SQL
 from odoo.tools import mute_logger
 from odoo.tools.pdf import OdooPdfFileReader
 
@@ -426,6 +427,24 @@ class TestDunningSecurity(DunningCommon):
         with self.assertRaises(UserError), self.env.cr.savepoint():
             lines.sudo()._insert_lines([{**vals, "company_id": other.id}])  # the invoice is not of that company
         self.assertEqual(letter.line_ids, line | added)
+
+    def test_array_param_read_as_psycopg_adapts(self):
+        # The inserts pass ids, amounts and dates as the text of an array (array_param): PostgreSQL reads the same
+        # values as from psycopg's adaptation, value by value; strings and booleans are still adapted by psycopg.
+        cases = [
+            ([3, None, 7], "int4", True),
+            ([512.35, 0.1, 1e-05, 12345678.9, -3.0, None], "numeric", True),
+            ([date(2026, 12, 7), None, date(1999, 1, 31)], "date", True),
+            (['Facture "A", {B} \\ C', None], "varchar", False),
+            ([True, False, None], "bool", False),
+        ]
+        for values, sql_type, as_text in cases:
+            param = line_module.array_param(values, sql_type)
+            self.assertEqual(isinstance(param.params[0], str), as_text, sql_type)
+            self.env.cr.execute(SQL("SELECT %s, %s::%s[]", param, values, SQL(sql_type)))
+            read, adapted = self.env.cr.fetchone()
+            self.assertEqual(read, adapted, sql_type)
+            self.assertEqual(len(read), len(values))
 
     def test_letters_inserted_as_the_orm_creates_them(self):
         # A proposal inserts its letters and lines by a few statements (_insert_letters): every stored field, the
