@@ -19,6 +19,49 @@ RUN_MODULE = "odoo.addons.essms_billing.models.essms_billing_run"
 PEOPLE = 6
 LETTERS = 4
 
+def run_two_runners(dbname, retry_held=False):
+    """Two job threads of Odoo at once on ``dbname`` until no part is left: ``(parts done by each, errors)``.
+
+    Each does what Odoo's job thread does: call the runner, commit, again, until it finds nothing to claim; both
+    hold a part at once first (SKIP LOCKED gave them two different ones). A part that could not be done counts as
+    worked, so that a part done twice shows, unless ``retry_held``: then a part whose records the other thread
+    holds is left to be claimed again a moment later.
+    """
+    barrier = threading.Barrier(2)
+    worked = ([], [])
+    errors = []
+
+    def runner(done):
+        threading.current_thread().dbname = dbname
+        try:
+            with sql_db.db_connect(dbname).cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                first = True
+                for _call in range(100):
+                    chunk = env["essms.job.chunk"]._claim()
+                    if not chunk:
+                        env["essms.job.chunk"]._finish_jobs()
+                        cr.commit()  # pylint: disable=invalid-commit  # Odoo's cron commits after each call
+                        break
+                    if first:
+                        barrier.wait(timeout=60)
+                        first = False
+                    if chunk._run() or not retry_held:
+                        done.append(chunk.id)
+                    else:
+                        time.sleep(0.2)
+                    cr.commit()  # pylint: disable=invalid-commit  # Odoo's cron commits after each call
+        except Exception as error:  # reported to the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=runner, args=(worked[index],)) for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    return worked, errors
+
+
 
 @tagged("post_install", "-at_install")
 class TestJobChunksConcurrency(BaseCase):
@@ -104,41 +147,6 @@ class TestJobChunksConcurrency(BaseCase):
             self.cr.execute(SQL(query, **params))
         self.cr.commit()  # pylint: disable=invalid-commit  # remove what setUp committed
 
-    def _run_threads(self):
-        """Two runner threads at once until no part is left: ``(parts done by each, errors)``."""
-        barrier = threading.Barrier(2)
-        worked = ([], [])
-        errors = []
-        threads = [threading.Thread(target=self._runner, args=(worked[index], errors, barrier)) for index in (0, 1)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=600)
-        return worked, errors
-
-    def _runner(self, worked, errors, barrier):
-        """What one job thread of Odoo does: call the runner, commit, again, until it finds nothing to claim."""
-        threading.current_thread().dbname = self.dbname
-        try:
-            with sql_db.db_connect(self.dbname).cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                first = True
-                for _call in range(100):
-                    chunk = env["essms.job.chunk"]._claim()
-                    if not chunk:
-                        env["essms.job.chunk"]._finish_jobs()
-                        cr.commit()  # pylint: disable=invalid-commit  # Odoo's cron commits after each call
-                        break
-                    if first:
-                        # Both runners hold a part at once: SKIP LOCKED gave them two different ones.
-                        barrier.wait(timeout=60)
-                        first = False
-                    chunk._run()
-                    worked.append(chunk.id)
-                    cr.commit()  # pylint: disable=invalid-commit  # Odoo's cron commits after each call
-        except Exception as error:  # reported to the test's thread
-            errors.append(error)
-
     def test_two_runners_invoice_a_run_once_and_completely(self):
         env = self.env
         run = env["essms.billing.run"].create(
@@ -151,7 +159,7 @@ class TestJobChunksConcurrency(BaseCase):
         self.assertFalse(run.move_ids)
         self.cr.commit()  # pylint: disable=invalid-commit  # the click's transaction ends
 
-        worked, errors = self._run_threads()
+        worked, errors = run_two_runners(self.dbname)
         self.assertFalse(errors, errors)
         self.assertTrue(worked[0] and worked[1], "both runners invoiced parts of the run")
         self.assertFalse(set(worked[0]) & set(worked[1]), "no part done by both")
@@ -211,7 +219,7 @@ class TestJobChunksConcurrency(BaseCase):
         self.assertFalse(grouped.essms_statement_id)
         self.cr.commit()  # pylint: disable=invalid-commit  # the runners' connections must see the invoices
 
-        worked, errors = self._run_threads()
+        worked, errors = run_two_runners(self.dbname)
         self.assertFalse(errors, errors)
         self.assertTrue(worked[0] and worked[1], "both runners attached statements")
         self.assertFalse(set(worked[0]) & set(worked[1]), "no part done by both")
@@ -333,31 +341,6 @@ class TestDunningSendConcurrency(BaseCase):
             self.cr.execute(SQL(query, **params))
         self.cr.commit()  # pylint: disable=invalid-commit  # remove what setUp committed
 
-    def _runner(self, worked, errors, barrier):
-        """One job thread: claim a part, send it, commit, until none is left; both hold a part at once first."""
-        threading.current_thread().dbname = self.dbname
-        try:
-            with sql_db.db_connect(self.dbname).cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                first = True
-                for _call in range(100):
-                    chunk = env["essms.job.chunk"]._claim()
-                    if not chunk:
-                        env["essms.job.chunk"]._finish_jobs()
-                        cr.commit()  # pylint: disable=invalid-commit  # Odoo's cron commits after each call
-                        break
-                    if first:
-                        barrier.wait(timeout=60)
-                        first = False
-                    if chunk._run():
-                        worked.append(chunk.id)
-                    else:
-                        # Its letter is being sent by the other runner (the part queued twice): taken again later.
-                        time.sleep(0.2)
-                    cr.commit()  # pylint: disable=invalid-commit  # Odoo's cron commits after each call
-        except Exception as error:  # reported to the test's thread
-            errors.append(error)
-
     def test_two_runners_send_each_letter_once(self):
         env = self.env
         run = self.run
@@ -370,14 +353,8 @@ class TestDunningSendConcurrency(BaseCase):
         chunks[:1].copy()  # queued twice (a part taken again after its runner died does the same)
         self.cr.commit()  # pylint: disable=invalid-commit  # the click's transaction ends
 
-        barrier = threading.Barrier(2)
-        worked = ([], [])
-        errors = []
-        threads = [threading.Thread(target=self._runner, args=(worked[index], errors, barrier)) for index in (0, 1)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=600)
+        # A part whose letter the other runner is sending (the part queued twice) is taken again later.
+        worked, errors = run_two_runners(self.dbname, retry_held=True)
         self.assertFalse(errors, errors)
         self.assertTrue(worked[0] and worked[1], "both runners sent parts")
         self.assertFalse(set(worked[0]) & set(worked[1]), "no part done by both")
