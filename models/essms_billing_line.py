@@ -1,9 +1,14 @@
+from odoo import Command
 from odoo import api
 from odoo import fields
 from odoo import models
 
 from ..engine import billing as billing_rules
+from .bulk_insert import insert_records
 from .essms_monetary import ChildMonetary
+
+# The stored fields of a line its compute fills as their compute methods would (``_create_with_details``).
+COMPUTED_COLUMNS = ("company_id", "establishment_id", "period_start")
 
 
 class EssmsBillingLine(models.Model):
@@ -76,6 +81,45 @@ class EssmsBillingLine(models.Model):
         copy=False,
         help="Recall or regularisation: the first invoice that billed this month; a credit note corrects it.",
     )
+
+    @api.model
+    def _create_with_details(self, vals_list):
+        """Create a run's computed lines with their detail rows (``detail_ids``: create commands) in two
+        statements (``bulk_insert.insert_records``), or by the ORM's create when the models hold a field those do
+        not fill: the rows are the same (``tests/test_billing_detail.py``).
+
+        The ORM's create of 4 000 lines and 12 000 detail rows took half the CPU of a month's compute (defaults,
+        conversions, the related company and establishment of each record computed one by one)."""
+        runs = self.env["essms.billing.run"].browse({vals["run_id"] for vals in vals_list})
+        currency = runs.currency_id
+        stays = self.env["essms.stay"].browse({vals["stay_id"] for vals in vals_list})
+        establishments = {stay.id: stay.establishment_id.id for stay in stays}
+        companies = {run.id: run.company_id.id for run in runs}
+        rows = [
+            {
+                **{name: value for name, value in vals.items() if name != "detail_ids"},
+                "company_id": companies[vals["run_id"]],
+                "establishment_id": establishments[vals["stay_id"]],
+            }
+            for vals in vals_list
+        ]
+        lines = None
+        if len(currency) == 1 and all("detail_ids" not in vals or all(
+                command[0] == Command.CREATE for command in vals["detail_ids"]) for vals in vals_list):
+            lines = insert_records(self, rows, computed=COMPUTED_COLUMNS, currency=currency)
+        if lines is None:
+            return self.create(vals_list)
+        details = self.env["essms.billing.line.detail"]
+        detail_rows = [
+            {**command[2], "line_id": line_id, "company_id": row["company_id"]}
+            for line_id, row, vals in zip(lines.ids, rows, vals_list, strict=True)
+            for command in vals.get("detail_ids") or ()
+        ]
+        if insert_records(details, detail_rows, computed=("company_id",), currency=currency) is None:
+            # The company is the line's, related: given to the ORM, it would be written on the line's run.
+            details.create([{name: value for name, value in row.items() if name != "company_id"}
+                            for row in detail_rows])
+        return lines
 
     @api.depends("beneficiary_id", "payer_id", "period_start")
     def _compute_display_name(self):

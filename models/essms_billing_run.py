@@ -415,7 +415,7 @@ class EssmsBillingRun(models.Model):
                     vals = run._prepare_line_vals(loaded, billing, result, previous, accrued, memo)
                     vals["blocked"] = billing.blocked
                     vals_list.append(vals)
-        return self.env["essms.billing.line"].create(vals_list)
+        return self.env["essms.billing.line"]._create_with_details(vals_list)
 
     def _prepare_line_vals(self, loaded, billing, result, previous, accrued, memo=None):
         render = self.env["essms.billing.input"]._render_all

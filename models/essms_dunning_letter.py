@@ -11,11 +11,11 @@ from odoo.tools import SQL
 from odoo.tools import format_date
 from odoo.tools import formatLang
 
+from .bulk_insert import RoundedAmounts
+from .bulk_insert import array_param
+from .bulk_insert import check_company_in_bulk
+from .bulk_insert import check_created_access
 from .essms_dunning_letter_line import OPEN_LETTER_STATES
-from .essms_dunning_letter_line import RoundedAmounts
-from .essms_dunning_letter_line import array_param
-from .essms_dunning_letter_line import check_company_in_bulk
-from .essms_dunning_letter_line import check_created_access
 from .essms_dunning_level import LETTER_KINDS
 from .essms_workflow_mixin import transition
 

@@ -1,14 +1,15 @@
-from datetime import date
-
 from psycopg2 import errors
 
 from odoo import api
 from odoo import fields
 from odoo import models
 from odoo.exceptions import UserError
-from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools import float_round
+
+from .bulk_insert import RoundedAmounts
+from .bulk_insert import array_param
+from .bulk_insert import check_company_in_bulk
+from .bulk_insert import check_created_access
 
 # The columns of a line a proposal fills, with their PostgreSQL array types (see ``_insert_lines``).
 INSERTED_COLUMNS = {
@@ -32,83 +33,6 @@ INSERTED_COLUMNS = {
 # The letter states in which its invoices are still claimed by its run: to send, being sent, in error (retried).
 OPEN_LETTER_STATES = ("draft", "queued", "error")
 CLAIM_OPEN_INDEX = "essms_dunning_letter_line_claim_open_unique"
-
-
-# The values written as the text of an array (``array_param``): their ``str`` is what PostgreSQL reads back.
-TEXT_TYPES = frozenset({int, float, date, type(None)})
-
-
-def array_param(values, sql_type):
-    """``values`` as one ``%s::sql_type[]`` parameter: the text of the array when they are ids, amounts or
-    dates (``None`` for NULL), which PostgreSQL reads as it reads each value adapted on its own.
-
-    psycopg adapts a list value by value (``'2026-01-05'::date``, ...): for the 16 columns of 460 000 lines,
-    a third of a proposal's Python time; the text of the array takes a tenth of it. Other values (strings,
-    booleans) are adapted by psycopg.
-    """
-    if values and set(map(type, values)) <= TEXT_TYPES:
-        values = "{%s}" % ",".join(["NULL" if value is None else str(value) for value in values])
-    return SQL("%s::%s[]", values, SQL(sql_type))
-
-
-class RoundedAmounts(dict):
-    """``float_round(value, precision_rounding=precision)`` by ``(value, precision)``, each pair rounded once.
-
-    A proposal rounds three amounts per line and one per letter (1 600 000 calls for 500 000 invoices, a tenth of
-    its Python time), and the same amounts come back again and again (a month's contribution, a residual): the
-    dictionary hands back the very float ``float_round`` returned, so the rows written are the same.
-    """
-
-    def __missing__(self, key):
-        rounded = self[key] = float_round(key[0], precision_rounding=key[1])
-        return rounded
-
-
-def check_company_in_bulk(records, fnames=None):
-    """What is left for Odoo's ``_check_company`` to check one record at a time: nothing when every record
-    links only to records of its company.
-
-    Odoo checks each record on its own (a ``filtered_domain`` per record and field: most of the time of creating
-    the 50 000 lines of a proposal); the same test is made here once per company and field, on the union of the
-    linked records. Records linked to something amiss are handed back to Odoo's check, for its error message.
-    """
-    if len(records) < 2:
-        return records
-    if fnames is None or {"company_id", "company_ids"} & set(fnames):
-        fnames = records._fields
-    names = []
-    for name in fnames:
-        field = records._fields[name]
-        if field.relational and field.check_company:
-            if field.company_dependent:
-                return records  # Odoo's own check for properties
-            names.append(name)
-    suspects = records.browse()
-    # Only the fields compared are read, not every field of thousands of invoices.
-    for company, group in records.with_context(prefetch_fields=False).grouped("company_id").items():
-        for name in names:
-            linked = group.sudo()[name]
-            if not linked:
-                continue
-            domain = linked._check_company_domain(company)
-            if domain and linked != linked.with_context(active_test=False).filtered_domain(domain):
-                suspects |= group
-                break
-    return suspects
-
-
-def check_created_access(records):
-    """``records.check_access("create")`` for records just inserted, the record rules checked by one query:
-    Odoo's check reads every record to test the rules in Python (100 000 letters of a proposal). A record the
-    rules refuse is handed to Odoo's check, for its error message."""
-    records.browse().check_access("create")
-    if records.env.su or not records:
-        return
-    domain = records.env["ir.rule"]._compute_domain(records._name, "create")
-    if not domain:
-        return
-    allowed = set(records.sudo()._search(expression.AND([[("id", "in", records.ids)], domain])))
-    records.browse([record_id for record_id in records.ids if record_id not in allowed]).check_access("create")
 
 
 class EssmsDunningLetterLine(models.Model):

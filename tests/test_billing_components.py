@@ -6,15 +6,18 @@ import base64
 import io
 from datetime import date
 from datetime import datetime
+from unittest.mock import patch
 
 from openpyxl import load_workbook
 
 from odoo import Command
+from odoo.addons.essms_billing.models import essms_billing_line as line_module
 from odoo.exceptions import AccessError
 from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time
 from odoo.tests import new_test_user
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .billing_common import BillingCommon
 
@@ -362,6 +365,63 @@ class TestBillingComponents(BillingCommon):
             self.assertTrue(run.line_ids.detail_ids.filtered(lambda detail: detail.component == "dependency"))
             self.assertTrue(run.line_ids.detail_ids.filtered(lambda detail: detail.component == "care"))
         self.assertEqual(counts[1], counts[2], "queries of a compute for 3 and for 6 residents per establishment")
+    @freeze_time("2026-04-03")
+    def test_lines_inserted_as_the_orm_creates_them(self):
+        """A compute inserts its lines and their detail rows in two statements (``bulk_insert.insert_records``):
+        every column is what the ORM's create writes, for every component, payer and blocked person of the three
+        establishments; the caches see the new lines at once; the rights are checked as by a create."""
+        operator = new_test_user(self.env, "bulk_operator", groups="essms_billing.group_essms_operator",
+                                 company_id=self.company.id)
+        establishments = self.fam | self.mas | self.ehpad
+        for establishment in establishments:
+            self._validated_statement(establishment, MARCH)
+        run = self._run(establishments, MARCH).with_user(operator)
+        Line, Detail = self.env["essms.billing.line"], self.env["essms.billing.line.detail"]
+        skipped = {"id", "create_date", "write_date", "line_id"}
+        line_columns = [name for name, field in Line._fields.items()
+                        if field.store and field.column_type and name not in skipped]
+        detail_columns = [name for name, field in Detail._fields.items()
+                          if field.store and field.column_type and name not in skipped]
+
+        def rows():
+            run.env.flush_all()  # as the operator's request does
+            self.env.cr.execute(SQL(
+                "SELECT line.id, %s FROM essms_billing_line line WHERE line.run_id = %s",
+                SQL(", ").join(SQL.identifier("line", name) for name in line_columns), run.id,
+            ))
+            lines = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+            self.env.cr.execute(SQL(
+                "SELECT detail.line_id, %s FROM essms_billing_line_detail detail WHERE detail.line_id = ANY(%s)"
+                " ORDER BY detail.id",
+                SQL(", ").join(SQL.identifier("detail", name) for name in detail_columns), list(lines),
+            ))
+            details = {}
+            for line_id, *values in self.env.cr.fetchall():
+                details.setdefault(line_id, []).append(tuple(values))
+            return sorted((values, details.get(line_id, [])) for line_id, values in lines.items())
+
+        run.action_compute()
+        # The caches see the lines at once, as after a create: the run's counts, a line's rows, a stay's lines.
+        self.assertEqual(run.line_count, len(run.line_ids))
+        self.assertEqual(len(run.line_ids), Line.search_count([("run_id", "=", run.id)]))
+        self.assertTrue(run.line_ids.filtered("blocked"), "Blaise and Gaspard are not billed")
+        self.assertEqual(run.line_ids.detail_ids, Detail.search([("line_id.run_id", "=", run.id)]))
+        self.assertEqual(run.line_ids.mapped("create_uid"), operator)
+        self.assertEqual(set(run.line_ids.mapped("company_id")), {self.company})
+        self.assertEqual(run.line_ids.establishment_id, establishments)
+        inserted = rows()
+        self.assertGreaterEqual(len({values[line_columns.index("payer_id")] for values, _rows in inserted}), 5)
+        with patch.object(line_module, "insert_records", return_value=None):
+            run.action_compute()
+        self.assertEqual(inserted, rows())
+        # Another user than an operator may not insert lines, even by this way.
+        secretary = new_test_user(self.env, "bulk_secretary", groups="essms_billing.group_essms_establishment",
+                                  company_id=self.company.id)
+        vals = {name: run.line_ids[0][name] for name in ("run_id", "stay_id", "beneficiary_id", "role", "payer_id")}
+        vals = {**{name: getattr(value, "id", value) for name, value in vals.items()}, "period_start": MARCH}
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            Line.with_user(secretary)._create_with_details([vals])
+
     @freeze_time("2026-04-03")
     def test_reservation_price_and_care_absence_days_are_the_agreements_settings(self):
         """Example I's month under other settings of its payers: the département's policy keeps the place at a
