@@ -11,6 +11,11 @@ from odoo.tools import SQL
 from odoo.tools import format_date
 
 
+def local_datetime(value, tz):
+    """A UTC datetime as stored, as the naive local datetime of the time zone ``tz``."""
+    return pytz.utc.localize(value).astimezone(tz).replace(tzinfo=None)
+
+
 class EssmsAbsence(models.Model):
     _name = "essms.absence"
     _description = "Absence of a beneficiary"
@@ -65,15 +70,18 @@ class EssmsAbsence(models.Model):
             absence.display_name = "%s – %s" % (absence.beneficiary_id.name or "", kinds.get(absence.kind, ""))
 
     def _get_tz(self):
-        return pytz.timezone(self.establishment_id.partner_id.tz or self.env.user.tz or "Europe/Paris")
+        return self._establishment_tz(self.establishment_id)
+
+    @api.model
+    def _establishment_tz(self, establishment):
+        """The time zone the days of an establishment's absences are counted in."""
+        return pytz.timezone(establishment.partner_id.tz or self.env.user.tz or "Europe/Paris")
 
     def _local_datetimes(self, tz=None):
         """Departure and return as naive local datetimes: days are counted in the establishment's time zone
         (``tz``, that of the absence's establishment, when the caller has it already)."""
         tz = tz or self._get_tz()
-        return tuple(
-            pytz.utc.localize(value).astimezone(tz).replace(tzinfo=None) for value in (self.date_start, self.date_end)
-        )
+        return local_datetime(self.date_start, tz), local_datetime(self.date_end, tz)
 
     def _format_local(self, local_datetime):
         """A local datetime as the user reads it: the date in their language's format, then the time."""

@@ -29,6 +29,7 @@ from ..engine.parameters import DatedValues
 from ..engine.parameters import MissingParameterError
 from ..engine.payers import DECISION_KINDS as DECISION_PAYER_KINDS  # billed only under a decision (§4, §8.2)
 from ..engine.pricing import Tariff
+from .essms_absence import local_datetime
 
 # Components priced by ``engine.components`` beyond accommodation (billing-rules §9).
 EXTRA_COMPONENTS = ("care", "dependency", "fjh")
@@ -130,14 +131,7 @@ class EssmsBillingInput(models.AbstractModel):
             ],
             ["beneficiary_id", "accommodation", "date_start", "date_end", "end_reason"],
         )
-        absences = self.env["essms.absence"].sudo().search_fetch(
-            [
-                ("stay_id", "in", year_stays.ids),
-                ("date_start", "<=", period_end + timedelta(days=1)),
-                ("date_end", ">=", year_start - timedelta(days=1)),
-            ],
-            ["stay_id", "kind", "date_start", "date_end"],
-        )
+        absences_by_stay = self._engine_absences(year_stays, year_start, period_end)
         establishments.partner_id.fetch(["tz"])
         default_policy = self.env.ref("essms_billing.absence_policy_national", raise_if_not_found=False)
         series = self.env["essms.parameter"].sudo()._get_series(["fjh", "aah", "fjh_aah_kept"])
@@ -166,81 +160,86 @@ class EssmsBillingInput(models.AbstractModel):
         agreements_by_establishment = agreements.grouped("establishment_id")
         tariffs_by_agreement = tariffs.grouped("agreement_id")
         decisions_by_beneficiary = decisions.grouped("beneficiary_id")
-        absences_by_stay = absences.grouped("stay_id")
         stays_by_beneficiary = year_stays.grouped("beneficiary_id")
         policies = {}
         loaded = {}
-        engine_absences = {}  # absence id: its engine Absence, converted once in its establishment's time zone
-        time_zones = {}
+        # What many stays share, worked out once: an establishment's agreements by component, an agreement's
+        # tariffs for a kind of accommodation, in the engine's terms.
+        memo = {}
 
-        def absences_of(stay):
-            result = []
-            for absence in absences_by_stay.get(stay, absences.browse()):
-                if absence.id not in engine_absences:
-                    establishment = absence.establishment_id
-                    if establishment not in time_zones:
-                        time_zones[establishment] = absence._get_tz()
-                    engine_absences[absence.id] = self._engine_absence(absence, time_zones[establishment])
-                result.append(engine_absences[absence.id])
-            return tuple(result)
+        def by_component(establishment):
+            key = ("agreements", establishment.id)
+            if key not in memo:
+                establishment_agreements = agreements_by_establishment.get(establishment, agreements.browse())
+                memo[key] = establishment_agreements, {
+                    component: establishment_agreements.filtered(lambda a, c=component: a.component == c)
+                    for component in ("accommodation", *EXTRA_COMPONENTS)
+                }
+            return memo[key]
+
+        def stay_tariffs(agreement, accommodation):
+            """The daily prices and the place reservation prices of the agreement for a kind of accommodation."""
+            key = ("tariffs", agreement.id, accommodation)
+            if key not in memo:
+                agreement_tariffs = tariffs_by_agreement.get(agreement, tariffs.browse()).filtered(
+                    lambda t: t.accommodation == accommodation
+                )
+                # The place reservation prices, billed for the days of a long absence under a policy that keeps the
+                # place at that price (billing-rules §3, §9); the other tariffs are the daily prices.
+                reservation_tariffs = agreement_tariffs.filtered(lambda t: t.kind == "reservation")
+                memo[key] = (self._tariffs(agreement_tariffs - reservation_tariffs), self._tariffs(reservation_tariffs))
+            return memo[key]
 
         for stay in stays:
             beneficiary = stay.beneficiary_id
+            establishment = stay.establishment_id
             own_decisions = decisions_by_beneficiary.get(beneficiary, decisions.browse()).filtered(
-                lambda d, stay=stay: not d.establishment_id or d.establishment_id == stay.establishment_id
+                lambda d, establishment=establishment: not d.establishment_id or d.establishment_id == establishment
             )
-            establishment_agreements = agreements_by_establishment.get(stay.establishment_id, agreements.browse())
+            establishment_agreements, agreements_of = by_component(establishment)
             # Decisions on another component's agreement (an APA decision) do not pay the accommodation.
-            other_components = establishment_agreements.filtered(lambda a: a.component != "accommodation")
-            own_decisions = own_decisions.filtered(lambda d, others=other_components: d.agreement_id not in others)
-            agreement = self._stay_agreement(
-                establishment_agreements.filtered(lambda a: a.component == "accommodation"), own_decisions
-            )
+            other_components = establishment_agreements - agreements_of["accommodation"]
+            if own_decisions and other_components:
+                own_decisions = own_decisions.filtered(
+                    lambda d, others=other_components: d.agreement_id not in others
+                )
+            agreement = self._stay_agreement(agreements_of["accommodation"], own_decisions)
             policy_record = agreement.absence_policy_id or default_policy
             if policy_record not in policies:
                 policies[policy_record] = self._engine_policy(policy_record)
             policy = policies[policy_record]
             span = StaySpan(stay.date_start, stay.date_end or None, stay.accommodation, stay.end_reason or None)
-            stay_absences = absences_of(stay)
+            stay_absences = absences_by_stay.get(stay.id, ())
             billing_term = agreement.billing_term or "arrears"
             # In advance, the absences settled are those of the previous month (engine.billing).
             settled_start = add_months(period_start, -1) if billing_term == "advance" else period_start
             earlier = tuple(
                 (
                     StaySpan(other.date_start, other.date_end or None, other.accommodation, other.end_reason or None),
-                    absences_of(other),
+                    absences_by_stay[other.id],
                 )
                 for other in stays_by_beneficiary[beneficiary].sorted("date_start")
-                if other != stay and other.date_start < settled_start and other in absences_by_stay
+                if other != stay and other.date_start < settled_start and other.id in absences_by_stay
             )
             counters = year_counters(span, stay_absences, policy, settled_start, holidays, earlier)
             in_period = tuple(absence for absence in stay_absences if absence.last_day(period_end) >= settled_start)
-            agreement_tariffs = tariffs_by_agreement.get(agreement, tariffs.browse()).filtered(
-                lambda t, stay=stay: t.accommodation == stay.accommodation
-            )
-            # The place reservation prices, billed for the days of a long absence under a policy that keeps the
-            # place at that price (billing-rules §3, §9); the other tariffs are the daily prices.
-            reservation_tariffs = agreement_tariffs.filtered(lambda t: t.kind == "reservation")
-            agreement_tariffs -= reservation_tariffs
+            daily_tariffs, reservation_tariffs = stay_tariffs(agreement, stay.accommodation)
             situation = situation_by_beneficiary.get(beneficiary)
             payer, requires_decision, blocking = self._accommodation_payer(stay, agreement, situation, required)
             components, component_blocking = self._components(
                 stay, agreement, situation, establishment_agreements, tariffs_by_agreement, own_decisions,
                 decisions_by_beneficiary.get(beneficiary, decisions.browse()), required, policies, aah,
-                aah_kept=aah_kept,
+                aah_kept=aah_kept, agreements_of=agreements_of, memo=memo,
             )
             resources = None
-            if stay.establishment_id.kind in DISABILITY_KINDS and situation and situation.resources_known and aah:
+            if establishment.kind in DISABILITY_KINDS and situation and situation.resources_known and aah:
                 resources = Resources(monthly=to_decimal(situation.resources_monthly), aah=aah)
             engine_stay = StayInput(
                 key=stay.id,
                 resident=beneficiary.partner_id.id,
                 payer=payer,
                 stay=span,
-                tariffs=tuple(
-                    Tariff(t.date_from, to_decimal(t.amount), t.date_to or None, t.decree_ref or "")
-                    for t in agreement_tariffs
-                ),
+                tariffs=daily_tariffs,
                 policy=policy,
                 counters=counters,
                 billing_term=billing_term,
@@ -252,7 +251,7 @@ class EssmsBillingInput(models.AbstractModel):
                 blocking=(*blocking, *component_blocking),
                 agreement=agreement.id or None,
                 date_room_cleared=stay.date_room_cleared or None,
-                reservation_tariffs=self._tariffs(reservation_tariffs),
+                reservation_tariffs=reservation_tariffs,
             )
             loaded[stay.id] = LoadedStay(stay, agreement, engine_stay)
         return LoadedBatch(loaded, fjh, holidays)
@@ -298,8 +297,12 @@ class EssmsBillingInput(models.AbstractModel):
 
     @api.model
     def _components(self, stay, main, situation, agreements, tariffs_by_agreement, decisions, all_decisions,
-                    required, policies, aah, aah_kept=None):
-        """The ``ComponentInput`` of each component of the stay beyond accommodation, its payers resolved."""
+                    required, policies, aah, aah_kept=None, agreements_of=None, memo=None):
+        """The ``ComponentInput`` of each component of the stay beyond accommodation, its payers resolved.
+
+        ``agreements_of``: ``agreements`` by component, when the caller has it; ``memo``: a dict kept by a caller
+        loading many stays, for the tariffs of an agreement in the engine's terms."""
+        memo = {} if memo is None else memo
         beneficiary = stay.beneficiary_id
         person = beneficiary.name
         resident = beneficiary.partner_id.id
@@ -307,7 +310,10 @@ class EssmsBillingInput(models.AbstractModel):
         result = []
         blocking = []
         for component in EXTRA_COMPONENTS:
-            candidates = agreements.filtered(lambda a, c=component: a.component == c)
+            if agreements_of is None:
+                candidates = agreements.filtered(lambda a, c=component: a.component == c)
+            else:
+                candidates = agreements_of[component]
             if not candidates:
                 if (kind, component) in required:
                     blocking.append(
@@ -330,9 +336,12 @@ class EssmsBillingInput(models.AbstractModel):
                 if agreement.absence_policy_id not in policies:
                     policies[agreement.absence_policy_id] = self._engine_policy(agreement.absence_policy_id)
                 policy = policies[agreement.absence_policy_id]
-            tariffs = tariffs_by_agreement.get(agreement, self.env["essms.tariff"]).filtered(
-                lambda t, c=component: t.kind == c
-            )
+
+            def component_tariffs(agreement=agreement, component=component):
+                return tariffs_by_agreement.get(agreement, self.env["essms.tariff"]).filtered(
+                    lambda t: t.kind == component
+                )
+
             values = {
                 "component": component,
                 "agreement": agreement.id,
@@ -353,15 +362,21 @@ class EssmsBillingInput(models.AbstractModel):
             if component in ("care", "dependency"):
                 values["absence_days"] = agreement.component_absence_days
             if component == "care":
-                matching = tariffs.filtered(lambda t: t.accommodation == stay.accommodation) or tariffs
-                values.update(
-                    payer=rule_payer, payer_is_resident=rule_payer == resident, tariffs=self._tariffs(matching)
-                )
+                key = ("care", agreement.id, stay.accommodation)
+                if key not in memo:
+                    tariffs = component_tariffs()
+                    matching = tariffs.filtered(lambda t: t.accommodation == stay.accommodation) or tariffs
+                    memo[key] = self._tariffs(matching)
+                values.update(payer=rule_payer, payer_is_resident=rule_payer == resident, tariffs=memo[key])
             elif component == "dependency":
-                by_gir = {
-                    gir: self._tariffs(tariffs.filtered(lambda t, gir=gir: t.gir_group == gir))
-                    for gir in component_rules.GIR_GROUPS
-                }
+                key = ("dependency", agreement.id)
+                if key not in memo:
+                    tariffs = component_tariffs()
+                    memo[key] = {
+                        gir: self._tariffs(tariffs.filtered(lambda t, gir=gir: t.gir_group == gir))
+                        for gir in component_rules.GIR_GROUPS
+                    }
+                by_gir = memo[key]
                 apa_decision = own.filtered(lambda d: d.state in ("granted", "partially_granted"))[:1]
                 apa = apa_decision.payer_id.id or None
                 if agreement.payer_rule == "agreement_payer":
@@ -422,9 +437,33 @@ class EssmsBillingInput(models.AbstractModel):
         return AbsencePolicy(**values)
 
     @api.model
-    def _engine_absence(self, absence, tz=None):
-        start, end = absence._local_datetimes(tz)
-        return Absence(absence.kind, start, end)
+    def _engine_absences(self, stays, year_start, period_end):
+        """{stay id: (engine ``Absence``, ...)} of the absences of ``stays`` from the day before ``year_start`` to
+        the day after ``period_end``, latest first, their moments in the local time of their establishment.
+
+        One query and no record: the absences of a year are ten times the stays billed."""
+        absences = self.env["essms.absence"].sudo()
+        query = absences._search(
+            [
+                ("stay_id", "in", stays.ids),
+                ("date_start", "<=", period_end + timedelta(days=1)),
+                ("date_end", ">=", year_start - timedelta(days=1)),
+            ],
+            order="date_start desc, id desc",
+        )
+        rows = self.env.execute_query(query.select(*(
+            absences._field_to_sql(absences._table, name, query)
+            for name in ("stay_id", "establishment_id", "kind", "date_start", "date_end")
+        )))
+        establishments = self.env["essms.establishment"].sudo().browse({row[1] for row in rows})
+        time_zones = {establishment.id: absences._establishment_tz(establishment) for establishment in establishments}
+        result = {}
+        for stay_id, establishment_id, kind, date_start, date_end in rows:
+            tz = time_zones[establishment_id]
+            result.setdefault(stay_id, []).append(
+                Absence(kind, local_datetime(date_start, tz), local_datetime(date_end, tz))
+            )
+        return {stay_id: tuple(stay_absences) for stay_id, stay_absences in result.items()}
 
     @api.model
     def _engine_decision(self, decision):
