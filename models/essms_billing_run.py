@@ -1134,7 +1134,8 @@ class EssmsBillingRun(models.Model):
             if currency.compare_amounts(currency.round(quantity * price), detail.amount):
                 quantity, price = 1.0, detail.amount  # a rounding the quantity cannot carry: the amount as is
             commands.append(Command.create({
-                "product_id": self.env.ref(product).id,
+                # From the registry's cache of external ids: ``env.ref`` would query on every line.
+                "product_id": self.env["ir.model.data"]._xmlid_to_res_id(product),
                 "name": self.env._(
                     "%(name)s (file %(file)s) – from %(date_from)s to %(date_to)s\n%(reason)s",
                     name=beneficiary.name,

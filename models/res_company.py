@@ -66,8 +66,15 @@ class ResCompany(models.Model):
         self.ensure_one()
         if self.essms_exempt_tax_id:
             return self.essms_exempt_tax_id
-        tax = self.env["account.chart.template"].with_company(self).ref("tva_sale_service_0", raise_if_not_found=False)
-        return tax or self.env["account.tax"]
+        # ``account.chart.template.ref`` (the company's, else its root's), read from the registry's cache of
+        # external ids: the invoicing asks for it on every invoice line, and ``env.ref`` queries each time.
+        data = self.env["ir.model.data"]
+        for company in (self, self.parent_ids[:1]):
+            tax_id = company and data._xmlid_to_res_id("account.%s_tva_sale_service_0" % company.id,
+                                                       raise_if_not_found=False)
+            if tax_id:
+                return self.env["account.tax"].browse(tax_id)
+        return self.env["account.tax"]
 
     @api.model
     def _essms_set_document_layout(self):
