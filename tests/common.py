@@ -16,13 +16,37 @@ datetimes; the factory converts them to the UTC that Odoo stores.
 """
 
 import itertools
+import re
+from contextlib import contextmanager
 from datetime import date
 from datetime import datetime
+from unittest.mock import patch
 
 from odoo.tests import TransactionCase
+from odoo.tests.common import ChromeBrowser
 from odoo.tools import format_date
 
 PARIS = "Europe/Paris"
+SCREENSHOT = re.compile(r"^essms-screenshot:(\w+)$")
+
+
+@contextmanager
+def tour_screenshots(prefix):
+    """Let a tour step ask for a screenshot by logging ``essms-screenshot:<name>``: the screenshots land in Odoo's
+    screenshots directory (``--screenshots``, /tmp/odoo_tests by default), under the database's name, named
+    ``<prefix><name>_...png``, to be looked at."""
+    handle_console = ChromeBrowser._handle_console
+
+    def _handle_console(browser, type, args=None, stackTrace=None, **kw):  # pylint: disable=redefined-builtin
+        if type == "log" and args and len(args) == 1:
+            match = SCREENSHOT.match(str(browser._from_remoteobject(args[0])))
+            if match:
+                browser.take_screenshot(prefix="%s%s_" % (prefix, match.group(1)))
+                return None
+        return handle_console(browser, type, args=args, stackTrace=stackTrace, **kw)
+
+    with patch.object(ChromeBrowser, "_handle_console", _handle_console):
+        yield
 
 
 class EssmsFixtureMixin:

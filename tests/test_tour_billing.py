@@ -1,4 +1,5 @@
 from datetime import date
+from unittest.mock import patch
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
 from odoo.tests import tagged
@@ -6,6 +7,9 @@ from odoo.tests.common import new_test_user
 
 from .billing_common import CONTRIBUTION
 from .billing_common import BillingCommon
+from .common import tour_screenshots
+
+RUN_MODULE = "odoo.addons.essms_billing.models.essms_billing_run"
 
 JULY = date(2025, 7, 1)
 
@@ -88,3 +92,51 @@ class TestBillingRunTour(BillingCommon, AccountTestInvoicingHttpCommon):
             resident_move, [{"partner_id": self.stay.beneficiary_id.partner_id.id, "amount_total": CONTRIBUTION}]
         )
         self.assertEqual(payer_line.move_id, departement_move)
+
+
+@tagged("post_install", "-at_install")
+class TestBillingRunPartsTour(BillingCommon, AccountTestInvoicingHttpCommon):
+    """A month too large to be invoiced in the click (issue 20), in the web client, in French: the operator asks for
+    the invoices, the run shows the job runners' parts (0 of 2 done) and cannot be invoiced again meanwhile; the parts
+    done, as Odoo's job runners do them, the run is invoiced and shows its invoices
+    (static/src/tours/essms_billing_run_parts_tour.js)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        establishment = cls._create_establishment("TBP", "Foyer Tour Les Parts")
+        for name in ("Parts Anne Roig", "Parts Marc Sala", "Parts Lucie Vidal"):
+            cls._create_resident(name, establishment=establishment)
+        cls._validated_statement(establishment, JULY)
+        cls.parts_run = cls._run(establishment, JULY)
+        cls.parts_run.action_compute()
+        cls.operator = new_test_user(
+            cls.env, login="essms_billing_parts_operator", password="essms_billing_parts_operator",
+            groups="essms_billing.group_essms_operator", company_id=cls.company.id, lang="fr_FR", tz="Europe/Paris",
+        )
+
+    def test_operator_follows_a_run_invoiced_in_parts(self):
+        self.assertEqual(len(self.parts_run._get_lines_to_bill().grouped(self.parts_run._invoice_key)), 6)
+        with (
+            patch(RUN_MODULE + ".INVOICE_QUEUE_THRESHOLD", 1),
+            patch(RUN_MODULE + ".INVOICE_CHUNK_SIZE", 3),
+            tour_screenshots("parts_"),
+        ):
+            self.start_tour("/odoo", "essms_billing_run_parts_tour", login=self.operator.login)
+        self.env.invalidate_all()
+        chunks = self.env["essms.job.chunk"].search([("billing_run_id", "=", self.parts_run.id)])
+        self.assertEqual((len(chunks), set(chunks.mapped("state"))), (2, {"pending"}))
+        self.assertEqual(chunks.user_id, self.operator)
+        self.assertTrue(self.parts_run.invoicing_queued)
+        self.assertFalse(self.parts_run.move_ids, "nothing is invoiced in the click")
+
+        # Odoo's job runners, as the operator's parts: each part its invoices.
+        self.env["essms.job.chunk"]._run_pending()
+        self.assertEqual(set(chunks.mapped("state")), {"done"})
+        run = self.parts_run
+        self.assertEqual((run.state, run.invoicing_queued, len(run.move_ids)), ("invoiced", False, 6))
+        self.assertEqual(self.parts_run.move_ids.create_uid, self.operator)
+
+        with tour_screenshots("parts_"):
+            self.start_tour("/odoo", "essms_billing_run_parts_done_tour", login=self.operator.login)

@@ -13,18 +13,16 @@ Odoo's screenshots directory (``--screenshots``, /tmp/odoo_tests by default), un
 import io
 import logging
 import pathlib
-import re
 import time
-from contextlib import contextmanager
 from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 from odoo.addons.base.models.ir_actions_report import IrActionsReport
+from odoo.addons.essms_billing.tests.common import tour_screenshots
 from odoo.tests import HttpCase
 from odoo.tests import tagged
-from odoo.tests.common import ChromeBrowser
 from odoo.tools import config
 from odoo.tools.pdf import OdooPdfFileReader
 
@@ -34,7 +32,6 @@ from odoo.tools.pdf import OdooPdfFileReader
 _logger = logging.getLogger("odoo.addons.essms_billing_demo.walkthrough")
 _logger.setLevel(logging.INFO)
 
-SCREENSHOT = re.compile(r"^essms-screenshot:(\w+)$")
 FOYER_VIE = "Foyer de vie Les Micocouliers"
 FOYER_HEBERGEMENT = "Foyer d'hébergement Les Albères"
 
@@ -68,21 +65,9 @@ class TestWalkthrough(HttpCase):
             _logger.info("Walkthrough tours: %s", ", ".join("%s %.1f s" % item for item in cls.timings.items()))
         super().tearDownClass()
 
-    @contextmanager
     def _screenshots(self):
         """Let a tour step ask for a screenshot by logging ``essms-screenshot:<name>``."""
-        handle_console = ChromeBrowser._handle_console
-
-        def _handle_console(browser, type, args=None, stackTrace=None, **kw):  # pylint: disable=redefined-builtin
-            if type == "log" and args and len(args) == 1:
-                match = SCREENSHOT.match(str(browser._from_remoteobject(args[0])))
-                if match:
-                    browser.take_screenshot(prefix="walk_%s_" % match.group(1))
-                    return None
-            return handle_console(browser, type, args=args, stackTrace=stackTrace, **kw)
-
-        with patch.object(ChromeBrowser, "_handle_console", _handle_console):
-            yield
+        return tour_screenshots("walk_")
 
     def _keep_pdf(self, content, name):
         """A printed document beside the screenshots, to be looked at (pdftoppm -png)."""
