@@ -102,13 +102,9 @@ def _column_values(field, values, env, rounding, rounded):
     if kind == "float":
         digits = field.get_digits(env)
         if digits:
-            scale = digits[1]
-            known = {}
-            return [
-                known[value] if value in known else known.setdefault(
-                    value, float_round(float(value or 0.0), precision_digits=scale))
-                for value in values
-            ]
+            # ``float_round(value, precision_rounding=10 ** -scale)``, as ``precision_digits`` rounds: each value once.
+            precision = 10 ** -digits[1]
+            return [rounded[float(value or 0.0), precision] for value in values]
         return [float(value or 0.0) for value in values]
     if kind == "integer":
         return [int(value or 0) for value in values]

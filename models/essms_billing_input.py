@@ -227,9 +227,9 @@ class EssmsBillingInput(models.AbstractModel):
             situation = situation_by_beneficiary.get(beneficiary)
             payer, requires_decision, blocking = self._accommodation_payer(stay, agreement, situation, required)
             components, component_blocking = self._components(
-                stay, agreement, situation, establishment_agreements, tariffs_by_agreement, own_decisions,
-                decisions_by_beneficiary.get(beneficiary, decisions.browse()), required, policies, aah,
-                aah_kept=aah_kept, agreements_of=agreements_of, memo=memo,
+                stay, agreement, situation, agreements_of, tariffs_by_agreement, own_decisions,
+                decisions_by_beneficiary.get(beneficiary, decisions.browse()), required, policies, aah, memo,
+                aah_kept=aah_kept,
             )
             resources = None
             if establishment.kind in DISABILITY_KINDS and situation and situation.resources_known and aah:
@@ -296,13 +296,12 @@ class EssmsBillingInput(models.AbstractModel):
             return None
 
     @api.model
-    def _components(self, stay, main, situation, agreements, tariffs_by_agreement, decisions, all_decisions,
-                    required, policies, aah, aah_kept=None, agreements_of=None, memo=None):
+    def _components(self, stay, main, situation, agreements_of, tariffs_by_agreement, decisions, all_decisions,
+                    required, policies, aah, memo, aah_kept=None):
         """The ``ComponentInput`` of each component of the stay beyond accommodation, its payers resolved.
 
-        ``agreements_of``: ``agreements`` by component, when the caller has it; ``memo``: a dict kept by a caller
-        loading many stays, for the tariffs of an agreement in the engine's terms."""
-        memo = {} if memo is None else memo
+        ``agreements_of``: the establishment's agreements by component; ``memo``: the dict ``_load`` keeps for the
+        stays it loads, for the tariffs of an agreement in the engine's terms."""
         beneficiary = stay.beneficiary_id
         person = beneficiary.name
         resident = beneficiary.partner_id.id
@@ -310,10 +309,7 @@ class EssmsBillingInput(models.AbstractModel):
         result = []
         blocking = []
         for component in EXTRA_COMPONENTS:
-            if agreements_of is None:
-                candidates = agreements.filtered(lambda a, c=component: a.component == c)
-            else:
-                candidates = agreements_of[component]
+            candidates = agreements_of[component]
             if not candidates:
                 if (kind, component) in required:
                     blocking.append(
